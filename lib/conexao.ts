@@ -1,0 +1,185 @@
+/**
+ * Uma conexão TCP com leituras num buffer pequeno que cresce só para rajadas,
+ * e escritas em lote: tudo o que se enfileira no mesmo tique sai numa única
+ * escrita, uma de cada vez. A saída pendente tem um teto, para que um par que
+ * não lê não faça a memória crescer. Não conhece quadros: só bytes.
+ *
+ * @module
+ */
+
+import { eDesconexao } from "./erros.ts";
+
+/** Tamanho inicial do buffer de leitura: pequeno, para muitas conexões ociosas. */
+const LEITURA_INICIAL = 4096;
+/** Maior buffer de leitura, atingido só quando as leituras o enchem. */
+const LEITURA_MAXIMA = 256 * 1024;
+/** Quanto esperar pelo fim do par ao encerrar com cortesia. */
+const ESPERA_FECHAMENTO_MS = 1000;
+/** Quanto ler (e descartar) no máximo ao encerrar com cortesia. */
+const DESCARTE_MAXIMO = 64 * 1024;
+
+/** A saída pendente passou do teto: o par não está lendo. */
+export class SaidaLotada extends Error {
+  constructor(bytes: number) {
+    super(`saída pendente de ${bytes} bytes passou do limite`);
+    this.name = "SaidaLotada";
+  }
+}
+
+export interface OpcoesConexao {
+  /** Teto de bytes à espera de escrita. */
+  limiteSaida: number;
+}
+
+/** Envolve um `Deno.Conn`; `fechar()` pode ser chamado quantas vezes for. */
+export class Conexao {
+  readonly conn: Deno.Conn;
+  #buffer = new Uint8Array(LEITURA_INICIAL);
+  #pendentes: Uint8Array[] = [];
+  #bytesPendentes = 0;
+  #escrevendo: Promise<void> | undefined;
+  #fechada = false;
+  #erroEscrita: unknown;
+  #limiteSaida: number;
+
+  constructor(conn: Deno.Conn, opcoes: OpcoesConexao) {
+    this.conn = conn;
+    this.#limiteSaida = opcoes.limiteSaida;
+    if ("setNoDelay" in conn) {
+      // Sem isso, um quadro escrito em duas partes espera ~40 ms (Nagle + ACK atrasado).
+      (conn as Deno.TcpConn).setNoDelay(true);
+    }
+  }
+
+  get fechada(): boolean {
+    return this.#fechada;
+  }
+
+  /** Bytes enfileirados e ainda não escritos. */
+  get bytesPendentes(): number {
+    return this.#bytesPendentes;
+  }
+
+  /**
+   * Lê o próximo pedaço. O pedaço aponta para o buffer interno e só vale até a
+   * próxima leitura. Devolve `null` no fim da conexão (inclusive reinício).
+   */
+  async ler(): Promise<Uint8Array | null> {
+    if (this.#fechada) return null;
+    let n: number | null;
+    try {
+      n = await this.conn.read(this.#buffer);
+    } catch (erro) {
+      if (this.#fechada || eDesconexao(erro)) return null;
+      throw erro;
+    }
+    if (n === null) return null;
+    const pedaco = this.#buffer.subarray(0, n);
+    if (n === this.#buffer.length && n < LEITURA_MAXIMA) {
+      // Encheu: a próxima leitura usa um buffer maior; este pedaço continua válido.
+      this.#buffer = new Uint8Array(n * 2);
+    }
+    return pedaco;
+  }
+
+  /**
+   * Enfileira bytes; saem todos numa escrita no fim do tique.
+   *
+   * @throws {SaidaLotada} quando a fila passaria do limite
+   */
+  enviar(bytes: Uint8Array): void {
+    if (this.#fechada) return;
+    if (this.#bytesPendentes + bytes.length > this.#limiteSaida) {
+      throw new SaidaLotada(this.#bytesPendentes + bytes.length);
+    }
+    this.#pendentes.push(bytes);
+    this.#bytesPendentes += bytes.length;
+    this.#escrevendo ??= this.#escreverTudo();
+  }
+
+  /** Espera até que tudo o que foi enfileirado tenha sido escrito (ou falhado). */
+  async esvaziar(): Promise<void> {
+    while (this.#escrevendo) await this.#escrevendo;
+  }
+
+  /** O erro da última escrita que falhou, se houve. */
+  get erroEscrita(): unknown {
+    return this.#erroEscrita;
+  }
+
+  async #escreverTudo(): Promise<void> {
+    await Promise.resolve(); // junta tudo o que for enfileirado neste tique
+    try {
+      while (this.#pendentes.length > 0 && !this.#fechada) {
+        const lote = juntar(this.#pendentes, this.#bytesPendentes);
+        this.#pendentes = [];
+        let escritos = 0;
+        while (escritos < lote.length) {
+          escritos += await this.conn.write(lote.subarray(escritos));
+        }
+        this.#bytesPendentes -= lote.length;
+      }
+    } catch (erro) {
+      this.#erroEscrita = erro;
+      this.fechar();
+    } finally {
+      this.#escrevendo = undefined;
+    }
+  }
+
+  /**
+   * Escreve o que falta, fecha o sentido de escrita e lê (descartando) até o
+   * par fechar, por um tempo curto. Assim o par lê nosso último quadro antes do
+   * fim: fechar com bytes dele por ler faria o kernel mandar RST.
+   */
+  async encerrarComCortesia(): Promise<void> {
+    if (this.#fechada) return;
+    await this.esvaziar();
+    if (this.#fechada) return;
+    try {
+      if ("closeWrite" in this.conn) await this.conn.closeWrite();
+    } catch {
+      this.fechar();
+      return;
+    }
+    const prazo = setTimeout(() => this.fechar(), ESPERA_FECHAMENTO_MS);
+    try {
+      let descartados = 0;
+      while (descartados < DESCARTE_MAXIMO) {
+        const pedaco = await this.ler();
+        if (pedaco === null) break;
+        descartados += pedaco.length;
+      }
+    } finally {
+      clearTimeout(prazo);
+      this.fechar();
+    }
+  }
+
+  fechar(): void {
+    if (this.#fechada) return;
+    this.#fechada = true;
+    this.#pendentes = [];
+    this.#bytesPendentes = 0;
+    try {
+      this.conn.close();
+    } catch {
+      // Já fechada pelo runtime: nada a fazer.
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.fechar();
+  }
+}
+
+function juntar(partes: Uint8Array[], total: number): Uint8Array {
+  if (partes.length === 1) return partes[0];
+  const lote = new Uint8Array(total);
+  let pos = 0;
+  for (const parte of partes) {
+    lote.set(parte, pos);
+    pos += parte.length;
+  }
+  return lote;
+}

@@ -1,0 +1,478 @@
+/**
+ * O codec do protocolo Sockets de Rede: transforma quadros em bytes e bytes em
+ * quadros. Não faz E/S nenhuma (não toca em `Deno.*`), para ser testado byte a
+ * byte sem socket. O formato está descrito em PROTOCOLO.md.
+ *
+ * Cada quadro é `[comprimento u32 BE][tipo u8][corpo]`, em que o comprimento
+ * conta só o corpo. O decodificador é incremental: recebe pedaços de qualquer
+ * tamanho e entrega quadros completos, conferindo cada comprimento contra o
+ * limite do tipo antes de alocar ou guardar qualquer byte do corpo.
+ *
+ * @module
+ */
+
+import { CodigoErro, ErroDeProtocolo } from "./erros.ts";
+
+/** Versão do protocolo que este código fala. */
+export const VERSAO = 1;
+/** Bytes mágicos no início de cada saudação: "SKRD". */
+export const MAGICO = Uint8Array.of(0x53, 0x4b, 0x52, 0x44);
+/** O código de saída do original, corpo do quadro SAIDA. */
+export const CODIGO_SAIDA = "CODIGO_SAIDA";
+/** Limite de assunto + texto, em bytes, quando o servidor não diz outro. */
+export const TAMANHO_MAXIMO_PADRAO = 1024;
+/** Tamanho do cabeçalho de todo quadro: comprimento (4) + tipo (1). */
+export const CABECALHO = 5;
+/** Parte fixa do corpo de MENSAGEM: número, instante, fuso, tamanho do assunto. */
+export const FIXO_MENSAGEM = 16;
+
+/** Tipos de quadro (o byte depois do comprimento). */
+export const Tipo = {
+  OLA_CLIENTE: 0x01,
+  OLA_SERVIDOR: 0x02,
+  MENSAGEM: 0x03,
+  CONFIRMACAO: 0x04,
+  SAIDA: 0x05,
+  ERRO: 0x06,
+  PING: 0x07,
+  PONG: 0x08,
+} as const;
+export type Tipo = typeof Tipo[keyof typeof Tipo];
+
+/** Uma mensagem como o cliente a compôs. */
+export interface Mensagem {
+  /** Número da mensagem na sessão do cliente, a partir de 1. */
+  numero: number;
+  /** Quando o cliente a compôs, em milissegundos desde 1970 (UTC). */
+  instante: number;
+  /** Fuso do cliente em minutos a leste de UTC, para mostrar a hora dele. */
+  fuso: number;
+  assunto: string;
+  texto: string;
+}
+
+export type Quadro =
+  | { tipo: typeof Tipo.OLA_CLIENTE; versao: number; token: string }
+  | {
+    tipo: typeof Tipo.OLA_SERVIDOR;
+    versao: number;
+    /** Máximo de bytes de assunto + texto. */
+    tamanhoMaximo: number;
+    /** Milissegundos sem quadros depois dos quais o servidor desliga; 0 = nunca. */
+    tempoOcioso: number;
+  }
+  | { tipo: typeof Tipo.MENSAGEM; mensagem: Mensagem }
+  | { tipo: typeof Tipo.CONFIRMACAO; numero: number }
+  | { tipo: typeof Tipo.SAIDA }
+  | { tipo: typeof Tipo.ERRO; codigo: number; texto: string }
+  | { tipo: typeof Tipo.PING }
+  | { tipo: typeof Tipo.PONG };
+
+/** Maior corpo aceito para cada tipo; um tipo ausente não é aceito. */
+export type Limites = Partial<Record<Tipo, number>>;
+
+const TAMANHO_OLA_CLIENTE = 8; // mágico, versão, reservado, tamanho do token
+const TAMANHO_OLA_SERVIDOR = 13; // mágico, versão, tamanho máximo, tempo ocioso
+const TOKEN_MAXIMO = 4096;
+const TEXTO_ERRO_MAXIMO = 2048;
+
+const codificador = new TextEncoder();
+const decodificadorUtf8 = new TextDecoder("utf-8", { fatal: true });
+const BYTES_SAIDA = codificador.encode(CODIGO_SAIDA);
+
+/** Quadros que um servidor com este limite de mensagem aceita de um cliente. */
+export function limitesDoServidor(tamanhoMaximo: number): Limites {
+  return {
+    [Tipo.OLA_CLIENTE]: TAMANHO_OLA_CLIENTE + TOKEN_MAXIMO,
+    [Tipo.MENSAGEM]: FIXO_MENSAGEM + tamanhoMaximo,
+    [Tipo.SAIDA]: BYTES_SAIDA.length,
+    [Tipo.ERRO]: 2 + TEXTO_ERRO_MAXIMO,
+    [Tipo.PING]: 0,
+    [Tipo.PONG]: 0,
+  };
+}
+
+/** Quadros que um cliente aceita de um servidor. */
+export function limitesDoCliente(): Limites {
+  return {
+    [Tipo.OLA_SERVIDOR]: TAMANHO_OLA_SERVIDOR,
+    [Tipo.CONFIRMACAO]: 4,
+    [Tipo.SAIDA]: BYTES_SAIDA.length,
+    [Tipo.ERRO]: 2 + TEXTO_ERRO_MAXIMO,
+    [Tipo.PING]: 0,
+    [Tipo.PONG]: 0,
+  };
+}
+
+/** Bytes de assunto + texto em UTF-8: o que o limite de mensagem mede. */
+export function tamanhoDaMensagem(assunto: string, texto: string): number {
+  return bytesUtf8(assunto) + bytesUtf8(texto);
+}
+
+/** Comprimento de uma string em UTF-8, sem codificá-la. */
+export function bytesUtf8(texto: string): number {
+  let bytes = texto.length;
+  for (let i = 0; i < texto.length; i++) {
+    const c = texto.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < texto.length) {
+      const proximo = texto.charCodeAt(i + 1);
+      if (proximo >= 0xdc00 && proximo <= 0xdfff) {
+        bytes += 2; // o par vira 4 bytes: 2 unidades + 2
+        i++;
+      } else bytes += 2;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+function novoQuadro(tipo: Tipo, tamanhoCorpo: number) {
+  const bytes = new Uint8Array(CABECALHO + tamanhoCorpo);
+  const vista = new DataView(bytes.buffer);
+  vista.setUint32(0, tamanhoCorpo);
+  bytes[4] = tipo;
+  return { bytes, vista };
+}
+
+/** Codifica um quadro num único buffer, dimensionado de antemão. */
+export function codificar(quadro: Quadro): Uint8Array {
+  switch (quadro.tipo) {
+    case Tipo.OLA_CLIENTE: {
+      const token = codificador.encode(quadro.token);
+      const { bytes, vista } = novoQuadro(
+        quadro.tipo,
+        TAMANHO_OLA_CLIENTE + token.length,
+      );
+      bytes.set(MAGICO, CABECALHO);
+      bytes[CABECALHO + 4] = quadro.versao;
+      vista.setUint16(CABECALHO + 6, token.length);
+      bytes.set(token, CABECALHO + TAMANHO_OLA_CLIENTE);
+      return bytes;
+    }
+    case Tipo.OLA_SERVIDOR: {
+      const { bytes, vista } = novoQuadro(quadro.tipo, TAMANHO_OLA_SERVIDOR);
+      bytes.set(MAGICO, CABECALHO);
+      bytes[CABECALHO + 4] = quadro.versao;
+      vista.setUint32(CABECALHO + 5, quadro.tamanhoMaximo);
+      vista.setUint32(CABECALHO + 9, quadro.tempoOcioso);
+      return bytes;
+    }
+    case Tipo.MENSAGEM:
+      return codificarMensagem(quadro.mensagem);
+    case Tipo.CONFIRMACAO: {
+      const { bytes, vista } = novoQuadro(quadro.tipo, 4);
+      vista.setUint32(CABECALHO, quadro.numero);
+      return bytes;
+    }
+    case Tipo.SAIDA: {
+      const { bytes } = novoQuadro(quadro.tipo, BYTES_SAIDA.length);
+      bytes.set(BYTES_SAIDA, CABECALHO);
+      return bytes;
+    }
+    case Tipo.ERRO: {
+      const texto = codificador.encode(quadro.texto).subarray(
+        0,
+        TEXTO_ERRO_MAXIMO,
+      );
+      const { bytes, vista } = novoQuadro(quadro.tipo, 2 + texto.length);
+      vista.setUint16(CABECALHO, quadro.codigo);
+      bytes.set(texto, CABECALHO + 2);
+      return bytes;
+    }
+    case Tipo.PING:
+    case Tipo.PONG:
+      return novoQuadro(quadro.tipo, 0).bytes;
+  }
+}
+
+/** Codifica uma MENSAGEM: `[número u32][instante f64][fuso i16][tam. assunto u16][assunto][texto]`. */
+export function codificarMensagem(mensagem: Mensagem): Uint8Array {
+  const assunto = codificador.encode(mensagem.assunto);
+  const texto = codificador.encode(mensagem.texto);
+  const { bytes, vista } = novoQuadro(
+    Tipo.MENSAGEM,
+    FIXO_MENSAGEM + assunto.length + texto.length,
+  );
+  vista.setUint32(CABECALHO, mensagem.numero);
+  vista.setFloat64(CABECALHO + 4, mensagem.instante);
+  vista.setInt16(CABECALHO + 12, mensagem.fuso);
+  vista.setUint16(CABECALHO + 14, assunto.length);
+  bytes.set(assunto, CABECALHO + FIXO_MENSAGEM);
+  bytes.set(texto, CABECALHO + FIXO_MENSAGEM + assunto.length);
+  return bytes;
+}
+
+/** Os estados do decodificador entre um pedaço e outro. */
+const Estado = {
+  CABECALHO: 0,
+  CORPO: 1,
+} as const;
+type Estado = typeof Estado[keyof typeof Estado];
+
+/**
+ * Decodificador incremental. Fatias de um pedaço que contém quadros inteiros
+ * são lidas no lugar (`subarray`); só se copia um quadro que atravessa pedaços.
+ *
+ * @example
+ * ```ts
+ * const d = new Decodificador(limitesDoCliente());
+ * d.decodificar(bytes, (quadro) => console.log(quadro.tipo));
+ * ```
+ */
+export class Decodificador {
+  #limites: Limites;
+  #estado: Estado = Estado.CABECALHO;
+  #cabecalho = new Uint8Array(CABECALHO);
+  #vistaCabecalho = new DataView(this.#cabecalho.buffer);
+  #preenchido = 0;
+  #tipo = 0;
+  #corpo: Uint8Array = new Uint8Array(0);
+  #aguardandoOla: Tipo | undefined;
+
+  /**
+   * @param limites maior corpo aceito de cada tipo
+   * @param saudacao tipo que tem de vir primeiro; qualquer outro início é
+   *   tratado como quem não fala o protocolo
+   */
+  constructor(limites: Limites, saudacao?: Tipo) {
+    this.#limites = limites;
+    this.#aguardandoOla = saudacao;
+  }
+
+  /** Há bytes de um quadro incompleto guardados. */
+  get incompleto(): boolean {
+    return this.#estado === Estado.CORPO || this.#preenchido > 0;
+  }
+
+  /** Troca os limites (o cliente só sabe o do servidor depois da saudação). */
+  set limites(limites: Limites) {
+    this.#limites = limites;
+  }
+
+  /**
+   * Consome um pedaço e chama `aoQuadro` para cada quadro completo, na ordem.
+   * Os quadros anteriores a um erro são entregues antes de o erro ser lançado.
+   *
+   * @throws {ErroDeProtocolo} quando os bytes violam o protocolo
+   */
+  decodificar(pedaco: Uint8Array, aoQuadro: (quadro: Quadro) => void): void {
+    let pos = 0;
+    while (pos < pedaco.length) {
+      if (this.#estado === Estado.CABECALHO) {
+        if (this.#preenchido === 0 && pedaco.length - pos >= CABECALHO) {
+          // Caminho rápido: cabeçalho inteiro no pedaço.
+          const vista = new DataView(
+            pedaco.buffer,
+            pedaco.byteOffset + pos,
+            CABECALHO,
+          );
+          const tamanho = vista.getUint32(0);
+          const tipo = pedaco[pos + 4];
+          this.#verificarCabecalho(tipo, tamanho);
+          pos += CABECALHO;
+          if (pedaco.length - pos >= tamanho) {
+            aoQuadro(lerCorpo(tipo, pedaco.subarray(pos, pos + tamanho)));
+            pos += tamanho;
+            continue;
+          }
+          this.#iniciarCorpo(tipo, tamanho);
+          continue;
+        }
+        const falta = CABECALHO - this.#preenchido;
+        const parte = pedaco.subarray(pos, pos + falta);
+        this.#cabecalho.set(parte, this.#preenchido);
+        this.#preenchido += parte.length;
+        pos += parte.length;
+        if (this.#preenchido < CABECALHO) return;
+        const tamanho = this.#vistaCabecalho.getUint32(0);
+        const tipo = this.#cabecalho[4];
+        this.#preenchido = 0;
+        this.#verificarCabecalho(tipo, tamanho);
+        if (tamanho === 0) {
+          aoQuadro(lerCorpo(tipo, this.#cabecalho.subarray(CABECALHO)));
+          continue;
+        }
+        this.#iniciarCorpo(tipo, tamanho);
+        continue;
+      }
+      const falta = this.#corpo.length - this.#preenchido;
+      const parte = pedaco.subarray(pos, pos + falta);
+      this.#corpo.set(parte, this.#preenchido);
+      this.#preenchido += parte.length;
+      pos += parte.length;
+      if (this.#preenchido < this.#corpo.length) return;
+      const corpo = this.#corpo;
+      this.#estado = Estado.CABECALHO;
+      this.#preenchido = 0;
+      this.#corpo = new Uint8Array(0);
+      aoQuadro(lerCorpo(this.#tipo, corpo));
+    }
+  }
+
+  #iniciarCorpo(tipo: number, tamanho: number) {
+    // O comprimento já foi conferido contra o limite: alocar é seguro.
+    this.#tipo = tipo;
+    this.#corpo = new Uint8Array(tamanho);
+    this.#preenchido = 0;
+    this.#estado = Estado.CORPO;
+  }
+
+  #verificarCabecalho(tipo: number, tamanho: number) {
+    if (this.#aguardandoOla !== undefined) {
+      this.#verificarSaudacao(tipo, tamanho);
+      this.#aguardandoOla = undefined;
+    }
+    const limite = this.#limites[tipo as Tipo];
+    if (limite === undefined) {
+      throw new ErroDeProtocolo(
+        CodigoErro.TIPO_DESCONHECIDO,
+        `tipo de quadro desconhecido ou inesperado: 0x${hex2(tipo)}`,
+      );
+    }
+    if (tamanho > limite) throw erroDeTamanho(tipo, tamanho, limite);
+  }
+
+  #verificarSaudacao(tipo: number, tamanho: number) {
+    if (tipo === this.#aguardandoOla) return;
+    const limite = this.#limites[tipo as Tipo];
+    if (limite !== undefined && tamanho <= limite) {
+      throw new ErroDeProtocolo(
+        CodigoErro.FORA_DE_ORDEM,
+        `quadro 0x${hex2(tipo)} recebido antes da saudação`,
+      );
+    }
+    throw new ErroDeProtocolo(
+      CodigoErro.PROTOCOLO_DESCONHECIDO,
+      "os primeiros bytes não são uma saudação do protocolo Sockets de Rede",
+    );
+  }
+}
+
+function erroDeTamanho(tipo: number, tamanho: number, limite: number) {
+  if (tipo === Tipo.MENSAGEM) {
+    const bytes = tamanho - FIXO_MENSAGEM;
+    const maximo = limite - FIXO_MENSAGEM;
+    return new ErroDeProtocolo(
+      CodigoErro.MENSAGEM_GRANDE,
+      `mensagem de ${bytes} bytes excede o limite de ${maximo} bytes em ${
+        bytes - maximo
+      } bytes`,
+    );
+  }
+  return new ErroDeProtocolo(
+    CodigoErro.QUADRO_MALFORMADO,
+    `quadro 0x${hex2(tipo)} de ${tamanho} bytes excede o máximo de ${limite}`,
+  );
+}
+
+function hex2(byte: number): string {
+  return byte.toString(16).padStart(2, "0");
+}
+
+function malformado(descricao: string): ErroDeProtocolo {
+  return new ErroDeProtocolo(CodigoErro.QUADRO_MALFORMADO, descricao);
+}
+
+function utf8(bytes: Uint8Array, campo: string): string {
+  try {
+    return decodificadorUtf8.decode(bytes);
+  } catch (erro) {
+    throw new ErroDeProtocolo(
+      CodigoErro.UTF8_INVALIDO,
+      `UTF-8 inválido no campo ${campo}`,
+      { cause: erro },
+    );
+  }
+}
+
+function conferirMagico(corpo: Uint8Array) {
+  for (let i = 0; i < MAGICO.length; i++) {
+    if (corpo[i] !== MAGICO[i]) {
+      throw new ErroDeProtocolo(
+        CodigoErro.PROTOCOLO_DESCONHECIDO,
+        "saudação sem a assinatura do protocolo Sockets de Rede",
+      );
+    }
+  }
+}
+
+/** Interpreta o corpo de um quadro cujo tipo e tamanho já foram aceitos. */
+function lerCorpo(tipo: number, corpo: Uint8Array): Quadro {
+  const vista = new DataView(corpo.buffer, corpo.byteOffset, corpo.length);
+  switch (tipo) {
+    case Tipo.MENSAGEM:
+      return { tipo, mensagem: lerMensagem(corpo, vista) };
+    case Tipo.CONFIRMACAO:
+      if (corpo.length !== 4) {
+        throw malformado("confirmação com tamanho errado");
+      }
+      return { tipo, numero: vista.getUint32(0) };
+    case Tipo.OLA_CLIENTE: {
+      if (corpo.length < TAMANHO_OLA_CLIENTE) {
+        throw malformado("saudação do cliente curta demais");
+      }
+      conferirMagico(corpo);
+      const tamanhoToken = vista.getUint16(6);
+      if (TAMANHO_OLA_CLIENTE + tamanhoToken !== corpo.length) {
+        throw malformado("saudação do cliente com token de tamanho errado");
+      }
+      return {
+        tipo,
+        versao: corpo[4],
+        token: utf8(corpo.subarray(TAMANHO_OLA_CLIENTE), "token"),
+      };
+    }
+    case Tipo.OLA_SERVIDOR:
+      if (corpo.length < TAMANHO_OLA_SERVIDOR) {
+        throw malformado("saudação do servidor curta demais");
+      }
+      conferirMagico(corpo);
+      return {
+        tipo,
+        versao: corpo[4],
+        tamanhoMaximo: vista.getUint32(5),
+        tempoOcioso: vista.getUint32(9),
+      };
+    case Tipo.SAIDA:
+      for (let i = 0; i < BYTES_SAIDA.length; i++) {
+        if (corpo[i] !== BYTES_SAIDA[i]) {
+          throw malformado("quadro de saída sem CODIGO_SAIDA");
+        }
+      }
+      return { tipo };
+    case Tipo.ERRO:
+      if (corpo.length < 2) throw malformado("quadro de erro sem código");
+      return {
+        tipo,
+        codigo: vista.getUint16(0),
+        texto: utf8(corpo.subarray(2), "texto do erro"),
+      };
+    case Tipo.PING:
+    case Tipo.PONG:
+      return { tipo };
+  }
+  // Inalcançável: #verificarCabecalho só aceita tipos com limite.
+  throw new ErroDeProtocolo(
+    CodigoErro.TIPO_DESCONHECIDO,
+    `tipo de quadro desconhecido: 0x${hex2(tipo)}`,
+  );
+}
+
+function lerMensagem(corpo: Uint8Array, vista: DataView): Mensagem {
+  if (corpo.length < FIXO_MENSAGEM) throw malformado("mensagem curta demais");
+  const tamanhoAssunto = vista.getUint16(14);
+  const fimAssunto = FIXO_MENSAGEM + tamanhoAssunto;
+  if (fimAssunto > corpo.length) {
+    throw malformado("assunto maior que a própria mensagem");
+  }
+  const instante = vista.getFloat64(4);
+  if (!Number.isFinite(instante)) throw malformado("instante inválido");
+  return {
+    numero: vista.getUint32(0),
+    instante,
+    fuso: vista.getInt16(12),
+    assunto: utf8(corpo.subarray(FIXO_MENSAGEM, fimAssunto), "assunto"),
+    texto: utf8(corpo.subarray(fimAssunto), "texto"),
+  };
+}
