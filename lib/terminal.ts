@@ -16,6 +16,7 @@ import { dataHoraLocal, iso8601, tituloDaMensagem } from "./mensagem.ts";
  * ambíguo), DEL, C1, marcas e sobreposições bidirecionais, separadores Unicode.
  */
 const PERIGOSOS =
+  // deno-lint-ignore no-control-regex -- são exatamente os caracteres a escapar
   /[\x00-\x09\x0b-\x1f\\\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NOMES: Record<string, string> = {
   "\t": "\\t",
