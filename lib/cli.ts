@@ -7,6 +7,8 @@
  */
 
 import { parseArgs } from "node:util";
+import { SaidaCliente, SaidaServidor } from "./erros.ts";
+import { PADROES } from "./servidor.ts";
 
 /** Versão dos programas (também em `--versao`). */
 export const VERSAO_PROGRAMA = "1.0.0";
@@ -161,16 +163,21 @@ export function lerSegundos(
   valor: string | undefined,
   nome: string,
   padraoMs: number,
+  minimoMs = 0,
 ): number {
   if (valor === undefined) return padraoMs;
-  const segundos = Number(valor);
-  if (valor.trim() === "" || !Number.isFinite(segundos) || segundos < 0) {
+  const ms = Math.round(Number(valor) * 1000);
+  if (valor.trim() === "" || !Number.isFinite(ms) || ms < minimoMs) {
+    const minimo = minimoMs === 0 ? "0 ou mais" : `mais que 0`;
     throw new ErroDeUso(
-      `${nome} deve ser um número de segundos (0 ou mais), não "${valor}"`,
+      `${nome} deve ser um número de segundos (${minimo}), não "${valor}"`,
     );
   }
-  return Math.round(segundos * 1000);
+  return ms;
 }
+
+/** Maior `--tamanho-maximo` aceito: 16 MiB. */
+export const TAMANHO_MAXIMO_LIMITE = 16 * 1024 * 1024;
 
 /** O texto de `--ajuda`. */
 export function textoDeAjuda(programa: Programa): string {
@@ -201,4 +208,270 @@ export function textoDeAjuda(programa: Programa): string {
 /** A linha que acompanha todo erro de uso. */
 export function dicaDeAjuda(nome: string): string {
   return `Use "${nome} --ajuda" para ver as opções.`;
+}
+
+export const PROGRAMA_SERVIDOR: Programa = {
+  nome: "servidor",
+  resumo:
+    "servidor — recebe e mostra as mensagens de quantos clientes se conectarem.",
+  opcoes: {
+    host: {
+      ...OPCOES_COMUNS.host,
+      descricao: "endereço em que escutar (0.0.0.0 ou :: para todos)",
+    },
+    porta: {
+      ...OPCOES_COMUNS.porta,
+      descricao: "porta TCP (0 = o sistema escolhe)",
+    },
+    "tamanho-maximo": {
+      tipo: "string",
+      valor: "BYTES",
+      padrao: "1024",
+      descricao: "máximo de bytes de assunto + texto por mensagem",
+    },
+    "max-conexoes": {
+      tipo: "string",
+      valor: "N",
+      padrao: "1000",
+      descricao: "máximo de clientes conectados ao mesmo tempo",
+    },
+    "tempo-ocioso": {
+      tipo: "string",
+      valor: "SEGUNDOS",
+      padrao: "300",
+      descricao:
+        "desliga quem não manda nada (nem PING) por esse tempo; 0 = nunca",
+    },
+    prazo: {
+      tipo: "string",
+      valor: "SEGUNDOS",
+      padrao: "10",
+      descricao: "prazo para a saudação e para cada quadro começado terminar",
+    },
+    json: {
+      tipo: "boolean",
+      descricao:
+        "um objeto JSON por linha na saída padrão; o texto vai para a saída de erro",
+    },
+    ajuda: OPCOES_COMUNS.ajuda,
+    versao: OPCOES_COMUNS.versao,
+  },
+  codigos: [
+    {
+      codigo: SaidaServidor.OK,
+      descricao: "encerrado normalmente (SIGINT/SIGTERM)",
+    },
+    { codigo: SaidaServidor.ERRO_INESPERADO, descricao: "erro inesperado" },
+    {
+      codigo: SaidaServidor.USO,
+      descricao: "uso incorreto (opção ou valor inválido)",
+    },
+    { codigo: SaidaServidor.PORTA_EM_USO, descricao: "a porta já está em uso" },
+    {
+      codigo: SaidaServidor.SEM_PERMISSAO,
+      descricao: "sem permissão para usar a porta ou a rede",
+    },
+    {
+      codigo: SaidaServidor.ENDERECO_INVALIDO,
+      descricao: "host desconhecido ou que não é desta máquina",
+    },
+    {
+      codigo: SaidaServidor.FORCADO,
+      descricao: "encerramento forçado (segundo sinal)",
+    },
+  ],
+  exemplos: [
+    "servidor --host 0.0.0.0 --porta 5000",
+    "servidor --host :: --porta 0 --tamanho-maximo 65536",
+    "servidor --host 127.0.0.1 --json | jq .",
+  ],
+};
+
+/** Configuração do servidor, já validada. */
+export interface ConfigServidor {
+  ajuda: boolean;
+  versao: boolean;
+  host: string | undefined;
+  porta: number;
+  tamanhoMaximo: number;
+  maxConexoes: number;
+  tempoOcioso: number;
+  prazo: number;
+  json: boolean;
+}
+
+/** Lê e valida os argumentos do servidor. @throws {ErroDeUso} */
+export function lerConfigServidor(args: readonly string[]): ConfigServidor {
+  const v = analisarArgumentos(args, PROGRAMA_SERVIDOR.opcoes);
+  const texto = (nome: string) => v[nome] as string | undefined;
+  return {
+    ajuda: v.ajuda === true,
+    versao: v.versao === true,
+    host: texto("host"),
+    porta: lerPorta(texto("porta"), PADROES.porta),
+    tamanhoMaximo: lerInteiro(
+      texto("tamanho-maximo"),
+      "--tamanho-maximo",
+      1,
+      TAMANHO_MAXIMO_LIMITE,
+      PADROES.tamanhoMaximo,
+    ),
+    maxConexoes: lerInteiro(
+      texto("max-conexoes"),
+      "--max-conexoes",
+      1,
+      1_000_000,
+      PADROES.maxConexoes,
+    ),
+    tempoOcioso: lerSegundos(
+      texto("tempo-ocioso"),
+      "--tempo-ocioso",
+      PADROES.tempoOcioso,
+    ),
+    prazo: lerSegundos(texto("prazo"), "--prazo", PADROES.prazo, 1),
+    json: v.json === true,
+  };
+}
+
+export const PROGRAMA_CLIENTE: Programa = {
+  nome: "cliente",
+  resumo:
+    "cliente — envia mensagens (assunto e texto) a um servidor Sockets de Rede, pelo menu ou por scripts.",
+  opcoes: {
+    host: OPCOES_COMUNS.host,
+    porta: OPCOES_COMUNS.porta,
+    "tempo-limite": {
+      tipo: "string",
+      valor: "SEGUNDOS",
+      padrao: "10",
+      descricao: "prazo para conectar e para o servidor responder",
+    },
+    assunto: {
+      tipo: "string",
+      valor: "TEXTO",
+      descricao: "sem menu: envia uma mensagem com este assunto e sai",
+    },
+    texto: {
+      tipo: "string",
+      valor: "TEXTO",
+      descricao: 'texto da mensagem; "-" lê o texto da entrada padrão',
+    },
+    linhas: {
+      tipo: "boolean",
+      descricao: "sem menu: cada linha da entrada padrão é uma mensagem",
+    },
+    verbose: {
+      tipo: "boolean",
+      descricao: "sem menu: uma linha de relato mesmo quando tudo dá certo",
+    },
+    legado: {
+      tipo: "boolean",
+      descricao:
+        "fala com o servidor.py original (texto puro, sem confirmação)",
+    },
+    ajuda: OPCOES_COMUNS.ajuda,
+    versao: OPCOES_COMUNS.versao,
+  },
+  codigos: [
+    {
+      codigo: SaidaCliente.OK,
+      descricao: "sucesso (tudo entregue, saída com CODIGO_SAIDA)",
+    },
+    {
+      codigo: SaidaCliente.NAO_ENTREGUE,
+      descricao: "alguma mensagem não foi entregue",
+    },
+    {
+      codigo: SaidaCliente.USO,
+      descricao: "uso incorreto (opção ou valor inválido)",
+    },
+    {
+      codigo: SaidaCliente.RECUSADA,
+      descricao: "conexão recusada (nenhum servidor na porta)",
+    },
+    { codigo: SaidaCliente.HOST_DESCONHECIDO, descricao: "host desconhecido" },
+    {
+      codigo: SaidaCliente.TEMPO_ESGOTADO,
+      descricao: "sem resposta a tempo (host inalcançável ou em silêncio)",
+    },
+    {
+      codigo: SaidaCliente.CONEXAO_PERDIDA,
+      descricao: "conexão perdida (reiniciada ou fechada sem CODIGO_SAIDA)",
+    },
+    {
+      codigo: SaidaCliente.SERVIDOR_ENCERROU,
+      descricao: "o servidor encerrou a sessão (CODIGO_SAIDA do servidor)",
+    },
+    {
+      codigo: SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+      descricao: "o outro lado não fala este protocolo (ou outra versão)",
+    },
+    {
+      codigo: SaidaCliente.REJEITADO,
+      descricao: "o servidor recusou (cheio, mensagem grande, prazo...)",
+    },
+    {
+      codigo: SaidaCliente.SEM_PERMISSAO,
+      descricao: "sem permissão para usar a rede",
+    },
+  ],
+  exemplos: [
+    "cliente --host 192.168.0.10 --porta 5000",
+    'cliente --host srv --assunto "Backup" --texto "concluído"',
+    'df -h | cliente --host srv --assunto "Disco" --texto -',
+    "tail -f app.log | cliente --host srv --assunto app --linhas",
+    "cliente --legado --host srv-antigo --porta 3415",
+  ],
+};
+
+/** Configuração do cliente, já validada. */
+export interface ConfigCliente {
+  ajuda: boolean;
+  versao: boolean;
+  host: string | undefined;
+  porta: number;
+  tempoLimite: number;
+  assunto: string | undefined;
+  /** `"-"` = ler da entrada padrão. */
+  texto: string | undefined;
+  linhas: boolean;
+  verbose: boolean;
+  legado: boolean;
+}
+
+/** Lê e valida os argumentos do cliente. @throws {ErroDeUso} */
+export function lerConfigCliente(args: readonly string[]): ConfigCliente {
+  const v = analisarArgumentos(args, PROGRAMA_CLIENTE.opcoes);
+  const texto = (nome: string) => v[nome] as string | undefined;
+  const config: ConfigCliente = {
+    ajuda: v.ajuda === true,
+    versao: v.versao === true,
+    host: texto("host"),
+    porta: lerPorta(texto("porta"), PADROES.porta),
+    tempoLimite: lerSegundos(
+      texto("tempo-limite"),
+      "--tempo-limite",
+      10_000,
+      1,
+    ),
+    assunto: texto("assunto"),
+    texto: texto("texto"),
+    linhas: v.linhas === true,
+    verbose: v.verbose === true,
+    legado: v.legado === true,
+  };
+  if (config.linhas && config.texto !== undefined) {
+    throw new ErroDeUso(
+      "--linhas lê os textos da entrada; não use --texto junto",
+    );
+  }
+  if (
+    config.verbose && !config.linhas && config.assunto === undefined &&
+    config.texto === undefined
+  ) {
+    throw new ErroDeUso(
+      "--verbose vale só para os modos sem menu (--assunto, --texto, --linhas)",
+    );
+  }
+  return config;
 }

@@ -127,6 +127,16 @@ export class Conexao {
     }
   }
 
+  /** Fecha só o sentido de escrita (FIN): o par lê até o fim e então fecha. */
+  async fecharEscrita(): Promise<void> {
+    if (this.#fechada || !("closeWrite" in this.conn)) return;
+    try {
+      await this.conn.closeWrite();
+    } catch {
+      this.fechar();
+    }
+  }
+
   /**
    * Escreve o que falta, fecha o sentido de escrita e lê (descartando) até o
    * par fechar, por um tempo curto. Assim o par lê nosso último quadro antes do
@@ -136,12 +146,8 @@ export class Conexao {
     if (this.#fechada) return;
     await this.esvaziar();
     if (this.#fechada) return;
-    try {
-      if ("closeWrite" in this.conn) await this.conn.closeWrite();
-    } catch {
-      this.fechar();
-      return;
-    }
+    await this.fecharEscrita();
+    if (this.#fechada) return;
     const prazo = setTimeout(() => this.fechar(), ESPERA_FECHAMENTO_MS);
     try {
       let descartados = 0;

@@ -189,16 +189,32 @@ export class RegistroLegivel implements Registro {
   }
 }
 
-/** Um objeto JSON por linha para cada evento (esquema no README). */
+/** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
+const PARA_PESSOAS = new Set<EventoServidor["tipo"]>([
+  "pronto",
+  "erro",
+  "encerrando",
+  "resumo",
+]);
+
+/**
+ * Um objeto JSON por linha para cada evento (esquema no README); os eventos
+ * que interessam a quem opera vão também, como texto, para `pessoas`.
+ */
 export class RegistroJson implements Registro {
   #saida: SaidaEmLotes;
+  #pessoas: Registro | undefined;
 
-  constructor(saida: SaidaEmLotes) {
+  constructor(saida: SaidaEmLotes, pessoas?: Registro) {
     this.#saida = saida;
+    this.#pessoas = pessoas;
   }
 
   registrar(evento: EventoServidor): void {
     this.#saida.escrever(jsonSeguro(eventoParaJson(evento)) + "\n");
+    if (this.#pessoas && PARA_PESSOAS.has(evento.tipo)) {
+      this.#pessoas.registrar(evento);
+    }
   }
 
   pronta(): Promise<void> | null {

@@ -1,0 +1,115 @@
+/**
+ * cliente — envia mensagens a um servidor Sockets de Rede: pelo menu do
+ * original, ou sem menu para scripts (`--assunto`, `--texto`, `--linhas`).
+ * Ponto de entrada fino: lê as opções, conecta e entrega o resto à sessão.
+ *
+ * Uso: `cliente --host x --porta 5000` (veja `--ajuda`).
+ *
+ * @module
+ */
+
+import {
+  type ConfigCliente,
+  dicaDeAjuda,
+  ErroDeUso,
+  lerConfigCliente,
+  PROGRAMA_CLIENTE,
+  textoDeAjuda,
+  VERSAO_PROGRAMA,
+} from "./lib/cli.ts";
+import { Cliente, ClienteLegado, FalhaDoCliente } from "./lib/cliente.ts";
+import { SaidaCliente } from "./lib/erros.ts";
+import { LeitorDeLinhas } from "./lib/linhas.ts";
+import { Menu, type SessaoDeEnvio } from "./lib/menu.ts";
+import { enviarLinhas, enviarUma } from "./lib/roteiro.ts";
+import { coresPara, SaidaEmLotes } from "./lib/terminal.ts";
+
+const AVISO_LEGADO =
+  "> Aviso: o servidor original não confirma o recebimento; não há como garantir que uma mensagem foi entregue.\n";
+
+async function main(args: string[]): Promise<number> {
+  const saida = new SaidaEmLotes(Deno.stdout);
+  const erros = new SaidaEmLotes(Deno.stderr);
+  try {
+    return await executar(args, saida, erros);
+  } finally {
+    await Promise.allSettled([saida.esvaziar(), erros.esvaziar()]);
+  }
+}
+
+async function executar(
+  args: string[],
+  saida: SaidaEmLotes,
+  erros: SaidaEmLotes,
+): Promise<number> {
+  let config: ConfigCliente;
+  try {
+    config = lerConfigCliente(args);
+  } catch (erro) {
+    if (!(erro instanceof ErroDeUso)) throw erro;
+    erros.escrever(`cliente: ${erro.message}\n${dicaDeAjuda("cliente")}\n`);
+    return SaidaCliente.USO;
+  }
+  if (config.ajuda) {
+    saida.escrever(textoDeAjuda(PROGRAMA_CLIENTE));
+    return SaidaCliente.OK;
+  }
+  if (config.versao) {
+    saida.escrever(`cliente ${VERSAO_PROGRAMA}\n`);
+    return SaidaCliente.OK;
+  }
+
+  const host = config.host ?? Deno.hostname();
+  const opcoes = { host, porta: config.porta, tempoLimite: config.tempoLimite };
+  let sessao: SessaoDeEnvio;
+  try {
+    sessao = config.legado
+      ? await ClienteLegado.conectar(opcoes)
+      : await Cliente.conectar(opcoes);
+  } catch (erro) {
+    if (!(erro instanceof FalhaDoCliente)) throw erro;
+    erros.escrever(`cliente: ${erro.message}\n`);
+    return erro.codigoSaida;
+  }
+
+  const semMenu = config.linhas || config.assunto !== undefined ||
+    config.texto !== undefined;
+  const entrada = new LeitorDeLinhas(Deno.stdin.readable);
+  const interrupcao = esperarCtrlC();
+  if (semMenu) {
+    // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
+    interrupcao.promessa.then(() => entrada.cancelar());
+    const roteiro = {
+      assunto: config.assunto ?? "",
+      texto: config.texto === "-" ? undefined : config.texto,
+      linhas: config.linhas,
+      verbose: config.verbose,
+    };
+    const enviar = config.linhas ? enviarLinhas : enviarUma;
+    return await enviar(sessao, roteiro, entrada, saida, erros);
+  }
+
+  saida.escrever(`> Conectado a ${host} na porta ${config.porta}...\n`);
+  if (config.legado) saida.escrever(AVISO_LEGADO);
+  const menu = new Menu(sessao, entrada, saida, {
+    cores: coresPara(Deno.stdout),
+    interrupcao: interrupcao.promessa,
+    ecoar: !Deno.stdin.isTerminal(),
+  });
+  return await menu.executar();
+}
+
+/** Uma promessa que resolve no primeiro Ctrl-C; o segundo sai na hora. */
+function esperarCtrlC(): { promessa: Promise<void> } {
+  let vezes = 0;
+  const { promise, resolve } = Promise.withResolvers<void>();
+  Deno.addSignalListener("SIGINT", () => {
+    vezes++;
+    if (vezes > 1) Deno.exit(130);
+    resolve();
+  });
+  return { promessa: promise };
+}
+
+// Deno.exit: a leitura pendente do teclado não deve segurar o processo.
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,534 @@
+/**
+ * A sessão do servidor: aceita quantos clientes vierem (até o limite), decide
+ * pelo primeiro byte se o par fala o protocolo ou é o cliente original em
+ * Python, confirma as mensagens em lote (uma confirmação por leitura), aplica
+ * prazos e limites, e encerra com cortesia. Relata tudo como eventos; não
+ * imprime nada.
+ *
+ * @module
+ */
+
+import { Conexao, SaidaLotada } from "./conexao.ts";
+import { CodigoErro, ErroDeProtocolo } from "./erros.ts";
+import type { EventoServidor, Par, Registro } from "./eventos.ts";
+import { DecodificadorLegado, pareceLegado } from "./legado.ts";
+import {
+  codificar,
+  Decodificador,
+  limitesDoServidor,
+  type Mensagem,
+  type Quadro,
+  Tipo,
+  VERSAO,
+} from "./protocolo.ts";
+
+export interface OpcoesServidor {
+  host: string;
+  porta: number;
+  /** Máximo de bytes de assunto + texto. */
+  tamanhoMaximo: number;
+  /** Máximo de clientes conectados ao mesmo tempo. */
+  maxConexoes: number;
+  /** Milissegundos sem receber nada antes de desligar um cliente; 0 = nunca. */
+  tempoOcioso: number;
+  /** Milissegundos para a saudação chegar e para cada quadro começado terminar. */
+  prazo: number;
+  /** Teto, por conexão, de bytes à espera de escrita. */
+  limiteSaida: number;
+  /** Milissegundos de tolerância no encerramento para quadros a caminho. */
+  graca: number;
+  registro: Registro;
+}
+
+export const PADROES = {
+  porta: 3415,
+  tamanhoMaximo: 1024,
+  maxConexoes: 1000,
+  tempoOcioso: 300_000,
+  prazo: 10_000,
+  limiteSaida: 256 * 1024,
+  graca: 2_000,
+} as const;
+
+/** Conexões recusadas por lotação que ainda estão sendo avisadas, no máximo. */
+const RECUSAS_SIMULTANEAS = 64;
+/** Quanto esperar o par fechar depois de nosso último quadro. */
+const ESPERA_FECHAMENTO_MS = 1000;
+/** Pausa do laço de aceitação depois de um erro (ex.: EMFILE). */
+const PAUSA_ACEITACAO_MS = 100;
+
+const Estado = {
+  SAUDACAO: 0,
+  PROTOCOLO: 1,
+  LEGADO: 2,
+  /** Avisamos o fim (SAIDA ou ERRO); só esperamos o par fechar. */
+  FECHANDO: 3,
+} as const;
+type Estado = typeof Estado[keyof typeof Estado];
+
+/** Contadores do resumo final. */
+export interface Resumo {
+  clientes: number;
+  mensagens: number;
+  rejeitadas: number;
+}
+
+/** Um servidor ligado a um endereço. Crie com `Servidor.ligar`. */
+export class Servidor {
+  readonly endereco: Deno.NetAddr;
+  readonly #ouvinte: Deno.Listener;
+  readonly #opcoes: OpcoesServidor;
+  readonly #sessoes = new Set<Sessao>();
+  readonly #resumo: Resumo = { clientes: 0, mensagens: 0, rejeitadas: 0 };
+  #recusando = 0;
+  #encerrando = false;
+  #varredura: ReturnType<typeof setInterval> | undefined;
+  #aceitando: Promise<void> | undefined;
+  #encerramento: Promise<Resumo> | undefined;
+
+  private constructor(ouvinte: Deno.Listener, opcoes: OpcoesServidor) {
+    this.#ouvinte = ouvinte;
+    this.#opcoes = opcoes;
+    this.endereco = ouvinte.addr as Deno.NetAddr;
+  }
+
+  /**
+   * Liga o servidor ao endereço e à porta.
+   *
+   * @throws {Deno.errors.AddrInUse} e outros erros de `Deno.listen`
+   */
+  static ligar(opcoes: OpcoesServidor): Servidor {
+    const ouvinte = Deno.listen({ hostname: opcoes.host, port: opcoes.porta });
+    return new Servidor(ouvinte, opcoes);
+  }
+
+  get resumo(): Readonly<Resumo> {
+    return this.#resumo;
+  }
+
+  /** Anuncia que está pronto e começa a aceitar; resolve quando parar de aceitar. */
+  servir(): Promise<void> {
+    this.#registrar({
+      tipo: "pronto",
+      instante: Date.now(),
+      endereco: this.endereco.hostname,
+      porta: this.endereco.port,
+      tamanhoMaximo: this.#opcoes.tamanhoMaximo,
+      maxConexoes: this.#opcoes.maxConexoes,
+    });
+    const intervalo = Math.max(
+      50,
+      Math.min(
+        1000,
+        this.#opcoes.prazo / 4,
+        this.#opcoes.tempoOcioso / 4 || 1000,
+      ),
+    );
+    this.#varredura = setInterval(() => this.#varrerPrazos(), intervalo);
+    this.#aceitando = this.#aceitar();
+    return this.#aceitando;
+  }
+
+  /**
+   * Encerramento gracioso: para de aceitar, manda CODIGO_SAIDA a todos, ainda
+   * confirma o que chegar durante a tolerância, fecha o resto e relata o resumo.
+   */
+  encerrar(sinal: string): Promise<Resumo> {
+    this.#encerramento ??= this.#encerrar(sinal);
+    return this.#encerramento;
+  }
+
+  async #encerrar(sinal: string): Promise<Resumo> {
+    this.#encerrando = true;
+    this.#registrar({
+      tipo: "encerrando",
+      instante: Date.now(),
+      sinal,
+      clientes: this.#sessoes.size,
+    });
+    this.#ouvinte.close();
+    await this.#aceitando;
+    const sessoes = [...this.#sessoes];
+    for (const sessao of sessoes) sessao.avisarEncerramento();
+    const fim = Promise.all(sessoes.map((s) => s.terminada));
+    let prazo: ReturnType<typeof setTimeout> | undefined;
+    const tolerancia = new Promise<void>((resolve) => {
+      prazo = setTimeout(resolve, this.#opcoes.graca);
+    });
+    await Promise.race([fim, tolerancia]);
+    clearTimeout(prazo);
+    for (const sessao of this.#sessoes) sessao.fechar();
+    await fim;
+    clearInterval(this.#varredura);
+    this.#registrar({ tipo: "resumo", instante: Date.now(), ...this.#resumo });
+    return this.#resumo;
+  }
+
+  async #aceitar(): Promise<void> {
+    while (!this.#encerrando) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#ouvinte.accept();
+      } catch (erro) {
+        if (this.#encerrando) return;
+        // EMFILE e afins: relata e tenta de novo, sem derrubar o servidor.
+        this.#registrar({
+          tipo: "erro",
+          instante: Date.now(),
+          texto: `falha ao aceitar conexão: ${(erro as Error).message}`,
+        });
+        await new Promise((resolve) => setTimeout(resolve, PAUSA_ACEITACAO_MS));
+        continue;
+      }
+      this.#receber(conn);
+    }
+  }
+
+  #receber(conn: Deno.Conn) {
+    const remoto = conn.remoteAddr as Deno.NetAddr;
+    const par: Par = { endereco: remoto.hostname, porta: remoto.port };
+    const conexao = new Conexao(conn, {
+      limiteSaida: this.#opcoes.limiteSaida,
+    });
+    if (this.#sessoes.size >= this.#opcoes.maxConexoes) {
+      this.#recusarPorLotacao(conexao, par);
+      return;
+    }
+    this.#resumo.clientes++;
+    this.#registrar({ tipo: "conectou", instante: Date.now(), par });
+    const sessao = new Sessao(conexao, par, this.#opcoes, {
+      registrar: (evento) => this.#registrar(evento),
+      contarMensagens: (n) => this.#resumo.mensagens += n,
+      contarRejeicao: () => this.#resumo.rejeitadas++,
+    });
+    this.#sessoes.add(sessao);
+    sessao.terminada.then(() => this.#sessoes.delete(sessao));
+  }
+
+  #recusarPorLotacao(conexao: Conexao, par: Par) {
+    this.#resumo.rejeitadas++;
+    const motivo =
+      `servidor cheio: ${this.#opcoes.maxConexoes} conexões é o máximo`;
+    this.#registrar({
+      tipo: "rejeitado",
+      instante: Date.now(),
+      par,
+      codigo: CodigoErro.SERVIDOR_CHEIO,
+      motivo,
+    });
+    if (this.#recusando >= RECUSAS_SIMULTANEAS) {
+      conexao.fechar(); // uma enxurrada não ganha nem a explicação
+      return;
+    }
+    this.#recusando++;
+    conexao.enviar(
+      codificar({
+        tipo: Tipo.ERRO,
+        codigo: CodigoErro.SERVIDOR_CHEIO,
+        texto: motivo,
+      }),
+    );
+    conexao.encerrarComCortesia().finally(() => this.#recusando--);
+  }
+
+  #varrerPrazos() {
+    const agora = Date.now();
+    for (const sessao of this.#sessoes) sessao.verificarPrazos(agora);
+  }
+
+  #registrar(evento: EventoServidor) {
+    this.#opcoes.registro.registrar(evento);
+  }
+}
+
+interface Contadores {
+  registrar(evento: EventoServidor): void;
+  contarMensagens(n: number): void;
+  contarRejeicao(): void;
+}
+
+/** Um cliente conectado, do primeiro byte ao fechamento. */
+class Sessao {
+  readonly terminada: Promise<void>;
+  readonly #conexao: Conexao;
+  readonly #par: Par;
+  readonly #opcoes: OpcoesServidor;
+  readonly #contadores: Contadores;
+  #estado: Estado = Estado.SAUDACAO;
+  #decodificador: Decodificador;
+  #legado: DecodificadorLegado | undefined;
+  #mensagens = 0;
+  #ultimoNumero = 0;
+  #confirmar = false;
+  #despedida: "saiu" | "rejeitado" | "servidor" | undefined;
+  readonly #inicio = Date.now();
+  #ultimaAtividade = this.#inicio;
+  /** Quando começou o quadro que ainda está incompleto; 0 = nenhum. */
+  #inicioQuadro = 0;
+  #agora = 0;
+  #prazoFechamento: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    conexao: Conexao,
+    par: Par,
+    opcoes: OpcoesServidor,
+    contadores: Contadores,
+  ) {
+    this.#conexao = conexao;
+    this.#par = par;
+    this.#opcoes = opcoes;
+    this.#contadores = contadores;
+    this.#decodificador = new Decodificador(
+      limitesDoServidor(opcoes.tamanhoMaximo),
+      Tipo.OLA_CLIENTE,
+    );
+    this.terminada = this.#atender();
+  }
+
+  async #atender(): Promise<void> {
+    let motivoFim = "conexão fechada pelo cliente";
+    try {
+      while (true) {
+        const pedaco = await this.#conexao.ler();
+        if (pedaco === null) break;
+        if (this.#estado === Estado.FECHANDO) continue; // descarta até o par fechar
+        this.#agora = Date.now();
+        this.#ultimaAtividade = this.#agora;
+        this.#processar(pedaco);
+        const espera = this.#opcoes.registro.pronta();
+        if (espera) await espera; // saída cheia: para de ler (contrapressão)
+      }
+    } catch (erro) {
+      motivoFim = `erro de leitura: ${(erro as Error).message}`;
+    } finally {
+      clearTimeout(this.#prazoFechamento);
+      this.#conexao.fechar();
+    }
+    this.#relatarFim(motivoFim);
+  }
+
+  #relatarFim(motivo: string) {
+    if (this.#despedida === "rejeitado") return; // já relatado
+    const instante = Date.now();
+    if (this.#despedida === "saiu") {
+      this.#contadores.registrar({
+        tipo: "saiu",
+        instante,
+        par: this.#par,
+        mensagens: this.#mensagens,
+      });
+      return;
+    }
+    this.#contadores.registrar({
+      tipo: "desconectou",
+      instante,
+      par: this.#par,
+      mensagens: this.#mensagens,
+      motivo: this.#despedida === "servidor" ? "servidor encerrado" : motivo,
+    });
+  }
+
+  #processar(pedaco: Uint8Array) {
+    try {
+      if (this.#estado === Estado.SAUDACAO && this.#legado === undefined) {
+        if (pareceLegado(pedaco[0])) {
+          this.#estado = Estado.LEGADO;
+          this.#legado = new DecodificadorLegado(this.#opcoes.tamanhoMaximo);
+        }
+      }
+      if (this.#legado) this.#processarLegado(this.#legado, pedaco);
+      else this.#decodificador.decodificar(pedaco, this.#aoQuadro);
+      if (this.#confirmar) this.#enviarConfirmacao();
+      const incompleto = this.#legado?.incompleto ??
+        this.#decodificador.incompleto;
+      if (!incompleto) this.#inicioQuadro = 0;
+      else if (this.#inicioQuadro === 0) this.#inicioQuadro = this.#agora;
+    } catch (erro) {
+      if (this.#confirmar) this.#enviarConfirmacao();
+      if (erro instanceof ErroDeProtocolo) {
+        this.rejeitar(erro.codigo, erro.message);
+      } else if (erro instanceof SaidaLotada) {
+        this.rejeitar(
+          CodigoErro.SAIDA_LOTADA,
+          "o cliente não lê as confirmações",
+          false,
+        );
+      } else throw erro;
+    }
+  }
+
+  #processarLegado(legado: DecodificadorLegado, pedaco: Uint8Array) {
+    legado.decodificar(pedaco, (mensagem) => this.#aoMensagem(mensagem, true));
+    if (legado.terminou && this.#estado !== Estado.FECHANDO) {
+      this.#despedida = "saiu";
+      this.#estado = Estado.FECHANDO;
+      this.#fecharDepois(); // o original fecha logo depois de CODIGO_SAIDA
+    }
+  }
+
+  // Função-seta para não criar um fecho por pedaço no caminho quente.
+  #aoQuadro = (quadro: Quadro): void => {
+    switch (quadro.tipo) {
+      case Tipo.MENSAGEM:
+        if (this.#estado !== Estado.PROTOCOLO) return; // encerrando: ignora
+        if (quadro.mensagem.numero <= this.#ultimoNumero) {
+          throw new ErroDeProtocolo(
+            CodigoErro.FORA_DE_ORDEM,
+            `mensagem #${quadro.mensagem.numero} depois da #${this.#ultimoNumero}: a numeração deve crescer`,
+          );
+        }
+        this.#ultimoNumero = quadro.mensagem.numero;
+        this.#aoMensagem(quadro.mensagem, false);
+        this.#confirmar = true;
+        return;
+      case Tipo.OLA_CLIENTE:
+        return this.#aoSaudacao(quadro.versao);
+      case Tipo.SAIDA:
+        return this.#aoSaida();
+      case Tipo.PING:
+        this.#conexao.enviar(codificar({ tipo: Tipo.PONG }));
+        return;
+      case Tipo.PONG:
+        return;
+      case Tipo.ERRO:
+        this.#despedida = "rejeitado";
+        this.#contadores.registrar({
+          tipo: "desconectou",
+          instante: this.#agora,
+          par: this.#par,
+          mensagens: this.#mensagens,
+          motivo: `o cliente relatou o erro ${quadro.codigo}: ${quadro.texto}`,
+        });
+        this.#estado = Estado.FECHANDO;
+        this.#fecharDepois();
+        return;
+    }
+  };
+
+  #aoSaudacao(versao: number) {
+    if (this.#estado !== Estado.SAUDACAO) {
+      throw new ErroDeProtocolo(CodigoErro.FORA_DE_ORDEM, "saudação repetida");
+    }
+    if (versao !== VERSAO) {
+      throw new ErroDeProtocolo(
+        CodigoErro.VERSAO_INCOMPATIVEL,
+        `versão ${versao} do protocolo não suportada; este servidor fala a versão ${VERSAO}`,
+      );
+    }
+    this.#estado = Estado.PROTOCOLO;
+    this.#conexao.enviar(codificar({
+      tipo: Tipo.OLA_SERVIDOR,
+      versao: VERSAO,
+      tamanhoMaximo: this.#opcoes.tamanhoMaximo,
+      tempoOcioso: this.#opcoes.tempoOcioso,
+    }));
+  }
+
+  #aoMensagem(mensagem: Mensagem, legado: boolean) {
+    this.#mensagens++;
+    this.#contadores.contarMensagens(1);
+    this.#contadores.registrar({
+      tipo: "mensagem",
+      instante: this.#agora,
+      par: this.#par,
+      mensagem,
+      legado,
+    });
+  }
+
+  #aoSaida() {
+    if (this.#confirmar) this.#enviarConfirmacao();
+    // Se fomos nós que avisamos o encerramento, o SAIDA do cliente já é a resposta.
+    if (this.#despedida !== "servidor") {
+      this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+    }
+    this.#despedida = "saiu";
+    this.#estado = Estado.FECHANDO;
+    this.#fecharDepois();
+  }
+
+  #enviarConfirmacao() {
+    this.#confirmar = false;
+    this.#conexao.enviar(
+      codificar({ tipo: Tipo.CONFIRMACAO, numero: this.#ultimoNumero }),
+    );
+  }
+
+  /** Fecha nosso lado de escrita e dá ao par um instante para ler e fechar. */
+  #fecharDepois() {
+    this.#prazoFechamento = setTimeout(
+      () => this.#conexao.fechar(),
+      ESPERA_FECHAMENTO_MS,
+    );
+    this.#conexao.esvaziar().then(() => this.#conexao.fecharEscrita());
+  }
+
+  /**
+   * Recusa o cliente: relata, explica-lhe o motivo num quadro ERRO (se ele lê)
+   * e fecha.
+   */
+  rejeitar(codigo: CodigoErro, motivo: string, explicar = true): void {
+    if (this.#estado === Estado.FECHANDO) return;
+    const eraLegado = this.#estado === Estado.LEGADO;
+    this.#estado = Estado.FECHANDO;
+    this.#despedida = "rejeitado";
+    this.#contadores.contarRejeicao();
+    this.#contadores.registrar({
+      tipo: "rejeitado",
+      instante: Date.now(),
+      par: this.#par,
+      codigo,
+      motivo,
+    });
+    if (!explicar) {
+      this.#conexao.fechar();
+      return;
+    }
+    // O cliente original não lê nada; aos demais, o motivo vai num quadro ERRO.
+    if (!eraLegado) {
+      this.#conexao.enviar(
+        codificar({ tipo: Tipo.ERRO, codigo, texto: motivo }),
+      );
+    }
+    this.#fecharDepois();
+  }
+
+  /** Chamado pelo servidor ao encerrar: CODIGO_SAIDA a quem fala o protocolo. */
+  avisarEncerramento(): void {
+    if (this.#estado === Estado.PROTOCOLO) {
+      this.#despedida = "servidor";
+      // Continua em PROTOCOLO: mensagens a caminho ainda são confirmadas.
+      this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+    } else if (this.#estado === Estado.SAUDACAO) {
+      this.rejeitar(CodigoErro.ENCERRANDO, "o servidor está encerrando");
+    }
+  }
+
+  verificarPrazos(agora: number): void {
+    if (this.#estado === Estado.FECHANDO) return;
+    const { prazo, tempoOcioso } = this.#opcoes;
+    const segundos = (ms: number) => `${ms / 1000} s`;
+    if (this.#estado === Estado.SAUDACAO && agora - this.#inicio > prazo) {
+      this.rejeitar(
+        CodigoErro.PRAZO_ESGOTADO,
+        `nenhuma saudação em ${segundos(prazo)}`,
+      );
+    } else if (this.#inicioQuadro !== 0 && agora - this.#inicioQuadro > prazo) {
+      this.rejeitar(
+        CodigoErro.PRAZO_ESGOTADO,
+        `quadro incompleto por mais de ${segundos(prazo)}`,
+      );
+    } else if (tempoOcioso > 0 && agora - this.#ultimaAtividade > tempoOcioso) {
+      this.rejeitar(
+        CodigoErro.OCIOSO,
+        `nada recebido em ${segundos(tempoOcioso)} (tempo ocioso)`,
+      );
+    }
+  }
+
+  /** Fecha já (fim da tolerância do encerramento). */
+  fechar(): void {
+    this.#despedida ??= "servidor";
+    this.#conexao.fechar();
+  }
+}

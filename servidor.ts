@@ -1,0 +1,138 @@
+/**
+ * servidor — recebe e mostra as mensagens de quantos clientes se conectarem.
+ * Ponto de entrada fino: lê as opções, liga o servidor, escolhe o formato de
+ * saída e transforma sinais em encerramento gracioso.
+ *
+ * Uso: `servidor --host 0.0.0.0 --porta 5000` (veja `--ajuda`).
+ *
+ * @module
+ */
+
+import {
+  dicaDeAjuda,
+  ErroDeUso,
+  lerConfigServidor,
+  PROGRAMA_SERVIDOR,
+  textoDeAjuda,
+  VERSAO_PROGRAMA,
+} from "./lib/cli.ts";
+import { SaidaServidor } from "./lib/erros.ts";
+import { PADROES, Servidor } from "./lib/servidor.ts";
+import {
+  coresPara,
+  RegistroJson,
+  RegistroLegivel,
+  SaidaEmLotes,
+} from "./lib/terminal.ts";
+
+const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
+  ? ["SIGINT", "SIGBREAK"]
+  : ["SIGINT", "SIGTERM"];
+
+async function main(args: string[]): Promise<number> {
+  const saida = new SaidaEmLotes(Deno.stdout);
+  const erros = new SaidaEmLotes(Deno.stderr);
+  let config;
+  try {
+    config = lerConfigServidor(args);
+  } catch (erro) {
+    if (!(erro instanceof ErroDeUso)) throw erro;
+    erros.escrever(`servidor: ${erro.message}\n${dicaDeAjuda("servidor")}\n`);
+    await erros.esvaziar();
+    return SaidaServidor.USO;
+  }
+  if (config.ajuda || config.versao) {
+    saida.escrever(
+      config.ajuda
+        ? textoDeAjuda(PROGRAMA_SERVIDOR)
+        : `servidor ${VERSAO_PROGRAMA}\n`,
+    );
+    await saida.esvaziar();
+    return SaidaServidor.OK;
+  }
+
+  const legivel = config.json
+    ? new RegistroLegivel(erros, coresPara(Deno.stderr))
+    : new RegistroLegivel(saida, coresPara(Deno.stdout));
+  const registro = config.json ? new RegistroJson(saida, legivel) : legivel;
+  const host = config.host ?? Deno.hostname();
+
+  let servidor: Servidor;
+  try {
+    servidor = Servidor.ligar({
+      ...PADROES,
+      ...config,
+      host,
+      registro,
+    });
+  } catch (erro) {
+    const [codigo, texto] = explicarFalhaAoLigar(erro, host, config.porta);
+    erros.escrever(`servidor: ${texto}\n`);
+    await erros.esvaziar();
+    return codigo;
+  }
+
+  let sinais = 0;
+  const aoSinal = (sinal: Deno.Signal) => () => {
+    sinais++;
+    if (sinais > 1) Deno.exit(SaidaServidor.FORCADO);
+    void servidor.encerrar(sinal);
+  };
+  const ouvintes = SINAIS.map((sinal) => [sinal, aoSinal(sinal)] as const);
+  for (const [sinal, ouvinte] of ouvintes) {
+    Deno.addSignalListener(sinal, ouvinte);
+  }
+
+  await servidor.servir();
+  await servidor.encerrar("interno");
+  for (const [sinal, ouvinte] of ouvintes) {
+    Deno.removeSignalListener(sinal, ouvinte);
+  }
+  await Promise.allSettled([saida.esvaziar(), erros.esvaziar()]);
+  return SaidaServidor.OK;
+}
+
+/** O código de saída e a frase para cada falha de `Deno.listen`. */
+function explicarFalhaAoLigar(
+  erro: unknown,
+  host: string,
+  porta: number,
+): [number, string] {
+  if (erro instanceof Deno.errors.AddrInUse) {
+    return [
+      SaidaServidor.PORTA_EM_USO,
+      `a porta ${porta} já está em uso em ${host}; escolha outra com --porta`,
+    ];
+  }
+  if (
+    erro instanceof Deno.errors.PermissionDenied ||
+    erro instanceof Deno.errors.NotCapable
+  ) {
+    return [
+      SaidaServidor.SEM_PERMISSAO,
+      porta > 0 && porta < 1024
+        ? `sem permissão para usar a porta ${porta} (portas abaixo de 1024 exigem privilégios); use uma porta de 1024 a 65535`
+        : `sem permissão para escutar em ${host} na porta ${porta}`,
+    ];
+  }
+  if (erro instanceof Deno.errors.AddrNotAvailable) {
+    return [
+      SaidaServidor.ENDERECO_INVALIDO,
+      `o endereço ${host} não pertence a esta máquina (porta ${porta})`,
+    ];
+  }
+  if (erro instanceof Error && /lookup|resolve/i.test(erro.message)) {
+    return [
+      SaidaServidor.ENDERECO_INVALIDO,
+      `host desconhecido: ${host} (porta ${porta})`,
+    ];
+  }
+  return [
+    SaidaServidor.ERRO_INESPERADO,
+    `não foi possível escutar em ${host} na porta ${porta}: ${
+      (erro as Error).message
+    }`,
+  ];
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
