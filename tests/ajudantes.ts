@@ -1,0 +1,222 @@
+/**
+ * Ajudantes dos testes de ponta a ponta: iniciam os programas de verdade
+ * (`servidor.ts`, `cliente.ts`) com exatamente as permissões das tarefas do
+ * deno.json — as mesmas dos binários compilados —, esperam linhas da saída em
+ * vez de dormir, e digitam no cliente como uma pessoa.
+ *
+ * @module
+ */
+
+const RAIZ = new URL("../", import.meta.url);
+/** Prazo de qualquer espera dos testes: evita que um defeito trave a suíte. */
+export const PRAZO_TESTE_MS = 15_000;
+
+/** As opções de permissão da tarefa `nome` do deno.json (entre `run` e o script). */
+export function permissoesDaTarefa(nome: "servidor" | "cliente"): string[] {
+  const config = JSON.parse(
+    Deno.readTextFileSync(new URL("deno.json", RAIZ)),
+  ) as { tasks: Record<string, string> };
+  const partes = config.tasks[nome].split(/\s+/);
+  const inicio = partes.indexOf("run") + 1;
+  const fim = partes.findIndex((p) => p.endsWith(".ts"));
+  return partes.slice(inicio, fim);
+}
+
+/** Acumula a saída de um processo e espera trechos dela aparecerem. */
+export class Saida {
+  #texto = "";
+  #cursor = 0;
+  #acabou = false;
+  #avisar: (() => void) | undefined;
+  readonly terminou: Promise<void>;
+
+  constructor(fluxo: ReadableStream<Uint8Array>) {
+    this.terminou = this.#consumir(fluxo);
+  }
+
+  get texto(): string {
+    return this.#texto;
+  }
+
+  async #consumir(fluxo: ReadableStream<Uint8Array>) {
+    for await (const parte of fluxo.pipeThrough(new TextDecoderStream())) {
+      this.#texto += parte;
+      this.#avisar?.();
+    }
+    this.#acabou = true;
+    this.#avisar?.();
+  }
+
+  /**
+   * Espera, a partir do ponto da última espera, um trecho que case com
+   * `padrao`; devolve o casamento e avança o ponto para depois dele.
+   */
+  async esperar(
+    padrao: RegExp,
+    prazoMs = PRAZO_TESTE_MS,
+  ): Promise<RegExpExecArray> {
+    const limite = Date.now() + prazoMs;
+    while (true) {
+      const casou = new RegExp(padrao.source, padrao.flags.replace("g", ""))
+        .exec(this.#texto.slice(this.#cursor));
+      if (casou) {
+        this.#cursor += casou.index + casou[0].length;
+        return casou;
+      }
+      const resta = limite - Date.now();
+      if (this.#acabou || resta <= 0) {
+        throw new Error(
+          `esperava ${padrao} na saída (${
+            this.#acabou ? "o processo terminou" : "prazo esgotado"
+          }); saída até aqui:\n${this.#texto}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const prazo = setTimeout(resolve, resta);
+        this.#avisar = () => {
+          clearTimeout(prazo);
+          resolve();
+        };
+      });
+      this.#avisar = undefined;
+    }
+  }
+}
+
+/** Um processo iniciado pelo teste, com a saída acompanhada. */
+export class Processo {
+  readonly filho: Deno.ChildProcess;
+  readonly saida: Saida;
+  readonly erros: Saida;
+  #escritor: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #codificador = new TextEncoder();
+
+  constructor(filho: Deno.ChildProcess, comEntrada: boolean) {
+    this.filho = filho;
+    this.saida = new Saida(filho.stdout);
+    this.erros = new Saida(filho.stderr);
+    if (comEntrada) this.#escritor = filho.stdin.getWriter();
+  }
+
+  /** Digita uma linha (com Enter). */
+  async digitar(linha: string): Promise<void> {
+    await this.#escritor!.write(this.#codificador.encode(linha + "\n"));
+  }
+
+  /** Escreve bytes na entrada, como vierem. */
+  async escreverBytes(bytes: Uint8Array): Promise<void> {
+    await this.#escritor!.write(bytes);
+  }
+
+  /** Fecha a entrada (Ctrl-D). */
+  async fecharEntrada(): Promise<void> {
+    if (!this.#escritor) return;
+    const escritor = this.#escritor;
+    this.#escritor = undefined;
+    await escritor.close().catch(() => {});
+  }
+
+  /** Espera o processo acabar (dentro do prazo) e devolve o código de saída. */
+  async status(prazoMs = PRAZO_TESTE_MS): Promise<number> {
+    await this.fecharEntrada();
+    let prazo: ReturnType<typeof setTimeout> | undefined;
+    const estourou = new Promise<"prazo">((resolve) => {
+      prazo = setTimeout(() => resolve("prazo"), prazoMs);
+    });
+    const resultado = await Promise.race([this.filho.status, estourou]);
+    clearTimeout(prazo);
+    if (resultado === "prazo") {
+      this.filho.kill("SIGKILL");
+      await this.filho.status;
+      await Promise.all([this.saida.terminou, this.erros.terminou]);
+      throw new Error(
+        `o processo não terminou em ${prazoMs} ms; saída:\n${this.saida.texto}\nerros:\n${this.erros.texto}`,
+      );
+    }
+    await Promise.all([this.saida.terminou, this.erros.terminou]);
+    return resultado.code;
+  }
+
+  /** Manda um sinal ao processo (só aos que o teste iniciou, pelo PID). */
+  sinal(sinal: Deno.Signal): void {
+    try {
+      this.filho.kill(sinal);
+    } catch {
+      // Já terminou.
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.sinal("SIGKILL");
+    await this.status().catch(() => {});
+  }
+}
+
+/** Inicia um dos programas com as permissões da sua tarefa. */
+export function iniciar(
+  programa: "servidor" | "cliente",
+  args: string[],
+  opcoes: { entrada?: boolean; env?: Record<string, string> } = {},
+): Processo {
+  const filho = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...permissoesDaTarefa(programa),
+      new URL(`${programa}.ts`, RAIZ).pathname,
+      ...args,
+    ],
+    stdin: opcoes.entrada ? "piped" : "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...opcoes.env },
+  }).spawn();
+  return new Processo(filho, opcoes.entrada ?? false);
+}
+
+/** Um servidor em execução, já pronto, numa porta efêmera. */
+export interface ServidorEmTeste extends Processo {
+  porta: number;
+  host: string;
+}
+
+/** Inicia o servidor em 127.0.0.1 (ou `host`), porta 0, e espera a linha de pronto. */
+export async function iniciarServidor(
+  args: string[] = [],
+  host = "127.0.0.1",
+): Promise<ServidorEmTeste> {
+  const processo = iniciar("servidor", [
+    "--host",
+    host,
+    "--porta",
+    "0",
+    ...args,
+  ]);
+  const json = args.includes("--json");
+  const pronto = await (json ? processo.erros : processo.saida).esperar(
+    /na porta (\d+)\. Aguardando/,
+  );
+  return Object.assign(processo, { porta: Number(pronto[1]), host });
+}
+
+/** Roda o cliente até o fim com `entrada` na entrada padrão. */
+export async function rodarCliente(
+  args: string[],
+  entrada = "",
+): Promise<{ codigo: number; saida: string; erros: string }> {
+  const processo = iniciar("cliente", args, { entrada: true });
+  if (entrada) {
+    await processo.escreverBytes(new TextEncoder().encode(entrada));
+  }
+  const codigo = await processo.status();
+  return { codigo, saida: processo.saida.texto, erros: processo.erros.texto };
+}
+
+/** Argumentos `--host`/`--porta` para falar com um servidor de teste. */
+export function alvo(servidor: { host: string; porta: number }): string[] {
+  return ["--host", servidor.host, "--porta", String(servidor.porta)];
+}
+
+/** Um ouvinte TCP próprio do teste (para fingir servidores estranhos). */
+export function ouvinteLocal(): Deno.TcpListener {
+  return Deno.listen({ hostname: "127.0.0.1", port: 0 });
+}
