@@ -77,7 +77,11 @@ const TOKEN_MAXIMO = 4096;
 const TEXTO_ERRO_MAXIMO = 2048;
 
 const codificador = new TextEncoder();
-const decodificadorUtf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: um U+FEFF no início de um campo é entregue como veio.
+const decodificadorUtf8 = new TextDecoder("utf-8", {
+  fatal: true,
+  ignoreBOM: true,
+});
 const BYTES_SAIDA = codificador.encode(CODIGO_SAIDA);
 
 /** Quadros que um servidor com este limite de mensagem aceita de um cliente. */
