@@ -313,6 +313,7 @@ Deno.test("sequências de controle são mostradas escapadas, nunca interpretadas
   );
   assert.doesNotMatch(
     texto,
+    // deno-lint-ignore no-control-regex -- procura justamente os controles
     /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/,
   );
 });
