@@ -31,7 +31,6 @@ import {
   type Quadro,
   tamanhoDaMensagem,
   Tipo,
-  VERSAO,
 } from "../lib/protocolo.ts";
 
 // ---------------------------------------------------------------------------
@@ -200,7 +199,7 @@ function mutar(
   original: Uint8Array,
   inicios: number[],
 ): Uint8Array {
-  let fluxo = original.slice();
+  let fluxo: Uint8Array = original.slice();
   const mutacoes = s.inteiro(1, 4);
   for (let m = 0; m < mutacoes; m++) {
     switch (s.inteiro(0, 6)) {
@@ -492,7 +491,7 @@ function sementeDoAmbiente(): number | undefined {
   return semente >>> 0;
 }
 
-const CASOS_POR_SEMENTE = 400;
+const CASOS_POR_SEMENTE = 800;
 const ORCAMENTO_MS = 2_000;
 
 Deno.test("fuzz: o decodificador só lança ErroDeProtocolo e nunca aloca além do limite", async (t) => {
@@ -539,7 +538,10 @@ Deno.test("fuzz: comprimentos enormes não fazem o heap crescer", () => {
   let recusados = 0;
   let maior = 0;
   for (let i = 0; i < 5_000; i++) {
-    vista.setUint32(0, s.um([s.u32(), 0xffffffff, 0x7fffffff, 1041]));
+    vista.setUint32(
+      0,
+      s.um([s.inteiro(4105, 0xffffffff), 0xffffffff, 0x7fffffff, 4105]),
+    );
     cabecalho[4] = s.um(tipos);
     maior = Math.max(
       maior,
@@ -575,5 +577,4 @@ Deno.test("fuzz: o espião de alocação enxerga o corpo alocado pelo decodifica
   });
   assert.equal(alocado, 16 + 1024);
   assert.equal(globalThis.Uint8Array, U8Original, "espião removido");
-  assert.equal(VERSAO, 1);
 });
