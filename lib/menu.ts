@@ -157,14 +157,18 @@ export class Menu {
     return this.#relatarFim(await this.#sessao.fim);
   }
 
-  #esperarLinha(): Promise<Acontecimento> {
-    return Promise.race([
+  async #esperarLinha(): Promise<Acontecimento> {
+    const evento = await Promise.race([
       this.#entrada.proxima().then((linha) =>
         ({ tipo: "linha", linha }) as const
       ),
       this.#sessao.fim.then((falha) => ({ tipo: "fim", falha }) as const),
       this.#interrupcao.then(() => ({ tipo: "interrompido" }) as const),
     ]);
+    if (this.#ecoar && evento.tipo === "linha" && evento.linha !== null) {
+      this.#tela.escrever(`${evento.linha}\n`);
+    }
+    return evento;
   }
 
   async #sair(): Promise<number> {

@@ -1,0 +1,111 @@
+// deno-lint-ignore-file no-console -- ferramenta de linha de comando: imprimir é o trabalho dela
+/**
+ * `deno task compilar`: gera os executáveis `./servidor` e `./cliente` com as
+ * mesmas permissões das tarefas `servidor` e `cliente` do deno.json (lidas de
+ * lá, para que haja uma só fonte). Com `--todos`, gera em `dist/` um par de
+ * executáveis por plataforma que o Deno suporta e um arquivo SHA256SUMS.
+ *
+ * Sem internet, `deno compile` só funciona se o runtime (`denort`) estiver no
+ * cache do Deno ou se `DENORT_BIN` apontar para ele; este script diz isso
+ * claramente quando a compilação falha por não conseguir baixá-lo.
+ *
+ * @module
+ */
+
+const PROGRAMAS = ["servidor", "cliente"] as const;
+const ALVOS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+const raiz = new URL("../", import.meta.url);
+
+/** As opções de permissão de uma tarefa do deno.json (entre `run` e o script). */
+function permissoesDaTarefa(nome: string): string[] {
+  const config = JSON.parse(
+    Deno.readTextFileSync(new URL("deno.json", raiz)),
+  ) as { tasks: Record<string, string> };
+  const partes = config.tasks[nome].split(/\s+/);
+  return partes.slice(
+    partes.indexOf("run") + 1,
+    partes.findIndex((p) => p.endsWith(".ts")),
+  );
+}
+
+async function compilar(
+  programa: string,
+  saida: string,
+  alvo?: string,
+): Promise<void> {
+  const args = [
+    "compile",
+    ...permissoesDaTarefa(programa),
+    ...(alvo ? ["--target", alvo] : []),
+    "--output",
+    saida,
+    `${programa}.ts`,
+  ];
+  console.log(`deno ${args.join(" ")}`);
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: raiz,
+    stdout: "inherit",
+    stderr: "piped",
+  }).output();
+  const erros = new TextDecoder().decode(stderr);
+  if (code === 0) return;
+  console.error(erros);
+  if (/denort|download|dns|connect|network|fetch/i.test(erros)) {
+    throw new Error(
+      "não foi possível obter o runtime do Deno (denort) para compilar" +
+        (alvo ? ` para ${alvo}` : "") +
+        ". Sem internet, defina DENORT_BIN com o caminho de um denort da mesma versão " +
+        `(${Deno.version.deno}) ou rode uma vez com internet para preencher o cache do Deno.`,
+    );
+  }
+  throw new Error(`deno compile falhou para ${programa} (código ${code})`);
+}
+
+async function sha256(caminho: URL): Promise<string> {
+  const bytes = await Deno.readFile(caminho);
+  const resumo = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(resumo)]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+}
+
+async function main(args: string[]): Promise<number> {
+  try {
+    if (!args.includes("--todos")) {
+      for (const programa of PROGRAMAS) await compilar(programa, programa);
+      return 0;
+    }
+    await Deno.mkdir(new URL("dist/", raiz), { recursive: true });
+    const linhas: string[] = [];
+    for (const alvo of ALVOS) {
+      for (const programa of PROGRAMAS) {
+        const nome = `${programa}-${alvo}${
+          alvo.includes("windows") ? ".exe" : ""
+        }`;
+        await compilar(programa, `dist/${nome}`, alvo);
+        linhas.push(`${await sha256(new URL(`dist/${nome}`, raiz))}  ${nome}`);
+      }
+    }
+    await Deno.writeTextFile(
+      new URL("dist/SHA256SUMS", raiz),
+      linhas.join("\n") + "\n",
+    );
+    console.log(
+      "dist/SHA256SUMS escrito; confira com: cd dist && sha256sum -c SHA256SUMS",
+    );
+    return 0;
+  } catch (erro) {
+    console.error(`compilar: ${(erro as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
