@@ -175,8 +175,8 @@ export function codificar(quadro: Quadro): Uint8Array {
       return bytes;
     }
     case Tipo.ERRO: {
-      const texto = codificador.encode(quadro.texto).subarray(
-        0,
+      const texto = cortarUtf8(
+        codificador.encode(quadro.texto),
         TEXTO_ERRO_MAXIMO,
       );
       const { bytes, vista } = novoQuadro(quadro.tipo, 2 + texto.length);
@@ -190,10 +190,40 @@ export function codificar(quadro: Quadro): Uint8Array {
   }
 }
 
-/** Codifica uma MENSAGEM: `[número u32][instante f64][fuso i16][tam. assunto u16][assunto][texto]`. */
+/** Corta bytes UTF-8 em no máximo `maximo`, sem partir um caractere ao meio. */
+function cortarUtf8(bytes: Uint8Array, maximo: number): Uint8Array {
+  if (bytes.length <= maximo) return bytes;
+  let fim = maximo;
+  while (fim > 0 && (bytes[fim] & 0xc0) === 0x80) fim--; // byte de continuação
+  return bytes.subarray(0, fim);
+}
+
+/** Maior assunto, em bytes: o tamanho vai num u16. */
+export const ASSUNTO_MAXIMO = 0xffff;
+
+/**
+ * Codifica uma MENSAGEM: `[número u32][instante f64][fuso i16][tam. assunto u16][assunto][texto]`. */
 export function codificarMensagem(mensagem: Mensagem): Uint8Array {
   const assunto = codificador.encode(mensagem.assunto);
   const texto = codificador.encode(mensagem.texto);
+  // Os campos de tamanho fixo dariam a volta em silêncio; melhor recusar.
+  if (assunto.length > ASSUNTO_MAXIMO) {
+    throw new RangeError(
+      `assunto de ${assunto.length} bytes; o máximo é ${ASSUNTO_MAXIMO}`,
+    );
+  }
+  if (
+    !Number.isInteger(mensagem.numero) || mensagem.numero < 0 ||
+    mensagem.numero > 0xffff_ffff
+  ) {
+    throw new RangeError(`número de mensagem fora de u32: ${mensagem.numero}`);
+  }
+  if (
+    !Number.isInteger(mensagem.fuso) || mensagem.fuso < -32768 ||
+    mensagem.fuso > 32767
+  ) {
+    throw new RangeError(`fuso fora de i16: ${mensagem.fuso}`);
+  }
   const { bytes, vista } = novoQuadro(
     Tipo.MENSAGEM,
     FIXO_MENSAGEM + assunto.length + texto.length,

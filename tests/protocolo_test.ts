@@ -1291,15 +1291,12 @@ Deno.test({
 });
 
 // ---------------------------------------------------------------------------
-// Defeitos conhecidos em lib/protocolo.ts (ignorados até a correção)
+// Defeitos já corrigidos em lib/protocolo.ts (os testes ficam de guarda)
 
 Deno.test({
   name: "texto de ERRO truncado em 2048 bytes continua UTF-8 válido",
-  // DEFEITO: codificar() corta o texto do ERRO em 2048 bytes com subarray,
-  // podendo partir um caractere multibyte ao meio; o outro lado, com
-  // TextDecoder fatal, recusa o quadro com UTF8_INVALIDO. Ativar depois de
-  // cortar o texto numa fronteira de caractere.
-  ignore: true,
+  // Cortar em 2048 bytes com subarray partia um caractere multibyte ao meio,
+  // e o outro lado (TextDecoder fatal) recusava o quadro com UTF8_INVALIDO.
   fn() {
     const texto = "a" + "é".repeat(1100); // 2201 bytes; byte 2048 parte um "é"
     const bytes = codificar({ tipo: Tipo.ERRO, codigo: 4, texto });
@@ -1318,12 +1315,8 @@ Deno.test({
 Deno.test({
   name:
     "assunto com mais de 65535 bytes é recusado ao codificar, não truncado em silêncio",
-  // DEFEITO: codificarMensagem grava o tamanho do assunto com setUint16, que
-  // reduz módulo 65536; com um tamanhoMaximo anunciado acima de 65535 o
-  // servidor recebe outro assunto e outro texto, sem erro. Ativar depois de
-  // codificarMensagem lançar RangeError quando o assunto passar de 0xFFFF
-  // bytes (e, pela mesma razão, número fora de u32 e fuso fora de i16).
-  ignore: true,
+  // setUint16 reduz módulo 65536: com um tamanhoMaximo acima de 65535 o
+  // servidor receberia outro assunto e outro texto, sem erro nenhum.
   fn() {
     assert.throws(
       () => codificarMensagem(mensagem({ assunto: "x".repeat(0x10000) })),
