@@ -7,6 +7,15 @@
  * @module
  */
 
+import {
+  codificar,
+  Decodificador,
+  limitesDoCliente,
+  type Quadro,
+  Tipo,
+  VERSAO,
+} from "../lib/protocolo.ts";
+
 const RAIZ = new URL("../", import.meta.url);
 /** Prazo de qualquer espera dos testes: evita que um defeito trave a suíte. */
 export const PRAZO_TESTE_MS = 15_000;
@@ -219,4 +228,98 @@ export function alvo(servidor: { host: string; porta: number }): string[] {
 /** Um ouvinte TCP próprio do teste (para fingir servidores estranhos). */
 export function ouvinteLocal(): Deno.TcpListener {
   return Deno.listen({ hostname: "127.0.0.1", port: 0 });
+}
+
+/**
+ * Um par TCP cru, escrito no teste, para mandar ao servidor bytes que nenhum
+ * cliente bem-comportado mandaria; lê as respostas com o codec do projeto.
+ */
+export class ParCru {
+  readonly conn: Deno.TcpConn;
+  readonly #decodificador = new Decodificador(limitesDoCliente());
+  readonly #quadros: Quadro[] = [];
+  #fim = false;
+
+  private constructor(conn: Deno.TcpConn) {
+    this.conn = conn;
+  }
+
+  static async conectar(
+    servidor: { host: string; porta: number },
+  ): Promise<ParCru> {
+    const conn = await Deno.connect({
+      hostname: servidor.host,
+      port: servidor.porta,
+    });
+    conn.setNoDelay(true);
+    return new ParCru(conn);
+  }
+
+  async escrever(bytes: Uint8Array | string): Promise<void> {
+    const dados = typeof bytes === "string"
+      ? new TextEncoder().encode(bytes)
+      : bytes;
+    let escritos = 0;
+    while (escritos < dados.length) {
+      escritos += await this.conn.write(dados.subarray(escritos));
+    }
+  }
+
+  /** Saudação válida; devolve a saudação do servidor. */
+  async saudar(): Promise<Quadro> {
+    await this.escrever(
+      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" }),
+    );
+    return await this.proximo();
+  }
+
+  /** O próximo quadro do servidor, ou `null` quando ele fecha. */
+  async proximo(): Promise<Quadro> {
+    const quadro = await this.proximoOuFim();
+    if (quadro === null) {
+      throw new Error("o servidor fechou antes do quadro esperado");
+    }
+    return quadro;
+  }
+
+  async proximoOuFim(): Promise<Quadro | null> {
+    const buffer = new Uint8Array(64 * 1024);
+    while (this.#quadros.length === 0 && !this.#fim) {
+      let n: number | null = null;
+      try {
+        n = await this.conn.read(buffer);
+      } catch {
+        n = null; // reiniciada: conta como fim
+      }
+      if (n === null) this.#fim = true;
+      else {this.#decodificador.decodificar(buffer.subarray(0, n), (q) =>
+          this.#quadros.push(q));}
+    }
+    return this.#quadros.shift() ?? null;
+  }
+
+  /** Lê até o servidor fechar; devolve o que veio. */
+  async ateOFim(): Promise<Quadro[]> {
+    const todos: Quadro[] = [];
+    for (
+      let q = await this.proximoOuFim();
+      q !== null;
+      q = await this.proximoOuFim()
+    ) {
+      todos.push(q);
+    }
+    return todos;
+  }
+
+  fechar(): void {
+    try {
+      this.conn.close();
+    } catch {
+      // já fechada
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.fechar();
+  }
 }
