@@ -77,6 +77,7 @@ async function executar(
   const entrada = new LeitorDeLinhas(Deno.stdin.readable);
   const interrupcao = esperarCtrlC();
   if (semMenu) {
+    if (config.legado) erros.escrever(`cliente: ${AVISO_LEGADO.slice(2)}`);
     // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
     interrupcao.promessa.then(() => entrada.cancelar());
     const roteiro = {

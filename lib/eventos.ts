@@ -48,6 +48,7 @@ export type EventoServidor =
     motivo: string;
   }
   | { tipo: "erro"; instante: number; texto: string }
+  | { tipo: "aviso"; instante: number; texto: string }
   | { tipo: "encerrando"; instante: number; sinal: string; clientes: number }
   | {
     tipo: "resumo";

@@ -44,13 +44,16 @@ export async function enviarUma(
   try {
     await sessao.enviar(mensagem);
   } catch (falha) {
+    await sessao.sair(); // CODIGO_SAIDA mesmo assim: o servidor.py original depende dele
     return relatarFalha(falha as FalhaDoCliente, erros);
   }
   if (roteiro.verbose) {
     saida.escrever(
       sessao.confirma
-        ? `mensagem #${mensagem.numero} entregue\n`
-        : `mensagem #${mensagem.numero} enviada (sem confirmação do servidor original)\n`,
+        ? `mensagem #${numero3(mensagem.numero)} entregue\n`
+        : `mensagem #${
+          numero3(mensagem.numero)
+        } enviada (sem confirmação do servidor original)\n`,
     );
   }
   const falha = await sessao.sair();
@@ -113,6 +116,10 @@ export async function enviarLinhas(
   }
   if (falha) return falha.codigoSaida;
   return entregues < total ? SaidaCliente.NAO_ENTREGUE : SaidaCliente.OK;
+}
+
+function numero3(numero: number): string {
+  return String(numero).padStart(3, "0");
 }
 
 function relatarFalha(falha: FalhaDoCliente, erros: Tela): number {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { type ListaDeAcesso, Penalidades, tokensIguais } from "./acesso.ts";
 import { Conexao, SaidaLotada } from "./conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "./erros.ts";
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
@@ -38,6 +39,12 @@ export interface OpcoesServidor {
   /** Milissegundos de tolerância no encerramento para quadros a caminho. */
   graca: number;
   registro: Registro;
+  /** Certificado e chave PEM: com eles, o servidor só fala TLS. */
+  tls?: { cert: string; chave: string } | undefined;
+  /** Token exigido na saudação de todo cliente. */
+  token?: string | undefined;
+  /** Quem pode conectar (`--permitir`/`--negar`). */
+  acesso?: ListaDeAcesso | undefined;
 }
 
 export const PADROES = {
@@ -80,6 +87,7 @@ export class Servidor {
   readonly #opcoes: OpcoesServidor;
   readonly #sessoes = new Set<Sessao>();
   readonly #resumo: Resumo = { clientes: 0, mensagens: 0, rejeitadas: 0 };
+  readonly #penalidades = new Penalidades();
   #recusando = 0;
   #encerrando = false;
   #varredura: ReturnType<typeof setInterval> | undefined;
@@ -98,7 +106,14 @@ export class Servidor {
    * @throws {Deno.errors.AddrInUse} e outros erros de `Deno.listen`
    */
   static ligar(opcoes: OpcoesServidor): Servidor {
-    const ouvinte = Deno.listen({ hostname: opcoes.host, port: opcoes.porta });
+    const endereco = { hostname: opcoes.host, port: opcoes.porta };
+    const ouvinte = opcoes.tls
+      ? Deno.listenTls({
+        ...endereco,
+        cert: opcoes.tls.cert,
+        key: opcoes.tls.chave,
+      })
+      : Deno.listen(endereco);
     return new Servidor(ouvinte, opcoes);
   }
 
@@ -116,6 +131,17 @@ export class Servidor {
       tamanhoMaximo: this.#opcoes.tamanhoMaximo,
       maxConexoes: this.#opcoes.maxConexoes,
     });
+    if (
+      this.#opcoes.token !== undefined && !this.#opcoes.tls &&
+      !eLoopback(this.endereco.hostname)
+    ) {
+      this.#registrar({
+        tipo: "aviso",
+        instante: Date.now(),
+        texto:
+          `token exigido sem TLS em ${this.endereco.hostname}: o token passa pela rede em claro; use --tls-cert e --tls-chave`,
+      });
+    }
     const intervalo = Math.max(
       50,
       Math.min(
@@ -197,6 +223,7 @@ export class Servidor {
     this.#resumo.clientes++;
     this.#registrar({ tipo: "conectou", instante: Date.now(), par });
     const sessao = new Sessao(conexao, par, this.#opcoes, {
+      penalidades: this.#penalidades,
       registrar: (evento) => this.#registrar(evento),
       contarMensagens: (n) => this.#resumo.mensagens += n,
       contarRejeicao: () => this.#resumo.rejeitadas++,
@@ -241,7 +268,14 @@ export class Servidor {
   }
 }
 
+/** Endereços que não saem desta máquina. */
+function eLoopback(endereco: string): boolean {
+  return endereco.startsWith("127.") || endereco === "::1" ||
+    endereco === "localhost";
+}
+
 interface Contadores {
+  penalidades: Penalidades;
   registrar(evento: EventoServidor): void;
   contarMensagens(n: number): void;
   contarRejeicao(): void;
@@ -332,6 +366,12 @@ class Sessao {
     try {
       if (this.#estado === Estado.SAUDACAO && this.#legado === undefined) {
         if (pareceLegado(pedaco[0])) {
+          if (this.#opcoes.token !== undefined) {
+            throw new ErroDeProtocolo(
+              CodigoErro.NAO_AUTORIZADO,
+              "não autorizado: o cliente original não envia token",
+            );
+          }
           this.#estado = Estado.LEGADO;
           this.#legado = new DecodificadorLegado(this.#opcoes.tamanhoMaximo);
         }
@@ -382,7 +422,7 @@ class Sessao {
         this.#confirmar = true;
         return;
       case Tipo.OLA_CLIENTE:
-        return this.#aoSaudacao(quadro.versao);
+        return this.#aoSaudacao(quadro.versao, quadro.token);
       case Tipo.SAIDA:
         return this.#aoSaida();
       case Tipo.PING:
@@ -405,7 +445,7 @@ class Sessao {
     }
   };
 
-  #aoSaudacao(versao: number) {
+  #aoSaudacao(versao: number, token: string) {
     if (this.#estado !== Estado.SAUDACAO) {
       throw new ErroDeProtocolo(CodigoErro.FORA_DE_ORDEM, "saudação repetida");
     }
@@ -415,6 +455,11 @@ class Sessao {
         `versão ${versao} do protocolo não suportada; este servidor fala a versão ${VERSAO}`,
       );
     }
+    const exigido = this.#opcoes.token;
+    if (exigido !== undefined && !tokensIguais(token, exigido)) {
+      this.#recusarToken(token === "" ? "token ausente" : "token errado");
+      return;
+    }
     this.#estado = Estado.PROTOCOLO;
     this.#conexao.enviar(codificar({
       tipo: Tipo.OLA_SERVIDOR,
@@ -422,6 +467,33 @@ class Sessao {
       tamanhoMaximo: this.#opcoes.tamanhoMaximo,
       tempoOcioso: this.#opcoes.tempoOcioso,
     }));
+  }
+
+  /**
+   * Token errado: relata já, mas só responde depois de um atraso que cresce a
+   * cada erro do mesmo endereço, para que adivinhar não corra na velocidade da
+   * rede. Quem acerta o token não espera nada.
+   */
+  #recusarToken(motivo: string) {
+    this.#estado = Estado.FECHANDO;
+    this.#despedida = "rejeitado";
+    this.#contadores.contarRejeicao();
+    const atraso = this.#contadores.penalidades.falhou(this.#par.endereco);
+    this.#contadores.registrar({
+      tipo: "rejeitado",
+      instante: this.#agora,
+      par: this.#par,
+      codigo: CodigoErro.NAO_AUTORIZADO,
+      motivo: `não autorizado: ${motivo} (resposta atrasada ${atraso} ms)`,
+    });
+    this.#prazoFechamento = setTimeout(() => {
+      this.#conexao.enviar(codificar({
+        tipo: Tipo.ERRO,
+        codigo: CodigoErro.NAO_AUTORIZADO,
+        texto: "não autorizado",
+      }));
+      this.#fecharDepois();
+    }, atraso);
   }
 
   #aoMensagem(mensagem: Mensagem, legado: boolean) {

@@ -193,6 +193,7 @@ export class RegistroLegivel implements Registro {
 const PARA_PESSOAS = new Set<EventoServidor["tipo"]>([
   "pronto",
   "erro",
+  "aviso",
   "encerrando",
   "resumo",
 ]);
@@ -253,6 +254,8 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
       } (código ${evento.codigo}).\n`;
     case "erro":
       return cores.erro(`> Erro: ${escapar(evento.texto)}`) + "\n";
+    case "aviso":
+      return cores.erro(`> Aviso: ${escapar(evento.texto)}`) + "\n";
     case "encerrando":
       return `> Sinal ${evento.sinal} recebido: encerrando; avisando ${
         plural(evento.clientes, "cliente", "clientes")

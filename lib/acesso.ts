@@ -1,0 +1,103 @@
+/**
+ * Controle de acesso do servidor: listas de endereços permitidos e negados
+ * (CIDR, IPv4 e IPv6, com `ipaddr.js`), comparação do token em tempo
+ * constante e o atraso crescente para quem erra o token repetidamente.
+ *
+ * @module
+ */
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import ipaddr from "ipaddr.js";
+
+type Faixa = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Lê `10.0.0.0/8`, `::1/128` ou um endereço só (vira /32 ou /128). */
+export function lerFaixa(texto: string): Faixa {
+  try {
+    if (texto.includes("/")) return ipaddr.parseCIDR(texto);
+    const endereco = ipaddr.parse(texto);
+    return [endereco, endereco.kind() === "ipv4" ? 32 : 128];
+  } catch {
+    throw new RangeError(
+      `faixa de endereços inválida: "${texto}" (use por exemplo 192.168.0.0/16 ou fd00::/8)`,
+    );
+  }
+}
+
+/** Decide quem pode conectar. `--negar` prevalece sobre `--permitir`. */
+export class ListaDeAcesso {
+  readonly #permitir: Faixa[];
+  readonly #negar: Faixa[];
+
+  constructor(permitir: readonly string[], negar: readonly string[]) {
+    this.#permitir = permitir.map(lerFaixa);
+    this.#negar = negar.map(lerFaixa);
+  }
+
+  /** Há alguma regra? Sem regras, todos entram. */
+  get ativa(): boolean {
+    return this.#permitir.length > 0 || this.#negar.length > 0;
+  }
+
+  /** `undefined` se pode entrar; senão o motivo da recusa. */
+  recusar(endereco: string): string | undefined {
+    let ip: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      // `process` converte ::ffff:1.2.3.4 (IPv4 num socket IPv6) em 1.2.3.4.
+      ip = ipaddr.process(endereco);
+    } catch {
+      return `endereço ilegível: ${endereco}`;
+    }
+    const casa = (faixas: Faixa[]) =>
+      faixas.find(([base, bits]) =>
+        ip.kind() === base.kind() && ip.match(base, bits)
+      );
+    const negada = casa(this.#negar);
+    if (negada) return `endereço negado por --negar ${negada[0]}/${negada[1]}`;
+    if (this.#permitir.length > 0 && !casa(this.#permitir)) {
+      return "endereço fora das faixas de --permitir";
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Compara dois tokens em tempo constante: compara os resumos SHA-256, de
+ * tamanho fixo, com `timingSafeEqual`; assim nem o conteúdo nem o tamanho do
+ * token certo vazam pelo tempo da resposta.
+ */
+export function tokensIguais(a: string, b: string): boolean {
+  const resumo = (t: string) => createHash("sha256").update(t, "utf8").digest();
+  return timingSafeEqual(resumo(a), resumo(b));
+}
+
+/** Primeiro atraso depois de um token errado; dobra a cada erro seguido. */
+const ATRASO_INICIAL_MS = 100;
+const ATRASO_MAXIMO_MS = 10_000;
+/** Depois disso sem erros, o endereço volta do zero. */
+const ESQUECER_MS = 60_000;
+/** Endereços lembrados, no máximo (uma varredura de endereços não enche a memória). */
+const ENDERECOS_MAXIMOS = 10_000;
+
+/**
+ * Quanto atrasar a resposta a quem errou o token, por endereço: 100 ms, 200,
+ * 400... até 10 s. Só a resposta ao erro é atrasada; quem acerta entra na
+ * hora, mesmo vindo do mesmo endereço.
+ */
+export class Penalidades {
+  readonly #falhas = new Map<string, { vezes: number; ultima: number }>();
+
+  /** Registra um erro e devolve quanto esperar antes de responder. */
+  falhou(endereco: string, agora = Date.now()): number {
+    const anterior = this.#falhas.get(endereco);
+    const vezes = anterior && agora - anterior.ultima < ESQUECER_MS
+      ? anterior.vezes + 1
+      : 1;
+    this.#falhas.delete(endereco); // reinserir mantém o Map em ordem de uso
+    this.#falhas.set(endereco, { vezes, ultima: agora });
+    if (this.#falhas.size > ENDERECOS_MAXIMOS) {
+      this.#falhas.delete(this.#falhas.keys().next().value!);
+    }
+    return Math.min(ATRASO_INICIAL_MS * 2 ** (vezes - 1), ATRASO_MAXIMO_MS);
+  }
+}
