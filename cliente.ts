@@ -11,8 +11,11 @@
 import {
   type ConfigCliente,
   dicaDeAjuda,
+  ErroDeConfiguracao,
   ErroDeUso,
+  lerArquivo,
   lerConfigCliente,
+  lerToken,
   PROGRAMA_CLIENTE,
   textoDeAjuda,
   VERSAO_PROGRAMA,
@@ -60,7 +63,26 @@ async function executar(
   }
 
   const host = config.host ?? Deno.hostname();
-  const opcoes = { host, porta: config.porta, tempoLimite: config.tempoLimite };
+  let opcoes;
+  try {
+    opcoes = {
+      host,
+      porta: config.porta,
+      tempoLimite: config.tempoLimite,
+      token: config.legado ? undefined : lerToken(config.tokenArquivo),
+      tls: config.tls
+        ? {
+          ca: config.ca === undefined
+            ? undefined
+            : lerArquivo(config.ca, "--ca"),
+        }
+        : undefined,
+    };
+  } catch (erro) {
+    if (!(erro instanceof ErroDeConfiguracao)) throw erro;
+    erros.escrever(`cliente: ${erro.message}\n`);
+    return SaidaCliente.USO;
+  }
   let sessao: SessaoDeEnvio;
   try {
     sessao = config.legado

@@ -8,10 +8,15 @@
  * @module
  */
 
+import { ListaDeAcesso } from "./lib/acesso.ts";
 import {
+  type ConfigServidor,
   dicaDeAjuda,
+  ErroDeConfiguracao,
   ErroDeUso,
+  lerArquivo,
   lerConfigServidor,
+  lerToken,
   PROGRAMA_SERVIDOR,
   textoDeAjuda,
   VERSAO_PROGRAMA,
@@ -57,11 +62,22 @@ async function main(args: string[]): Promise<number> {
   const registro = config.json ? new RegistroJson(saida, legivel) : legivel;
   const host = config.host ?? Deno.hostname();
 
+  let seguranca: ReturnType<typeof lerSeguranca>;
+  try {
+    seguranca = lerSeguranca(config);
+  } catch (erro) {
+    if (!(erro instanceof ErroDeConfiguracao)) throw erro;
+    erros.escrever(`servidor: ${erro.message}\n`);
+    await erros.esvaziar();
+    return SaidaServidor.CONFIGURACAO_INVALIDA;
+  }
+
   let servidor: Servidor;
   try {
     servidor = Servidor.ligar({
       ...PADROES,
       ...config,
+      ...seguranca,
       host,
       registro,
     });
@@ -92,6 +108,27 @@ async function main(args: string[]): Promise<number> {
   return SaidaServidor.OK;
 }
 
+/**
+ * Certificado, chave, token e listas de acesso, lidos e validados.
+ *
+ * @throws {ErroDeConfiguracao}
+ */
+function lerSeguranca(config: ConfigServidor) {
+  const tls = config.tlsCert !== undefined && config.tlsChave !== undefined
+    ? {
+      cert: lerArquivo(config.tlsCert, "--tls-cert"),
+      chave: lerArquivo(config.tlsChave, "--tls-chave"),
+    }
+    : undefined;
+  const token = lerToken(config.tokenArquivo);
+  try {
+    const acesso = new ListaDeAcesso(config.permitir, config.negar);
+    return { tls, token, acesso: acesso.ativa ? acesso : undefined };
+  } catch (erro) {
+    throw new ErroDeConfiguracao((erro as Error).message, { cause: erro });
+  }
+}
+
 /** O código de saída e a frase para cada falha de `Deno.listen`. */
 function explicarFalhaAoLigar(
   erro: unknown,
@@ -119,6 +156,12 @@ function explicarFalhaAoLigar(
     return [
       SaidaServidor.ENDERECO_INVALIDO,
       `o endereço ${host} não pertence a esta máquina (porta ${porta})`,
+    ];
+  }
+  if (erro instanceof Error && /cert|key|pem|private/i.test(erro.message)) {
+    return [
+      SaidaServidor.CONFIGURACAO_INVALIDA,
+      `certificado ou chave TLS inválidos: ${erro.message}`,
     ];
   }
   if (erro instanceof Error && /lookup|resolve/i.test(erro.message)) {

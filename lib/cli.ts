@@ -10,6 +10,58 @@ import { parseArgs } from "node:util";
 import { SaidaCliente, SaidaServidor } from "./erros.ts";
 import { PADROES } from "./servidor.ts";
 
+/** Variável de ambiente do token (nunca uma opção: apareceria no `ps`). */
+export const VARIAVEL_TOKEN = "SOCKETS_TOKEN";
+
+/** Um arquivo de configuração (certificado, chave, token) não pôde ser lido. */
+export class ErroDeConfiguracao extends Error {
+  constructor(mensagem: string, options?: ErrorOptions) {
+    super(mensagem, options);
+    this.name = "ErroDeConfiguracao";
+  }
+}
+
+/**
+ * Lê um arquivo de texto indicado numa opção.
+ *
+ * @throws {ErroDeConfiguracao} com a opção e o motivo em português
+ */
+export function lerArquivo(caminho: string, opcao: string): string {
+  try {
+    return Deno.readTextFileSync(caminho);
+  } catch (erro) {
+    const motivo = erro instanceof Deno.errors.NotFound
+      ? "arquivo não encontrado"
+      : erro instanceof Deno.errors.PermissionDenied ||
+          erro instanceof Deno.errors.NotCapable
+      ? "sem permissão de leitura"
+      : (erro as Error).message;
+    throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${motivo}`, {
+      cause: erro,
+    });
+  }
+}
+
+/**
+ * O token: de `--token-arquivo` (sem a quebra de linha final) ou da variável
+ * `SOCKETS_TOKEN`; `undefined` se nenhum dos dois.
+ *
+ * @throws {ErroDeConfiguracao} arquivo ilegível ou token vazio
+ */
+export function lerToken(arquivo: string | undefined): string | undefined {
+  const token = arquivo !== undefined
+    ? lerArquivo(arquivo, "--token-arquivo").replace(/\r?\n$/, "")
+    : Deno.env.get(VARIAVEL_TOKEN);
+  if (token === "") {
+    throw new ErroDeConfiguracao(
+      arquivo !== undefined
+        ? `--token-arquivo ${arquivo}: token vazio`
+        : `${VARIAVEL_TOKEN} está vazia`,
+    );
+  }
+  return token;
+}
+
 /** Versão dos programas (também em `--versao`). */
 export const VERSAO_PROGRAMA = "1.0.0";
 
@@ -284,6 +336,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     "servidor --host 0.0.0.0 --porta 5000",
     "servidor --host :: --porta 0 --tamanho-maximo 65536",
     "servidor --host 127.0.0.1 --json | jq .",
+    "servidor --host 0.0.0.0 --tls-cert cert.pem --tls-chave chave.pem --token-arquivo token.txt",
+    "servidor --host :: --permitir 192.168.0.0/16 --permitir fd00::/8 --negar 192.168.0.66",
   ],
 };
 
@@ -298,12 +352,22 @@ export interface ConfigServidor {
   tempoOcioso: number;
   prazo: number;
   json: boolean;
+  tlsCert: string | undefined;
+  tlsChave: string | undefined;
+  tokenArquivo: string | undefined;
+  permitir: string[];
+  negar: string[];
 }
 
 /** Lê e valida os argumentos do servidor. @throws {ErroDeUso} */
 export function lerConfigServidor(args: readonly string[]): ConfigServidor {
   const v = analisarArgumentos(args, PROGRAMA_SERVIDOR.opcoes);
   const texto = (nome: string) => v[nome] as string | undefined;
+  if (
+    (texto("tls-cert") === undefined) !== (texto("tls-chave") === undefined)
+  ) {
+    throw new ErroDeUso("--tls-cert e --tls-chave vão juntas");
+  }
   return {
     ajuda: v.ajuda === true,
     versao: v.versao === true,
@@ -330,6 +394,11 @@ export function lerConfigServidor(args: readonly string[]): ConfigServidor {
     ),
     prazo: lerSegundos(texto("prazo"), "--prazo", PADROES.prazo, 1),
     json: v.json === true,
+    tlsCert: texto("tls-cert"),
+    tlsChave: texto("tls-chave"),
+    tokenArquivo: texto("token-arquivo"),
+    permitir: (v.permitir as string[] | undefined) ?? [],
+    negar: (v.negar as string[] | undefined) ?? [],
   };
 }
 
@@ -421,6 +490,7 @@ export const PROGRAMA_CLIENTE: Programa = {
     'df -h | cliente --host srv --assunto "Disco" --texto -',
     "tail -f app.log | cliente --host srv --assunto app --linhas",
     "cliente --legado --host srv-antigo --porta 3415",
+    "SOCKETS_TOKEN=segredo cliente --host srv.exemplo --tls --ca ca.pem",
   ],
 };
 
@@ -437,6 +507,9 @@ export interface ConfigCliente {
   linhas: boolean;
   verbose: boolean;
   legado: boolean;
+  tls: boolean;
+  ca: string | undefined;
+  tokenArquivo: string | undefined;
 }
 
 /** Lê e valida os argumentos do cliente. @throws {ErroDeUso} */
@@ -459,7 +532,18 @@ export function lerConfigCliente(args: readonly string[]): ConfigCliente {
     linhas: v.linhas === true,
     verbose: v.verbose === true,
     legado: v.legado === true,
+    tls: v.tls === true,
+    ca: texto("ca"),
+    tokenArquivo: texto("token-arquivo"),
   };
+  if (config.ca !== undefined && !config.tls) {
+    throw new ErroDeUso("--ca só vale com --tls");
+  }
+  if (config.legado && (config.tls || config.tokenArquivo !== undefined)) {
+    throw new ErroDeUso(
+      "o servidor original não tem TLS nem token: não combine --legado com --tls ou --token-arquivo",
+    );
+  }
   if (config.linhas && config.texto !== undefined) {
     throw new ErroDeUso(
       "--linhas lê os textos da entrada; não use --texto junto",

@@ -29,7 +29,10 @@ export interface OpcoesCliente {
   porta: number;
   /** Prazo, em ms, para conectar e para o servidor responder à saudação. */
   tempoLimite: number;
-  token?: string;
+  /** Token exigido pelo servidor (de `SOCKETS_TOKEN` ou `--token-arquivo`). */
+  token?: string | undefined;
+  /** Conectar com TLS; `ca` (PEM) substitui as raízes do sistema. */
+  tls?: { ca?: string | undefined } | undefined;
 }
 
 /** Uma falha que encerra o cliente: frase para o usuário e código de saída. */
@@ -95,17 +98,7 @@ export class Cliente {
    */
   static async conectar(opcoes: OpcoesCliente): Promise<Cliente> {
     const { host, porta, tempoLimite } = opcoes;
-    const limite = AbortSignal.timeout(tempoLimite);
-    let conn: Deno.Conn;
-    try {
-      conn = await Deno.connect({
-        hostname: host,
-        port: porta,
-        signal: limite,
-      });
-    } catch (erro) {
-      throw falhaAoConectar(erro, host, porta, tempoLimite);
-    }
+    const conn = await abrir(opcoes);
     const conexao = new Conexao(conn, { limiteSaida: LIMITE_SAIDA });
     const decodificador = new Decodificador(limitesDoCliente());
     conexao.enviar(codificar({
@@ -354,19 +347,8 @@ export class ClienteLegado {
 
   /** Conecta dentro do prazo (não há saudação no formato original). */
   static async conectar(opcoes: OpcoesCliente): Promise<ClienteLegado> {
-    const { host, porta, tempoLimite } = opcoes;
-    try {
-      const conn = await Deno.connect({
-        hostname: host,
-        port: porta,
-        signal: AbortSignal.timeout(tempoLimite),
-      });
-      return new ClienteLegado(
-        new Conexao(conn, { limiteSaida: LIMITE_SAIDA }),
-      );
-    } catch (erro) {
-      throw falhaAoConectar(erro, host, porta, tempoLimite);
-    }
+    const conn = await abrir(opcoes);
+    return new ClienteLegado(new Conexao(conn, { limiteSaida: LIMITE_SAIDA }));
   }
 
   get proximoNumero(): number {
@@ -466,16 +448,22 @@ async function lerSaudacao(
           ? `conectado a ${opcoes.host}:${opcoes.porta}, mas sem saudação em ${
             opcoes.tempoLimite / 1000
           } s; é um servidor Sockets de Rede?`
-          : `o servidor ${opcoes.host}:${opcoes.porta} fechou a conexão antes da saudação`,
+          : `o servidor ${opcoes.host}:${opcoes.porta} fechou a conexão antes da saudação${
+            opcoes.tls ? "" : " (se ele usa TLS, tente --tls)"
+          }`,
       );
     }
     try {
       decodificador.decodificar(pedaco, (quadro) => quadros.push(quadro));
     } catch (erro) {
       if (!(erro instanceof ErroDeProtocolo)) throw erro;
+      // 0x15/0x16 abrem registros TLS (alerta, handshake): um servidor com TLS.
+      const dica = !opcoes.tls && (pedaco[0] === 0x15 || pedaco[0] === 0x16)
+        ? "; ele parece usar TLS: tente --tls"
+        : "";
       throw new FalhaDoCliente(
         SaidaCliente.PROTOCOLO_INCOMPATIVEL,
-        `${opcoes.host}:${opcoes.porta} não fala o protocolo Sockets de Rede (${erro.message})`,
+        `${opcoes.host}:${opcoes.porta} não fala o protocolo Sockets de Rede (${erro.message})${dica}`,
       );
     }
     const primeiro = quadros.shift();
@@ -504,8 +492,98 @@ function falhaDoServidor(codigo: number, texto: string): FalhaDoCliente {
   const incompativel = codigo === CodigoErro.PROTOCOLO_DESCONHECIDO ||
     codigo === CodigoErro.VERSAO_INCOMPATIVEL;
   return new FalhaDoCliente(
-    incompativel ? SaidaCliente.PROTOCOLO_INCOMPATIVEL : SaidaCliente.REJEITADO,
+    codigo === CodigoErro.NAO_AUTORIZADO
+      ? SaidaCliente.NAO_AUTORIZADO
+      : incompativel
+      ? SaidaCliente.PROTOCOLO_INCOMPATIVEL
+      : SaidaCliente.REJEITADO,
     `o servidor recusou: ${texto} (código ${codigo})`,
+  );
+}
+
+/**
+ * Abre a conexão (TCP ou TLS) dentro do prazo; com TLS, completa o handshake
+ * já aqui, para que um certificado recusado seja relatado como tal.
+ *
+ * @throws {FalhaDoCliente}
+ */
+async function abrir(opcoes: OpcoesCliente): Promise<Deno.Conn> {
+  const { host, porta, tempoLimite } = opcoes;
+  if (!opcoes.tls) {
+    try {
+      return await Deno.connect({
+        hostname: host,
+        port: porta,
+        signal: AbortSignal.timeout(tempoLimite),
+      });
+    } catch (erro) {
+      throw falhaAoConectar(erro, host, porta, tempoLimite);
+    }
+  }
+  let prazo: ReturnType<typeof setTimeout> | undefined;
+  let conn: Deno.TlsConn | undefined;
+  const estouro = new Promise<never>((_, rejeitar) => {
+    prazo = setTimeout(() => {
+      conn?.close();
+      rejeitar(new DOMException("prazo", "TimeoutError"));
+    }, tempoLimite);
+  });
+  try {
+    const ca = opcoes.tls.ca;
+    conn = await Promise.race([
+      Deno.connectTls({
+        hostname: host,
+        port: porta,
+        ...(ca ? { caCerts: [ca] } : {}),
+      }),
+      estouro,
+    ]);
+    await Promise.race([conn.handshake(), estouro]);
+    return conn;
+  } catch (erro) {
+    conn?.close();
+    if (
+      erro instanceof Deno.errors.InvalidData ||
+      /tls|certificate|alert|corrupt/i.test(String(erro))
+    ) {
+      throw falhaDeTls(erro, host, porta);
+    }
+    throw falhaAoConectar(erro, host, porta, tempoLimite);
+  } finally {
+    clearTimeout(prazo);
+  }
+}
+
+/** Traduz uma falha do handshake TLS: qual nome, qual problema do certificado. */
+function falhaDeTls(
+  erro: unknown,
+  host: string,
+  porta: number,
+): FalhaDoCliente {
+  const texto = (erro as Error)?.message ?? String(erro);
+  const problemas: [RegExp, string][] = [
+    [
+      /UnknownIssuer/i,
+      "o certificado do servidor não foi emitido por uma autoridade confiável (emissor desconhecido); para uma CA própria, use --ca",
+    ],
+    [
+      /NotValidForName|not valid for name/i,
+      `o certificado do servidor não vale para o nome "${host}"`,
+    ],
+    [/Expired/i, "o certificado do servidor expirou"],
+    [/NotValidYet/i, "o certificado do servidor ainda não é válido"],
+    [/Revoked/i, "o certificado do servidor foi revogado"],
+    [
+      /corrupt message|InvalidContentType|record/i,
+      "a resposta não é TLS; o servidor fala TLS? (sem --tls, o cliente conecta sem TLS)",
+    ],
+  ];
+  const problema = problemas.find(([padrao]) => padrao.test(texto))?.[1] ??
+    texto;
+  return new FalhaDoCliente(
+    SaidaCliente.FALHA_TLS,
+    `falha de TLS com ${host}:${porta}: ${problema}`,
+    { cause: erro },
   );
 }
 

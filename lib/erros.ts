@@ -56,6 +56,7 @@ export const SaidaServidor = {
   PORTA_EM_USO: 3,
   SEM_PERMISSAO: 4,
   ENDERECO_INVALIDO: 5,
+  CONFIGURACAO_INVALIDA: 6,
   FORCADO: 130,
 } as const;
 
@@ -72,4 +73,6 @@ export const SaidaCliente = {
   PROTOCOLO_INCOMPATIVEL: 8,
   REJEITADO: 9,
   SEM_PERMISSAO: 10,
+  FALHA_TLS: 11,
+  NAO_AUTORIZADO: 12,
 } as const;
