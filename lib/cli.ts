@@ -305,6 +305,34 @@ export const PROGRAMA_SERVIDOR: Programa = {
       descricao:
         "um objeto JSON por linha na saída padrão; o texto vai para a saída de erro",
     },
+    "tls-cert": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: "certificado PEM: com --tls-chave, o servidor só aceita TLS",
+    },
+    "tls-chave": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: "chave privada PEM do certificado",
+    },
+    "token-arquivo": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: `exige este token dos clientes (ou defina ${VARIAVEL_TOKEN})`,
+    },
+    permitir: {
+      tipo: "string",
+      valor: "CIDR",
+      multipla: true,
+      descricao: "aceita só estes endereços (repetível; IPv4 ou IPv6)",
+    },
+    negar: {
+      tipo: "string",
+      valor: "CIDR",
+      multipla: true,
+      descricao:
+        "recusa estes endereços (repetível; prevalece sobre --permitir)",
+    },
     ajuda: OPCOES_COMUNS.ajuda,
     versao: OPCOES_COMUNS.versao,
   },
@@ -326,6 +354,11 @@ export const PROGRAMA_SERVIDOR: Programa = {
     {
       codigo: SaidaServidor.ENDERECO_INVALIDO,
       descricao: "host desconhecido ou que não é desta máquina",
+    },
+    {
+      codigo: SaidaServidor.CONFIGURACAO_INVALIDA,
+      descricao:
+        "certificado, chave, token ou faixa de endereços ilegível ou inválido",
     },
     {
       codigo: SaidaServidor.FORCADO,
@@ -438,6 +471,22 @@ export const PROGRAMA_CLIENTE: Programa = {
       descricao:
         "fala com o servidor.py original (texto puro, sem confirmação)",
     },
+    tls: {
+      tipo: "boolean",
+      descricao:
+        "conecta com TLS, verificando o certificado e o nome do servidor",
+    },
+    ca: {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao:
+        "com --tls, confia nesta CA (PEM) em vez das raízes do sistema",
+    },
+    "token-arquivo": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: `envia este token ao servidor (ou defina ${VARIAVEL_TOKEN})`,
+    },
     ajuda: OPCOES_COMUNS.ajuda,
     versao: OPCOES_COMUNS.versao,
   },
@@ -482,6 +531,15 @@ export const PROGRAMA_CLIENTE: Programa = {
     {
       codigo: SaidaCliente.SEM_PERMISSAO,
       descricao: "sem permissão para usar a rede",
+    },
+    {
+      codigo: SaidaCliente.FALHA_TLS,
+      descricao:
+        "falha de TLS (certificado não confiável, nome errado, expirado...)",
+    },
+    {
+      codigo: SaidaCliente.NAO_AUTORIZADO,
+      descricao: "não autorizado (token errado ou ausente)",
     },
   ],
   exemplos: [

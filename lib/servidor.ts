@@ -216,6 +216,20 @@ export class Servidor {
     const conexao = new Conexao(conn, {
       limiteSaida: this.#opcoes.limiteSaida,
     });
+    const recusa = this.#opcoes.acesso?.recusar(par.endereco);
+    if (recusa !== undefined) {
+      // Fora da lista: fecha antes da saudação, sem explicar a quem não devia entrar.
+      this.#resumo.rejeitadas++;
+      this.#registrar({
+        tipo: "rejeitado",
+        instante: Date.now(),
+        par,
+        codigo: CodigoErro.NAO_AUTORIZADO,
+        motivo: recusa,
+      });
+      conexao.fechar();
+      return;
+    }
     if (this.#sessoes.size >= this.#opcoes.maxConexoes) {
       this.#recusarPorLotacao(conexao, par);
       return;

@@ -192,6 +192,7 @@ export interface ServidorEmTeste extends Processo {
 export async function iniciarServidor(
   args: string[] = [],
   host = "127.0.0.1",
+  env: Record<string, string> = {},
 ): Promise<ServidorEmTeste> {
   const processo = iniciar("servidor", [
     "--host",
@@ -199,7 +200,7 @@ export async function iniciarServidor(
     "--porta",
     "0",
     ...args,
-  ]);
+  ], { env });
   const json = args.includes("--json");
   const pronto = await (json ? processo.erros : processo.saida).esperar(
     /na porta (\d+)\. Aguardando/,
@@ -211,8 +212,9 @@ export async function iniciarServidor(
 export async function rodarCliente(
   args: string[],
   entrada = "",
+  env: Record<string, string> = {},
 ): Promise<{ codigo: number; saida: string; erros: string }> {
-  const processo = iniciar("cliente", args, { entrada: true });
+  const processo = iniciar("cliente", args, { entrada: true, env });
   if (entrada) {
     await processo.escreverBytes(new TextEncoder().encode(entrada));
   }
