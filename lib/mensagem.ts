@@ -14,15 +14,29 @@ function dois(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
-/** `dd/mm/aaaa HH:MM:SS` de um instante visto num fuso (minutos a leste de UTC). */
-export function dataHoraNoFuso(instante: number, fuso: number): string {
-  const d = new Date(instante + fuso * MINUTO);
-  return `${dois(d.getUTCDate())}/${
-    dois(d.getUTCMonth() + 1)
-  }/${d.getUTCFullYear()} ${dois(d.getUTCHours())}:${dois(d.getUTCMinutes())}:${
-    dois(d.getUTCSeconds())
-  }`;
-}
+/**
+ * `dd/mm/aaaa HH:MM:SS` de um instante visto num fuso (minutos a leste de
+ * UTC). Memoriza o último segundo: num fluxo de mensagens, quase todas caem no
+ * mesmo segundo, e formatar uma data custa mais que a mensagem inteira.
+ */
+export const dataHoraNoFuso: (instante: number, fuso: number) => string =
+  (() => {
+    let segundo = NaN;
+    let texto = "";
+    return (instante: number, fuso: number) => {
+      const local = Math.floor((instante + fuso * MINUTO) / 1000);
+      if (local !== segundo) {
+        segundo = local;
+        const d = new Date(local * 1000);
+        texto = `${dois(d.getUTCDate())}/${
+          dois(d.getUTCMonth() + 1)
+        }/${d.getUTCFullYear()} ${dois(d.getUTCHours())}:${
+          dois(d.getUTCMinutes())
+        }:${dois(d.getUTCSeconds())}`;
+      }
+      return texto;
+    };
+  })();
 
 /** Fuso local, em minutos a leste de UTC, num dado instante. */
 export function fusoLocal(instante: number): number {
