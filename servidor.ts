@@ -17,12 +17,13 @@ import {
   lerArquivo,
   lerConfigServidor,
   lerToken,
+  PADROES,
   PROGRAMA_SERVIDOR,
   textoDeAjuda,
   VERSAO_PROGRAMA,
 } from "./lib/cli.ts";
 import { SaidaServidor } from "./lib/erros.ts";
-import { PADROES, Servidor } from "./lib/servidor.ts";
+import { Servidor } from "./lib/servidor.ts";
 import {
   coresPara,
   RegistroJson,

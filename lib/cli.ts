@@ -8,7 +8,17 @@
 
 import { parseArgs } from "node:util";
 import { SaidaCliente, SaidaServidor } from "./erros.ts";
-import { PADROES } from "./servidor.ts";
+
+/** Valores padrão do servidor (os do cliente coincidem onde se cruzam). */
+export const PADROES = {
+  porta: 3415,
+  tamanhoMaximo: 1024,
+  maxConexoes: 1000,
+  tempoOcioso: 300_000,
+  prazo: 10_000,
+  limiteSaida: 256 * 1024,
+  graca: 2_000,
+} as const;
 
 /** Variável de ambiente do token (nunca uma opção: apareceria no `ps`). */
 export const VARIAVEL_TOKEN = "SOCKETS_TOKEN";

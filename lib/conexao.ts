@@ -10,7 +10,7 @@
 import { eDesconexao } from "./erros.ts";
 
 /** Tamanho inicial do buffer de leitura: pequeno, para muitas conexões ociosas. */
-const LEITURA_INICIAL = 4096;
+const LEITURA_INICIAL = 1024;
 /** Maior buffer de leitura, atingido só quando as leituras o enchem. */
 const LEITURA_MAXIMA = 256 * 1024;
 /** Quanto esperar pelo fim do par ao encerrar com cortesia. */

@@ -67,6 +67,18 @@ export function tituloDaMensagem(mensagem: Mensagem): string {
 
 /** ISO 8601 com fuso, ex. `2026-11-24T19:27:52.123-03:00`. */
 export function iso8601(instante: number, fuso: number): string {
+  // O log JSON pede isto duas vezes por mensagem, quase sempre com os mesmos valores.
+  if (instante === ultimoIso.instante && fuso === ultimoIso.fuso) {
+    return ultimoIso.texto;
+  }
+  const texto = formatarIso(instante, fuso);
+  ultimoIso = { instante, fuso, texto };
+  return texto;
+}
+
+let ultimoIso = { instante: NaN, fuso: 0, texto: "" };
+
+function formatarIso(instante: number, fuso: number): string {
   const d = new Date(instante + fuso * MINUTO);
   const base = d.toISOString().slice(0, -1); // sem o "Z"
   if (fuso === 0) return `${base}Z`;
@@ -84,3 +96,17 @@ export function novaMensagem(
 ): Mensagem {
   return { numero, instante, fuso: fusoLocal(instante), assunto, texto };
 }
+
+/** Fuso local num instante, lembrado por minuto (consultar o fuso custa caro). */
+export const fusoLocalMemorizado: (instante: number) => number = (() => {
+  let minuto = NaN;
+  let fuso = 0;
+  return (instante: number) => {
+    const m = Math.floor(instante / MINUTO);
+    if (m !== minuto) {
+      minuto = m;
+      fuso = fusoLocal(instante);
+    }
+    return fuso;
+  };
+})();

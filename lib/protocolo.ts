@@ -296,12 +296,9 @@ export class Decodificador {
       if (this.#estado === Estado.CABECALHO) {
         if (this.#preenchido === 0 && pedaco.length - pos >= CABECALHO) {
           // Caminho rápido: cabeçalho inteiro no pedaço.
-          const vista = new DataView(
-            pedaco.buffer,
-            pedaco.byteOffset + pos,
-            CABECALHO,
-          );
-          const tamanho = vista.getUint32(0);
+          const tamanho = (pedaco[pos] * 0x1000000) +
+            ((pedaco[pos + 1] << 16) | (pedaco[pos + 2] << 8) |
+              pedaco[pos + 3]);
           const tipo = pedaco[pos + 4];
           this.#verificarCabecalho(tipo, tamanho);
           pos += CABECALHO;
@@ -408,7 +405,22 @@ function malformado(descricao: string): ErroDeProtocolo {
   return new ErroDeProtocolo(CodigoErro.QUADRO_MALFORMADO, descricao);
 }
 
+/** Campos curtos só-ASCII são decodificados aqui: mais barato que chamar o TextDecoder. */
+const ASCII_CURTO = 128;
+
 function utf8(bytes: Uint8Array, campo: string): string {
+  if (bytes.length <= ASCII_CURTO) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return String.fromCharCode.apply(null, bytes as unknown as number[]);
+    }
+  }
   try {
     return decodificadorUtf8.decode(bytes);
   } catch (erro) {

@@ -47,16 +47,6 @@ export interface OpcoesServidor {
   acesso?: ListaDeAcesso | undefined;
 }
 
-export const PADROES = {
-  porta: 3415,
-  tamanhoMaximo: 1024,
-  maxConexoes: 1000,
-  tempoOcioso: 300_000,
-  prazo: 10_000,
-  limiteSaida: 256 * 1024,
-  graca: 2_000,
-} as const;
-
 /** Conexões recusadas por lotação que ainda estão sendo avisadas, no máximo. */
 const RECUSAS_SIMULTANEAS = 64;
 /** Quanto esperar o par fechar depois de nosso último quadro. */

@@ -8,7 +8,12 @@
  */
 
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
-import { dataHoraLocal, iso8601, tituloDaMensagem } from "./mensagem.ts";
+import {
+  dataHoraLocal,
+  fusoLocalMemorizado,
+  iso8601,
+  tituloDaMensagem,
+} from "./mensagem.ts";
 
 /**
  * Caracteres que um terminal pode interpretar ou que enganam quem lê: C0 (menos
@@ -54,9 +59,14 @@ export function campoRecuado(texto: string): string {
 const PERIGOSOS_JSON =
   /[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
+/** O mesmo conjunto, sem `g`, só para testar (mais barato que `replace` à toa). */
+const TEM_PERIGO_JSON = new RegExp(PERIGOSOS_JSON.source);
+
 /** JSON numa linha, sem nenhum caractere que um terminal interpretaria. */
 export function jsonSeguro(valor: unknown): string {
-  return JSON.stringify(valor).replace(
+  const json = JSON.stringify(valor);
+  if (!TEM_PERIGO_JSON.test(json)) return json;
+  return json.replace(
     PERIGOSOS_JSON,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
@@ -212,7 +222,11 @@ export class RegistroJson implements Registro {
   }
 
   registrar(evento: EventoServidor): void {
-    this.#saida.escrever(jsonSeguro(eventoParaJson(evento)) + "\n");
+    this.#saida.escrever(
+      evento.tipo === "mensagem"
+        ? linhaJsonDeMensagem(evento)
+        : jsonSeguro(eventoParaJson(evento)) + "\n",
+    );
     if (this.#pessoas && PARA_PESSOAS.has(evento.tipo)) {
       this.#pessoas.registrar(evento);
     }
@@ -285,9 +299,6 @@ function formatarBloco(
     `\n> TEXTO:\n${campoRecuado(mensagem.texto)}\n---\n`;
 }
 
-const fusoDoServidor = (instante: number) =>
-  -new Date(instante).getTimezoneOffset();
-
 /** O objeto JSON de um evento: campo `evento`, `instante` ISO 8601 com fuso. */
 export function eventoParaJson(
   evento: EventoServidor,
@@ -295,7 +306,7 @@ export function eventoParaJson(
   const { tipo, instante, ...resto } = evento;
   const base = {
     evento: tipo,
-    instante: iso8601(instante, fusoDoServidor(instante)),
+    instante: iso8601(instante, fusoLocalMemorizado(instante)),
   };
   if (evento.tipo === "mensagem") {
     const { mensagem, par, legado } = evento;
@@ -315,4 +326,27 @@ export function eventoParaJson(
     return { ...base, ...resto, par: formatarPar(resto.par) };
   }
   return { ...base, ...resto };
+}
+
+/**
+ * A linha JSON de uma mensagem, montada à mão: é o caminho quente do log JSON
+ * e só os dois textos livres precisam de `JSON.stringify`. Mesmos campos, na
+ * mesma ordem, que `eventoParaJson`.
+ */
+function linhaJsonDeMensagem(
+  evento: Extract<EventoServidor, { tipo: "mensagem" }>,
+): string {
+  const { mensagem, legado } = evento;
+  const instante = iso8601(
+    evento.instante,
+    fusoLocalMemorizado(evento.instante),
+  );
+  const enviada = legado
+    ? iso8601(mensagem.instante, 0).slice(0, -1)
+    : iso8601(mensagem.instante, mensagem.fuso);
+  return `{"evento":"mensagem","instante":"${instante}","par":"${
+    formatarPar(evento.par)
+  }","numero":${mensagem.numero},"enviada":"${enviada}","assunto":${
+    jsonSeguro(mensagem.assunto)
+  },"texto":${jsonSeguro(mensagem.texto)},"legado":${legado}}\n`;
 }
