@@ -346,6 +346,38 @@ async function atacar(
   }
 }
 
+/** Quantos ataques cada laço hostil já começou; espera por uma rodada. */
+class Marcador {
+  readonly #comecados: number[];
+  #esperas: { rodada: number; resolver: () => void }[] = [];
+
+  constructor(lacos: number) {
+    this.#comecados = new Array(lacos).fill(0);
+  }
+
+  get #rodada(): number {
+    return this.#comecados.length === 0
+      ? Infinity
+      : Math.min(...this.#comecados);
+  }
+
+  comecou(laco: number): void {
+    this.#comecados[laco]++;
+    const rodada = this.#rodada;
+    this.#esperas = this.#esperas.filter((e) => {
+      if (e.rodada > rodada) return true;
+      e.resolver();
+      return false;
+    });
+  }
+
+  /** Resolve quando todo laço tiver começado ao menos `rodada` ataques. */
+  esperar(rodada: number): Promise<void> {
+    if (this.#rodada >= rodada) return Promise.resolve();
+    return new Promise((resolver) => this.#esperas.push({ rodada, resolver }));
+  }
+}
+
 /** Um bom cliente: suas mensagens numeradas, em fila (até JANELA a caminho). */
 class ClienteBom {
   readonly confirmadas: number[] = [];
@@ -457,18 +489,28 @@ export async function soak(opcoes: OpcoesSoak): Promise<Figuras> {
     const ataques: Record<string, number> = {};
     const cheias = { n: 0 };
     const nomes = Object.keys(ATAQUES);
+    const marcador = new Marcador(hostis);
     const lacos = Array.from({ length: hostis }, async (_, j) => {
       const base = { alvo, sorte: aleatorio(1000 + j), maxConexoes, cheias };
       // Cada laço começa num ataque diferente e faz ao menos uma volta inteira.
       for (let k = 0; k < nomes.length || !bonsTerminaram; k++) {
         const nome = nomes[(j + k) % nomes.length];
-        await atacar(nome, base);
+        const ataque = atacar(nome, base);
+        marcador.comecou(j);
+        await ataque;
         ataques[nome] = (ataques[nome] ?? 0) + 1;
       }
     });
-    await Promise.all(
-      bons.map((bom) => bom.enviar(aquecimento + 1, mensagens)),
-    );
+    // O resto vai em fatias, uma por rodada de ataques: a fatia k sai quando
+    // todo laço já começou seu k-ésimo ataque. Assim cada tipo de ataque está
+    // em curso enquanto alguma fatia é mandada, por rápidos que sejam os bons.
+    const resto = mensagens - aquecimento;
+    for (let k = 1; k <= nomes.length; k++) {
+      const de = aquecimento + 1 + Math.floor(((k - 1) * resto) / nomes.length);
+      const ate = aquecimento + Math.floor((k * resto) / nomes.length);
+      await marcador.esperar(k);
+      if (de <= ate) await Promise.all(bons.map((bom) => bom.enviar(de, ate)));
+    }
     const duracaoBonsMs = Date.now() - inicioBons;
     bonsTerminaram = true;
     await Promise.all(lacos);

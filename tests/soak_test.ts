@@ -62,12 +62,12 @@ Deno.test("soak curto: sob ataque, toda mensagem confirmada aparece uma vez; a m
   // com seu próprio ArrayBuffer. O teto de saída (256 KiB) conta bytes, mas
   // 256 KiB de PONGs são ~52 mil objetos: cada par que manda PINGs sem ler
   // custa dezenas de MB de RSS antes de ser desligado. Medido aqui: aquecido
-  // 50 MiB → final 179–215 MiB (teto 164) neste soak curto; 80 → 251 MiB
-  // (teto 225) em `deno task soak`. Correção: contar os PINGs de uma leitura
+  // ~50 MiB → final 175–287 MiB (teto ~164) neste soak curto; 99 → 334 MiB
+  // (teto 267) em `deno task soak`. Correção: contar os PINGs de uma leitura
   // (`this.#pongs++`) e mandá-los num só Uint8Array (n × 5 bytes copiados de
-  // uma constante PONG do módulo) onde a confirmação é enviada em #processar
-  // (e em #aoSaida, antes do SAIDA). Com ela: 68–107 MiB aqui, 134 MiB no
-  // longo, e tests/servidor_test.ts continua passando.
+  // uma constante PONG do módulo) logo depois de #enviarConfirmacao() em
+  // #processar e em #aoSaida (antes do SAIDA). Com ela: 68–71 MiB aqui,
+  // 143 MiB no longo, e tests/servidor_test.ts continua passando.
   await t.step({
     name: "memória: final ≤ 2 × aquecida + 64 MiB",
     ignore: true,
