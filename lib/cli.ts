@@ -166,7 +166,8 @@ export function analisarArgumentos(
 function traduzirErro(erro: unknown, args: readonly string[]): Error {
   const codigo = (erro as { code?: string }).code;
   const texto = (erro as Error).message ?? "";
-  const citada = /'(-[^' ]+)/.exec(texto)?.[1] ?? "";
+  // "'-h, --ajuda'": a forma longa é a que o usuário reconhece.
+  const citada = /'(?:-[^-' ], )?(-[^' ]+)/.exec(texto)?.[1] ?? "";
   switch (codigo) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return new ErroDeUso(`opção desconhecida: ${citada}`);

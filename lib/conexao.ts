@@ -35,7 +35,13 @@ export interface OpcoesConexao {
 export class Conexao {
   readonly conn: Deno.Conn;
   #buffer = new Uint8Array(LEITURA_INICIAL);
-  #pendentes: Uint8Array[] = [];
+  /**
+   * Bytes enfileirados, copiados num só buffer: mil quadros de 5 bytes custam
+   * 5 KB, não mil objetos (um par que só manda PING não infla a memória).
+   */
+  #fila = new Uint8Array(0);
+  #usados = 0;
+  /** Bytes enfileirados mais os da escrita em curso. */
   #bytesPendentes = 0;
   #escrevendo: Promise<void> | undefined;
   #fechada = false;
@@ -92,7 +98,14 @@ export class Conexao {
     if (this.#bytesPendentes + bytes.length > this.#limiteSaida) {
       throw new SaidaLotada(this.#bytesPendentes + bytes.length);
     }
-    this.#pendentes.push(bytes);
+    const total = this.#usados + bytes.length;
+    if (total > this.#fila.length) {
+      const maior = new Uint8Array(Math.max(total, this.#fila.length * 2, 256));
+      maior.set(this.#fila.subarray(0, this.#usados));
+      this.#fila = maior;
+    }
+    this.#fila.set(bytes, this.#usados);
+    this.#usados = total;
     this.#bytesPendentes += bytes.length;
     this.#escrevendo ??= this.#escreverTudo();
   }
@@ -110,9 +123,11 @@ export class Conexao {
   async #escreverTudo(): Promise<void> {
     await Promise.resolve(); // junta tudo o que for enfileirado neste tique
     try {
-      while (this.#pendentes.length > 0 && !this.#fechada) {
-        const lote = juntar(this.#pendentes, this.#bytesPendentes);
-        this.#pendentes = [];
+      while (this.#usados > 0 && !this.#fechada) {
+        // O lote leva o buffer; o que chegar durante a escrita vai para outro.
+        const lote = this.#fila.subarray(0, this.#usados);
+        this.#fila = new Uint8Array(0);
+        this.#usados = 0;
         let escritos = 0;
         while (escritos < lote.length) {
           escritos += await this.conn.write(lote.subarray(escritos));
@@ -165,7 +180,8 @@ export class Conexao {
   fechar(): void {
     if (this.#fechada) return;
     this.#fechada = true;
-    this.#pendentes = [];
+    this.#fila = new Uint8Array(0);
+    this.#usados = 0;
     this.#bytesPendentes = 0;
     try {
       this.conn.close();
@@ -177,15 +193,4 @@ export class Conexao {
   [Symbol.dispose](): void {
     this.fechar();
   }
-}
-
-function juntar(partes: Uint8Array[], total: number): Uint8Array {
-  if (partes.length === 1) return partes[0];
-  const lote = new Uint8Array(total);
-  let pos = 0;
-  for (const parte of partes) {
-    lote.set(parte, pos);
-    pos += parte.length;
-  }
-  return lote;
 }

@@ -89,13 +89,9 @@ Deno.test("analisarArgumentos explica cada erro em português", async (t) => {
   }
 });
 
-// DEFEITO em lib/cli.ts (traduzirErro): para uma opção com forma curta, o Node
-// cita "Option '-h, --ajuda' does not take an argument" e o regex
-// /'(-[^' ]+)/ captura "-h,", dando "a opção -h, não recebe valor".
-// Correção: const citada = /'(?:-[^-' ], )?(-[^' ]+)/.exec(texto)?.[1] ?? "";
+// O Node cita "'-h, --ajuda'": a mensagem deve nomear a forma longa.
 Deno.test({
   name: "--ajuda=sim cita a opção longa ao dizer que ela não recebe valor",
-  ignore: true,
   fn() {
     falhaDeUso(
       () => analisarArgumentos(["--ajuda=sim"], PROGRAMA_CLIENTE.opcoes),

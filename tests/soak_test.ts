@@ -57,20 +57,11 @@ Deno.test("soak curto: sob ataque, toda mensagem confirmada aparece uma vez; a m
     assert.ok(figuras.rssKiB.inicial > 0 && figuras.rssKiB.aquecido > 0);
   });
 
-  // DEFEITO em lib/servidor.ts (Sessao.#aoQuadro, caso Tipo.PING): cada PING
-  // vira um `codificar({ tipo: Tipo.PONG })` novo — um Uint8Array de 5 bytes
-  // com seu próprio ArrayBuffer. O teto de saída (256 KiB) conta bytes, mas
-  // 256 KiB de PONGs são ~52 mil objetos: cada par que manda PINGs sem ler
-  // custa dezenas de MB de RSS antes de ser desligado. Medido aqui: aquecido
-  // ~50 MiB → final 175–287 MiB (teto ~164) neste soak curto; 99 → 334 MiB
-  // (teto 267) em `deno task soak`. Correção: contar os PINGs de uma leitura
-  // (`this.#pongs++`) e mandá-los num só Uint8Array (n × 5 bytes copiados de
-  // uma constante PONG do módulo) logo depois de #enviarConfirmacao() em
-  // #processar e em #aoSaida (antes do SAIDA). Com ela: 68–71 MiB aqui,
-  // 143 MiB no longo, e tests/servidor_test.ts continua passando.
-  await t.step({
-    name: "memória: final ≤ 2 × aquecida + 64 MiB",
-    ignore: true,
-    fn: () => conferirMemoria(figuras),
-  });
+  // Antes, cada PONG era um Uint8Array próprio na fila de saída: 256 KiB de
+  // PONGs eram ~52 mil objetos e a memória ia a centenas de MiB. A fila da
+  // Conexao agora copia tudo num só buffer.
+  await t.step(
+    "memória: final ≤ 2 × aquecida + 64 MiB",
+    () => conferirMemoria(figuras),
+  );
 });
