@@ -12,6 +12,8 @@ import {
   iniciarServidor,
   ouvinteLocal,
   ParCru,
+  permissoesDaTarefa,
+  Processo,
   type ServidorEmTeste,
 } from "./ajudantes.ts";
 import { Cliente } from "../lib/cliente.ts";
@@ -405,4 +407,44 @@ Deno.test("IPv6: o servidor em ::1 mostra o endereço entre colchetes", async ()
     /> Cliente ::1 conectou-se por meio da porta \d+/,
   );
   await servidor.saida.esperar(/> De \[::1\]:\d+, recebida em/);
+});
+
+Deno.test("sem descritores livres (EMFILE), o laço de aceitação continua", async () => {
+  // O servidor com poucos descritores: o sh baixa o limite e dá lugar ao deno.
+  const filho = new Deno.Command("sh", {
+    args: [
+      "-c",
+      'ulimit -n 64 && exec "$0" "$@"',
+      Deno.execPath(),
+      "run",
+      ...permissoesDaTarefa("servidor"),
+      new URL("../servidor.ts", import.meta.url).pathname,
+      "--host",
+      "127.0.0.1",
+      "--porta",
+      "0",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  await using processo = new Processo(filho, false);
+  const porta = Number((await processo.saida.esperar(/na porta (\d+)\./))[1]);
+  const servidor = { host: "127.0.0.1", porta };
+  const pares: ParCru[] = [];
+  try {
+    // Mais conexões do que o limite deixa aceitar.
+    for (let i = 0; i < 80; i++) pares.push(await ParCru.conectar(servidor));
+    await processo.saida.esperar(
+      /> Erro: falha ao aceitar conexão: .*(Too many open files|os error 24)/,
+    );
+  } finally {
+    for (const par of pares) par.fechar();
+  }
+  // Com os descritores de volta, um cliente novo é atendido normalmente.
+  const cliente = await Cliente.conectar({ ...servidor, tempoLimite: 5000 });
+  await cliente.enviar(cliente.compor("depois do EMFILE", "ok"));
+  assert.equal(await cliente.sair(), null);
+  await processo.saida.esperar(/ASSUNTO:\n {2}depois do EMFILE\n/);
 });
