@@ -8,6 +8,8 @@
  * @module
  */
 
+export { permissoesDaTarefa } from "../scripts/tarefas.ts";
+
 import { LeitorDeLinhas } from "../lib/linhas.ts";
 
 /** A raiz do repositório. */
@@ -16,27 +18,6 @@ export const RAIZ = new URL("../", import.meta.url);
 /** Caminho de um arquivo do repositório. */
 export function caminho(relativo: string): string {
   return new URL(relativo, RAIZ).pathname;
-}
-
-/**
- * As opções de permissão da tarefa `nome` do deno.json (entre `run` e o
- * script), para rodar os programas exatamente como `deno task` os roda.
- */
-export function permissoesDaTarefa(nome: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(caminho("deno.json"))) as {
-    tasks: Record<string, string>;
-  };
-  const tarefa = config.tasks[nome];
-  if (tarefa === undefined) {
-    throw new Error(`a tarefa "${nome}" não existe no deno.json`);
-  }
-  const partes = tarefa.trim().split(/\s+/);
-  const inicio = partes.indexOf("run") + 1;
-  const fim = partes.findIndex((parte) => parte.endsWith(".ts"));
-  if (inicio === 0 || fim < inicio) {
-    throw new Error(`a tarefa "${nome}" não tem a forma "deno run ... x.ts"`);
-  }
-  return partes.slice(inicio, fim);
 }
 
 /** Variáveis que os filhos herdam; o resto (ex.: SOCKETS_TOKEN) fica de fora. */

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { permissoesDaTarefa } from "./tarefas.ts";
+
 const PROGRAMAS = ["servidor", "cliente"] as const;
 const ALVOS = [
   "x86_64-unknown-linux-gnu",
@@ -22,18 +24,6 @@ const ALVOS = [
 ] as const;
 
 const raiz = new URL("../", import.meta.url);
-
-/** As opções de permissão de uma tarefa do deno.json (entre `run` e o script). */
-function permissoesDaTarefa(nome: string): string[] {
-  const config = JSON.parse(
-    Deno.readTextFileSync(new URL("deno.json", raiz)),
-  ) as { tasks: Record<string, string> };
-  const partes = config.tasks[nome].split(/\s+/);
-  return partes.slice(
-    partes.indexOf("run") + 1,
-    partes.findIndex((p) => p.endsWith(".ts")),
-  );
-}
 
 async function compilar(
   programa: string,

@@ -15,21 +15,13 @@ import {
   Tipo,
   VERSAO,
 } from "../lib/protocolo.ts";
+import { permissoesDaTarefa } from "../scripts/tarefas.ts";
 
 const RAIZ = new URL("../", import.meta.url);
 /** Prazo de qualquer espera dos testes: evita que um defeito trave a suíte. */
 export const PRAZO_TESTE_MS = 15_000;
 
-/** As opções de permissão da tarefa `nome` do deno.json (entre `run` e o script). */
-export function permissoesDaTarefa(nome: "servidor" | "cliente"): string[] {
-  const config = JSON.parse(
-    Deno.readTextFileSync(new URL("deno.json", RAIZ)),
-  ) as { tasks: Record<string, string> };
-  const partes = config.tasks[nome].split(/\s+/);
-  const inicio = partes.indexOf("run") + 1;
-  const fim = partes.findIndex((p) => p.endsWith(".ts"));
-  return partes.slice(inicio, fim);
-}
+export { permissoesDaTarefa };
 
 /** Acumula a saída de um processo e espera trechos dela aparecerem. */
 export class Saida {
