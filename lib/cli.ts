@@ -7,12 +7,13 @@
  */
 
 import { parseArgs } from "node:util";
+import { TAMANHO_MAXIMO_PADRAO } from "./protocolo.ts";
 import { SaidaCliente, SaidaServidor } from "./erros.ts";
 
 /** Valores padrão do servidor (os do cliente coincidem onde se cruzam). */
 export const PADROES = {
   porta: 3415,
-  tamanhoMaximo: 1024,
+  tamanhoMaximo: TAMANHO_MAXIMO_PADRAO,
   maxConexoes: 1000,
   tempoOcioso: 300_000,
   prazo: 10_000,

@@ -45,6 +45,8 @@ export class FalhaDoCliente extends Error {
   }
 }
 
+/** Sempre os mesmos 5 bytes: codificados uma vez. */
+const PONG = codificar({ tipo: Tipo.PONG });
 /** Teto de bytes a caminho do servidor (o modo --linhas enfileira muito). */
 const LIMITE_SAIDA = 16 * 1024 * 1024;
 
@@ -73,7 +75,6 @@ export class Cliente {
   #ultimoEnvio = Date.now();
   #pingDesde = 0;
   #vigia: ReturnType<typeof setInterval> | undefined;
-  #aoSaidaDoServidor: (() => void) | undefined;
 
   private constructor(
     conexao: Conexao,
@@ -128,19 +129,9 @@ export class Cliente {
     return this.#numero + 1;
   }
 
-  /** Mensagens enviadas e ainda sem confirmação. */
-  get aCaminho(): number {
-    return this.#pendentes.length;
-  }
-
   /** Bytes que a mensagem passa do limite do servidor (0 se cabe). */
   excesso(assunto: string, texto: string): number {
     return Math.max(0, tamanhoDaMensagem(assunto, texto) - this.tamanhoMaximo);
-  }
-
-  /** Chamado uma vez quando o servidor anuncia que vai encerrar (CODIGO_SAIDA). */
-  set aoSaidaDoServidor(funcao: () => void) {
-    this.#aoSaidaDoServidor = funcao;
   }
 
   /**
@@ -251,11 +242,10 @@ export class Cliente {
           // confirmações de mensagens a caminho ainda podem chegar.
           this.#servidorEncerrou = true;
           this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
-          this.#aoSaidaDoServidor?.();
         }
         return;
       case Tipo.PING:
-        this.#conexao.enviar(codificar({ tipo: Tipo.PONG }));
+        this.#conexao.enviar(PONG);
         return;
       case Tipo.PONG:
         return;

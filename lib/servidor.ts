@@ -47,6 +47,8 @@ export interface OpcoesServidor {
   acesso?: ListaDeAcesso | undefined;
 }
 
+/** Sempre os mesmos 5 bytes: codificados uma vez. */
+const PONG = codificar({ tipo: Tipo.PONG });
 /** Conexões recusadas por lotação que ainda estão sendo avisadas, no máximo. */
 const RECUSAS_SIMULTANEAS = 64;
 /** Quanto esperar o par fechar depois de nosso último quadro. */
@@ -430,7 +432,7 @@ class Sessao {
       case Tipo.SAIDA:
         return this.#aoSaida();
       case Tipo.PING:
-        this.#conexao.enviar(codificar({ tipo: Tipo.PONG }));
+        this.#conexao.enviar(PONG);
         return;
       case Tipo.PONG:
         return;
