@@ -25,7 +25,8 @@ import { SaidaCliente } from "./lib/erros.ts";
 import { LeitorDeLinhas } from "./lib/linhas.ts";
 import { Menu, type SessaoDeEnvio } from "./lib/menu.ts";
 import { enviarLinhas, enviarUma } from "./lib/roteiro.ts";
-import { coresPara, SaidaEmLotes } from "./lib/terminal.ts";
+import { SaidaEmLotes } from "./lib/saida.ts";
+import { coresPara } from "./lib/terminal.ts";
 
 const AVISO_LEGADO =
   "> Aviso: o servidor original não confirma o recebimento; não há como garantir que uma mensagem foi entregue.\n";

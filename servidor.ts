@@ -24,12 +24,8 @@ import {
 } from "./lib/cli.ts";
 import { SaidaServidor } from "./lib/erros.ts";
 import { Servidor } from "./lib/servidor.ts";
-import {
-  coresPara,
-  RegistroJson,
-  RegistroLegivel,
-  SaidaEmLotes,
-} from "./lib/terminal.ts";
+import { SaidaEmLotes } from "./lib/saida.ts";
+import { coresPara, RegistroJson, RegistroLegivel } from "./lib/terminal.ts";
 
 const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]

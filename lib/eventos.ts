@@ -60,6 +60,11 @@ export type EventoServidor =
 
 /** Para onde o servidor manda seus eventos. */
 export interface Registro {
+  /**
+   * Relata um evento. A `mensagem` de um evento pode apontar para o buffer de
+   * leitura (`MensagemNoLugar`) e só vale durante esta chamada: quem quiser
+   * guardá-la copia (`copiar()`).
+   */
   registrar(evento: EventoServidor): void;
   /** Uma promessa quando a saída está cheia e convém parar de ler; senão `null`. */
   pronta(): Promise<void> | null;

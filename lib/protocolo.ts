@@ -256,6 +256,8 @@ type Estado = typeof Estado[keyof typeof Estado];
  */
 export class Decodificador {
   #limites: Limites;
+  /** Com `noLugar`, a vista reaproveitada a cada MENSAGEM; senão, nada. */
+  #noLugar: { tipo: typeof Tipo.MENSAGEM; mensagem: MensagemNoLugar } | null;
   #estado: Estado = Estado.CABECALHO;
   #cabecalho = new Uint8Array(CABECALHO);
   #vistaCabecalho = new DataView(this.#cabecalho.buffer);
@@ -268,10 +270,19 @@ export class Decodificador {
    * @param limites maior corpo aceito de cada tipo
    * @param saudacao tipo que tem de vir primeiro; qualquer outro início é
    *   tratado como quem não fala o protocolo
+   * @param opcoes `noLugar`: cada MENSAGEM chega como uma `MensagemNoLugar`
+   *   reaproveitada, sem cópia nem objeto novo (o caminho quente do servidor)
    */
-  constructor(limites: Limites, saudacao?: Tipo) {
+  constructor(
+    limites: Limites,
+    saudacao?: Tipo,
+    opcoes: { noLugar?: boolean } = {},
+  ) {
     this.#limites = limites;
     this.#aguardandoOla = saudacao;
+    this.#noLugar = opcoes.noLugar
+      ? { tipo: Tipo.MENSAGEM, mensagem: new MensagemNoLugar() }
+      : null;
   }
 
   /** Há bytes de um quadro incompleto guardados. */
@@ -303,7 +314,7 @@ export class Decodificador {
           this.#verificarCabecalho(tipo, tamanho);
           pos += CABECALHO;
           if (pedaco.length - pos >= tamanho) {
-            aoQuadro(lerCorpo(tipo, pedaco.subarray(pos, pos + tamanho)));
+            aoQuadro(this.#quadro(tipo, pedaco, pos, pos + tamanho));
             pos += tamanho;
             continue;
           }
@@ -321,7 +332,7 @@ export class Decodificador {
         this.#preenchido = 0;
         this.#verificarCabecalho(tipo, tamanho);
         if (tamanho === 0) {
-          aoQuadro(lerCorpo(tipo, this.#cabecalho.subarray(CABECALHO)));
+          aoQuadro(this.#quadro(tipo, this.#cabecalho, CABECALHO, CABECALHO));
           continue;
         }
         this.#iniciarCorpo(tipo, tamanho);
@@ -337,8 +348,23 @@ export class Decodificador {
       this.#estado = Estado.CABECALHO;
       this.#preenchido = 0;
       this.#corpo = new Uint8Array(0);
-      aoQuadro(lerCorpo(this.#tipo, corpo));
+      aoQuadro(this.#quadro(this.#tipo, corpo, 0, corpo.length));
     }
+  }
+
+  /** O quadro cujo corpo são `bytes[inicio, fim)`. */
+  #quadro(tipo: number, bytes: Uint8Array, inicio: number, fim: number) {
+    if (tipo === Tipo.MENSAGEM) {
+      const noLugar = this.#noLugar;
+      if (noLugar) {
+        noLugar.mensagem.ler(bytes, inicio, fim);
+        return noLugar;
+      }
+      const mensagem = new MensagemNoLugar();
+      mensagem.ler(bytes, inicio, fim);
+      return { tipo, mensagem: mensagem.copiar() };
+    }
+    return lerCorpo(tipo, bytes.subarray(inicio, fim));
   }
 
   #iniciarCorpo(tipo: number, tamanho: number) {
@@ -447,8 +473,6 @@ function conferirMagico(corpo: Uint8Array) {
 function lerCorpo(tipo: number, corpo: Uint8Array): Quadro {
   const vista = new DataView(corpo.buffer, corpo.byteOffset, corpo.length);
   switch (tipo) {
-    case Tipo.MENSAGEM:
-      return { tipo, mensagem: lerMensagem(corpo, vista) };
     case Tipo.CONFIRMACAO:
       if (corpo.length !== 4) {
         throw malformado("confirmação com tamanho errado");
@@ -505,20 +529,100 @@ function lerCorpo(tipo: number, corpo: Uint8Array): Quadro {
   );
 }
 
-function lerMensagem(corpo: Uint8Array, vista: DataView): Mensagem {
-  if (corpo.length < FIXO_MENSAGEM) throw malformado("mensagem curta demais");
-  const tamanhoAssunto = vista.getUint16(14);
-  const fimAssunto = FIXO_MENSAGEM + tamanhoAssunto;
-  if (fimAssunto > corpo.length) {
-    throw malformado("assunto maior que a própria mensagem");
+/**
+ * Maior |instante| aceito, em ms: o limite do `Date` (8,64 × 10¹⁵) menos o
+ * maior fuso (±32767 min), para que a hora local também caiba.
+ */
+export const INSTANTE_MAXIMO = 8.64e15 - 32768 * 60_000;
+
+/** Bytes de um `f64` big-endian, para ler sem um `DataView` por mensagem. */
+const BYTES_F64 = new Uint8Array(8);
+const VISTA_F64 = new DataView(BYTES_F64.buffer);
+const VAZIO = new Uint8Array(0);
+
+/**
+ * Uma MENSAGEM lida no lugar, sem cópia: os campos numéricos já conferidos, o
+ * assunto e o texto validados como UTF-8 mas só convertidos em `string` quando
+ * alguém os pede. Aponta para os bytes lidos e, no modo `noLugar` do
+ * `Decodificador`, é reaproveitada a cada quadro: só vale durante o `aoQuadro`
+ * que a recebe. Para guardá-la, `copiar()`.
+ */
+export class MensagemNoLugar implements Mensagem {
+  numero = 0;
+  instante = 0;
+  fuso = 0;
+  /** O assunto em UTF-8 (válido). */
+  bytesAssunto: Uint8Array = VAZIO;
+  /** O texto em UTF-8 (válido). */
+  bytesTexto: Uint8Array = VAZIO;
+  /**
+   * Assunto e texto só têm ASCII imprimível (0x20–0x7e) sem `"` nem `\`:
+   * podem ir para um terminal ou para uma string JSON exatamente como vieram.
+   */
+  semEscape = true;
+  #assunto: string | undefined;
+  #texto: string | undefined;
+
+  get assunto(): string {
+    return this.#assunto ??= utf8(this.bytesAssunto, "assunto");
   }
-  const instante = vista.getFloat64(4);
-  if (!Number.isFinite(instante)) throw malformado("instante inválido");
-  return {
-    numero: vista.getUint32(0),
-    instante,
-    fuso: vista.getInt16(12),
-    assunto: utf8(corpo.subarray(FIXO_MENSAGEM, fimAssunto), "assunto"),
-    texto: utf8(corpo.subarray(fimAssunto), "texto"),
-  };
+
+  get texto(): string {
+    return this.#texto ??= utf8(this.bytesTexto, "texto");
+  }
+
+  /** Uma `Mensagem` comum, independente dos bytes lidos. */
+  copiar(): Mensagem {
+    const { numero, instante, fuso, assunto, texto } = this;
+    return { numero, instante, fuso, assunto, texto };
+  }
+
+  /**
+   * Lê o corpo `bytes[inicio, fim)` de uma MENSAGEM, conferindo tudo.
+   *
+   * @throws {ErroDeProtocolo} corpo malformado ou UTF-8 inválido
+   */
+  ler(bytes: Uint8Array, inicio: number, fim: number): void {
+    if (fim - inicio < FIXO_MENSAGEM) throw malformado("mensagem curta demais");
+    const fimAssunto = inicio + FIXO_MENSAGEM +
+      ((bytes[inicio + 14] << 8) | bytes[inicio + 15]);
+    if (fimAssunto > fim) {
+      throw malformado("assunto maior que a própria mensagem");
+    }
+    for (let i = 0; i < 8; i++) BYTES_F64[i] = bytes[inicio + 4 + i];
+    const instante = VISTA_F64.getFloat64(0);
+    // NaN, ±∞ e datas além do calendário do `Date` (nem com o fuso) são recusados.
+    if (!(Math.abs(instante) <= INSTANTE_MAXIMO)) {
+      throw malformado("instante inválido");
+    }
+    this.numero = bytes[inicio] * 0x1000000 +
+      ((bytes[inicio + 1] << 16) | (bytes[inicio + 2] << 8) |
+        bytes[inicio + 3]);
+    this.instante = instante;
+    this.fuso = (((bytes[inicio + 12] << 8) | bytes[inicio + 13]) << 16) >> 16;
+    this.bytesAssunto = bytes.subarray(inicio + FIXO_MENSAGEM, fimAssunto);
+    this.bytesTexto = bytes.subarray(fimAssunto, fim);
+    this.#assunto = undefined;
+    this.#texto = undefined;
+    this.semEscape = nadaAEscapar(bytes, inicio + FIXO_MENSAGEM, fim);
+    if (!this.semEscape) {
+      // Pode haver bytes fora do ASCII: valida o UTF-8 já, decodificando.
+      this.#assunto = utf8(this.bytesAssunto, "assunto");
+      this.#texto = utf8(this.bytesTexto, "texto");
+    }
+  }
+}
+
+/** 1 para cada byte que não é ASCII imprimível, `"` ou `\`; 0 para os demais. */
+const A_ESCAPAR = Uint8Array.from(
+  { length: 256 },
+  (_, b) => b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c ? 1 : 0,
+);
+
+/** `bytes[inicio, fim)` vai tal e qual para um terminal ou uma string JSON? */
+function nadaAEscapar(bytes: Uint8Array, inicio: number, fim: number) {
+  for (let i = inicio; i < fim; i++) {
+    if (A_ESCAPAR[bytes[i]] !== 0) return false;
+  }
+  return true;
 }

@@ -318,9 +318,11 @@ class Sessao {
     this.#par = par;
     this.#opcoes = opcoes;
     this.#contadores = contadores;
+    // Mensagens lidas no lugar: o registro as consome antes da próxima leitura.
     this.#decodificador = new Decodificador(
       limitesDoServidor(opcoes.tamanhoMaximo),
       Tipo.OLA_CLIENTE,
+      { noLugar: true },
     );
     this.terminada = this.#atender();
   }

@@ -14,6 +14,8 @@ import {
   iso8601,
   tituloDaMensagem,
 } from "./mensagem.ts";
+import { MensagemNoLugar } from "./protocolo.ts";
+import type { SaidaEmLotes } from "./saida.ts";
 
 /**
  * Caracteres que um terminal pode interpretar ou que enganam quem lê: C0 (menos
@@ -106,80 +108,6 @@ export function coresPara(saida: { isTerminal(): boolean }): Cores {
   return saida.isTerminal() && !Deno.noColor ? COM_COR : SEM_COR;
 }
 
-/** Destino de bytes: `Deno.stdout`, `Deno.stderr` ou um arquivo. */
-export interface Escritor {
-  write(bytes: Uint8Array): Promise<number>;
-}
-
-const LIMITE_PENDENTE = 1 << 20;
-const codificador = new TextEncoder();
-
-/**
- * Junta textos e os escreve num único `write` por vez. Enquanto uma escrita
- * está em curso, o que chega se acumula para a próxima; quando o acumulado
- * passa de 1 MiB, `pronta()` devolve uma promessa para quem produz esperar.
- */
-export class SaidaEmLotes {
-  #destino: Escritor;
-  #partes: string[] = [];
-  #pendente = 0;
-  #escrevendo: Promise<void> | undefined;
-  #aguardando: (() => void)[] = [];
-  #erro: unknown;
-
-  constructor(destino: Escritor) {
-    this.#destino = destino;
-  }
-
-  escrever(texto: string): void {
-    this.#partes.push(texto);
-    this.#pendente += texto.length;
-    this.#escrevendo ??= this.#escreverTudo();
-  }
-
-  /** `null` se pode continuar produzindo; senão, uma promessa de espaço. */
-  pronta(): Promise<void> | null {
-    if (this.#pendente < LIMITE_PENDENTE) return null;
-    return new Promise((resolve) => this.#aguardando.push(resolve));
-  }
-
-  /** Espera tudo o que foi escrito chegar ao destino. */
-  async esvaziar(): Promise<void> {
-    while (this.#escrevendo) await this.#escrevendo;
-    if (this.#erro) throw this.#erro;
-  }
-
-  async #escreverTudo(): Promise<void> {
-    await Promise.resolve(); // junta o que for escrito neste tique
-    try {
-      while (this.#partes.length > 0) {
-        const texto = this.#partes.join("");
-        this.#partes = [];
-        const bytes = codificador.encode(texto);
-        let escritos = 0;
-        while (escritos < bytes.length) {
-          escritos += await this.#destino.write(bytes.subarray(escritos));
-        }
-        this.#pendente -= texto.length;
-        this.#liberar();
-      }
-    } catch (erro) {
-      // Saída fechada (ex.: `| head`): descarta o resto em vez de travar.
-      this.#erro = erro;
-      this.#partes = [];
-      this.#pendente = 0;
-      this.#liberar();
-    } finally {
-      this.#escrevendo = undefined;
-    }
-  }
-
-  #liberar() {
-    if (this.#pendente >= LIMITE_PENDENTE) return;
-    for (const resolver of this.#aguardando.splice(0)) resolver();
-  }
-}
-
 /** Os eventos do servidor como texto para pessoas, no estilo do original. */
 export class RegistroLegivel implements Registro {
   #saida: SaidaEmLotes;
@@ -221,15 +149,72 @@ export class RegistroJson implements Registro {
     this.#pessoas = pessoas;
   }
 
+  #recebida = new RelogioIso();
+  #enviada = new RelogioIso();
+  /** O par já formatado, em bytes, por sessão. */
+  #pares = new WeakMap<Par, Uint8Array>();
+
   registrar(evento: EventoServidor): void {
-    this.#saida.escrever(
-      evento.tipo === "mensagem"
-        ? linhaJsonDeMensagem(evento)
-        : jsonSeguro(eventoParaJson(evento)) + "\n",
-    );
+    if (evento.tipo === "mensagem") {
+      if (evento.mensagem instanceof MensagemNoLugar && !evento.legado) {
+        this.#linhaDeMensagem(evento, evento.mensagem);
+        this.#saida.agendar();
+      } else this.#saida.escrever(linhaJsonDeMensagem(evento));
+      return;
+    }
+    this.#saida.escrever(jsonSeguro(eventoParaJson(evento)) + "\n");
     if (this.#pessoas && PARA_PESSOAS.has(evento.tipo)) {
       this.#pessoas.registrar(evento);
     }
+  }
+
+  /**
+   * O caminho quente do log: a mesma linha de `linhaJsonDeMensagem`, montada
+   * direto em bytes, com espaço garantido uma vez só. Assunto e texto sem nada
+   * a escapar são copiados dos bytes recebidos, sem nunca virar `string`.
+   */
+  #linhaDeMensagem(
+    evento: Extract<EventoServidor, { tipo: "mensagem" }>,
+    mensagem: MensagemNoLugar,
+  ) {
+    if (!mensagem.semEscape) {
+      this.#saida.escrever(linhaJsonDeMensagem(evento));
+      return;
+    }
+    const par = this.#parEmBytes(evento.par);
+    const { bytesAssunto, bytesTexto } = mensagem;
+    const a = this.#saida.acumulador;
+    a.garantir(
+      FIXOS_DA_LINHA + par.length + bytesAssunto.length + bytesTexto.length,
+    );
+    const b = a.bytes;
+    let p = poe(b, a.usados, ABRE_MENSAGEM);
+    p = this.#recebida.escrever(
+      b,
+      p,
+      evento.instante,
+      fusoLocalMemorizado(evento.instante),
+    );
+    p = poe(b, p, CAMPO_PAR);
+    p = poe(b, p, par);
+    p = poe(b, p, CAMPO_NUMERO);
+    p = poeInteiro(b, p, mensagem.numero);
+    p = poe(b, p, CAMPO_ENVIADA);
+    p = this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
+    p = poe(b, p, CAMPO_ASSUNTO);
+    p = poe(b, p, bytesAssunto);
+    p = poe(b, p, CAMPO_TEXTO);
+    p = poe(b, p, bytesTexto);
+    a.usados = poe(b, p, FECHA_MENSAGEM);
+  }
+
+  #parEmBytes(par: Par): Uint8Array {
+    let bytes = this.#pares.get(par);
+    if (bytes === undefined) {
+      bytes = new TextEncoder().encode(formatarPar(par));
+      this.#pares.set(par, bytes);
+    }
+    return bytes;
   }
 
   pronta(): Promise<void> | null {
@@ -349,4 +334,94 @@ function linhaJsonDeMensagem(
   }","numero":${mensagem.numero},"enviada":"${enviada}","assunto":${
     jsonSeguro(mensagem.assunto)
   },"texto":${jsonSeguro(mensagem.texto)},"legado":${legado}}\n`;
+}
+
+const bytesAscii = (texto: string) => new TextEncoder().encode(texto);
+const ABRE_MENSAGEM = bytesAscii('{"evento":"mensagem","instante":"');
+const CAMPO_PAR = bytesAscii('","par":"');
+const CAMPO_NUMERO = bytesAscii('","numero":');
+const CAMPO_ENVIADA = bytesAscii(',"enviada":"');
+const CAMPO_ASSUNTO = bytesAscii('","assunto":"');
+const CAMPO_TEXTO = bytesAscii('","texto":"');
+const FECHA_MENSAGEM = bytesAscii('","legado":false}\n');
+/** Maior instante ISO 8601 (ano de 6 dígitos com sinal, fuso de 3 dígitos). */
+const ISO_MAXIMO = 40;
+/** Bytes de uma linha de mensagem além do par, do assunto e do texto. */
+const FIXOS_DA_LINHA = ABRE_MENSAGEM.length + CAMPO_PAR.length +
+  CAMPO_NUMERO.length + 10 + CAMPO_ENVIADA.length + CAMPO_ASSUNTO.length +
+  CAMPO_TEXTO.length + FECHA_MENSAGEM.length + 2 * ISO_MAXIMO;
+
+/**
+ * Copia `origem` para `destino` a partir de `p` (o espaço já garantido) e
+ * devolve a nova posição. Pedaços curtos vão num laço: chamar `set` custa
+ * mais que copiar poucos bytes.
+ */
+function poe(destino: Uint8Array, p: number, origem: Uint8Array): number {
+  const n = origem.length;
+  if (n > 32) {
+    destino.set(origem, p);
+    return p + n;
+  }
+  for (let i = 0; i < n; i++) destino[p + i] = origem[i];
+  return p + n;
+}
+
+/** Escreve um inteiro não negativo em decimal; devolve a nova posição. */
+function poeInteiro(destino: Uint8Array, p: number, n: number): number {
+  let digitos = 1;
+  for (let resto = n; resto >= 10; resto = Math.floor(resto / 10)) digitos++;
+  let resto = n;
+  for (let i = p + digitos - 1; i >= p; i--) {
+    destino[i] = 0x30 + resto % 10;
+    resto = Math.floor(resto / 10);
+  }
+  return p + digitos;
+}
+
+/** Escreve um texto só ASCII; devolve a nova posição. */
+function poeAscii(destino: Uint8Array, p: number, texto: string): number {
+  for (let i = 0; i < texto.length; i++) destino[p + i] = texto.charCodeAt(i);
+  return p + texto.length;
+}
+
+/**
+ * Escreve instantes em ISO 8601 com fuso, em bytes, formatando a parte até os
+ * segundos uma vez por segundo (formatar uma data custa mais que uma mensagem
+ * inteira). Um relógio por campo, para os dois campos não se desmemorizarem.
+ */
+class RelogioIso {
+  #segundo = NaN;
+  #fuso = NaN;
+  /** `2026-11-24T19:27:52.` */
+  #inicio = new Uint8Array(0);
+  /** `-03:00` ou `Z` */
+  #fim = new Uint8Array(0);
+
+  /** Escreve em `destino` a partir de `p` (até `ISO_MAXIMO` bytes); devolve a nova posição. */
+  escrever(
+    destino: Uint8Array,
+    p: number,
+    instante: number,
+    fuso: number,
+  ): number {
+    if (!Number.isInteger(instante)) {
+      // Frações de milissegundo: raras, pelo caminho comum.
+      return poeAscii(destino, p, iso8601(instante, fuso));
+    }
+    const segundo = Math.floor(instante / 1000);
+    if (segundo !== this.#segundo || fuso !== this.#fuso) {
+      const iso = iso8601(segundo * 1000, fuso);
+      const ponto = iso.indexOf("."); // anos de 6 dígitos mudam a posição
+      this.#inicio = bytesAscii(iso.slice(0, ponto + 1));
+      this.#fim = bytesAscii(iso.slice(ponto + 4));
+      this.#segundo = segundo;
+      this.#fuso = fuso;
+    }
+    const ms = instante - segundo * 1000;
+    p = poe(destino, p, this.#inicio);
+    destino[p] = 0x30 + Math.floor(ms / 100);
+    destino[p + 1] = 0x30 + Math.floor(ms / 10) % 10;
+    destino[p + 2] = 0x30 + ms % 10;
+    return poe(destino, p + 3, this.#fim);
+  }
 }

@@ -16,6 +16,7 @@ import {
   VERSAO,
 } from "../lib/protocolo.ts";
 import { permissoesDaTarefa } from "../scripts/tarefas.ts";
+import type { Escritor } from "../lib/saida.ts";
 
 const RAIZ = new URL("../", import.meta.url);
 /** Prazo de qualquer espera dos testes: evita que um defeito trave a suíte. */
@@ -315,5 +316,41 @@ export class ParCru {
 
   [Symbol.dispose](): void {
     this.fechar();
+  }
+}
+
+/** Um destino falso que conta as escritas; cada uma pode ser segurada. */
+export class EscritorFalso implements Escritor {
+  escritas: Uint8Array[] = [];
+  /** Máximo de bytes aceitos por escrita (escritas parciais). */
+  maximo = Infinity;
+  segurar = false;
+  falhar: Error | undefined;
+  #liberar: (() => void)[] = [];
+
+  async write(bytes: Uint8Array): Promise<number> {
+    if (this.falhar) throw this.falhar;
+    if (this.segurar) {
+      await new Promise<void>((resolve) => this.#liberar.push(resolve));
+    }
+    const n = Math.min(bytes.length, this.maximo);
+    this.escritas.push(bytes.slice(0, n));
+    return n;
+  }
+
+  soltar(): void {
+    this.segurar = false;
+    for (const liberar of this.#liberar.splice(0)) liberar();
+  }
+
+  get texto(): string {
+    const total = this.escritas.reduce((s, b) => s + b.length, 0);
+    const tudo = new Uint8Array(total);
+    let pos = 0;
+    for (const b of this.escritas) {
+      tudo.set(b, pos);
+      pos += b.length;
+    }
+    return new TextDecoder().decode(tudo);
   }
 }

@@ -17,6 +17,7 @@ import {
   CODIGO_SAIDA,
   Decodificador,
   FIXO_MENSAGEM,
+  INSTANTE_MAXIMO,
   type Limites,
   limitesDoCliente,
   limitesDoServidor,
@@ -779,6 +780,21 @@ Deno.test("corpos malformados lançam ErroDeProtocolo com o código certo", asyn
       nome: "MENSAGEM com instante -Infinity",
       limites: servidor,
       bytes: quadroCru(Tipo.MENSAGEM, corpoMensagem({ instante: -Infinity })),
+      codigo: CodigoErro.QUADRO_MALFORMADO,
+    },
+    {
+      nome: "MENSAGEM com instante além do calendário (1e300)",
+      limites: servidor,
+      bytes: quadroCru(Tipo.MENSAGEM, corpoMensagem({ instante: 1e300 })),
+      codigo: CodigoErro.QUADRO_MALFORMADO,
+    },
+    {
+      nome: "MENSAGEM com instante um ms além do máximo",
+      limites: servidor,
+      bytes: quadroCru(
+        Tipo.MENSAGEM,
+        corpoMensagem({ instante: -(INSTANTE_MAXIMO + 1) }),
+      ),
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     ...UTF8_INVALIDOS.flatMap(({ nome, bytes }) => [

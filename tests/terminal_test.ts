@@ -9,21 +9,29 @@
 
 import assert from "node:assert/strict";
 import type { EventoServidor, Registro } from "../lib/eventos.ts";
-import type { Mensagem } from "../lib/protocolo.ts";
+import {
+  codificarMensagem,
+  Decodificador,
+  limitesDoServidor,
+  type Mensagem,
+  MensagemNoLugar,
+  type Quadro,
+  Tipo,
+} from "../lib/protocolo.ts";
 import {
   campoRecuado,
   type Cores,
   coresPara,
   escapar,
-  type Escritor,
   eventoParaJson,
   formatarLegivel,
   formatarPar,
   jsonSeguro,
   RegistroJson,
   RegistroLegivel,
-  SaidaEmLotes,
 } from "../lib/terminal.ts";
+import { SaidaEmLotes } from "../lib/saida.ts";
+import { EscritorFalso } from "./ajudantes.ts";
 
 /** 24/11/2026 22:27:52.123 UTC (19:27:52 em Brasília). */
 const INSTANTE = Date.UTC(2026, 10, 24, 22, 27, 52, 123);
@@ -438,122 +446,6 @@ Deno.test("eventoParaJson: par formatado e os demais campos de cada evento", () 
   );
 });
 
-/** Um destino falso que conta as escritas; cada uma pode ser segurada. */
-class EscritorFalso implements Escritor {
-  escritas: Uint8Array[] = [];
-  /** Máximo de bytes aceitos por escrita (escritas parciais). */
-  maximo = Infinity;
-  segurar = false;
-  falhar: Error | undefined;
-  #liberar: (() => void)[] = [];
-
-  async write(bytes: Uint8Array): Promise<number> {
-    if (this.falhar) throw this.falhar;
-    if (this.segurar) {
-      await new Promise<void>((resolve) => this.#liberar.push(resolve));
-    }
-    const n = Math.min(bytes.length, this.maximo);
-    this.escritas.push(bytes.slice(0, n));
-    return n;
-  }
-
-  soltar(): void {
-    this.segurar = false;
-    for (const liberar of this.#liberar.splice(0)) liberar();
-  }
-
-  get texto(): string {
-    const total = this.escritas.reduce((s, b) => s + b.length, 0);
-    const tudo = new Uint8Array(total);
-    let pos = 0;
-    for (const b of this.escritas) {
-      tudo.set(b, pos);
-      pos += b.length;
-    }
-    return new TextDecoder().decode(tudo);
-  }
-}
-
-Deno.test("SaidaEmLotes junta muitas escritas do mesmo tique numa só", async () => {
-  const destino = new EscritorFalso();
-  const saida = new SaidaEmLotes(destino);
-  const esperado: string[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const linha = `linha ${i} ção 👋\n`;
-    esperado.push(linha);
-    saida.escrever(linha);
-  }
-  await saida.esvaziar();
-  assert.equal(destino.escritas.length, 1);
-  assert.equal(destino.texto, esperado.join(""));
-});
-
-Deno.test("SaidaEmLotes: o que chega durante uma escrita vai todo na próxima", async () => {
-  const destino = new EscritorFalso();
-  destino.segurar = true;
-  const saida = new SaidaEmLotes(destino);
-  saida.escrever("primeira\n");
-  await new Promise((resolve) => setTimeout(resolve, 0)); // a escrita começou
-  assert.equal(destino.escritas.length, 0);
-  for (let i = 0; i < 1000; i++) saida.escrever(`${i}\n`);
-  destino.soltar();
-  await saida.esvaziar();
-  assert.equal(destino.escritas.length, 2);
-  assert.equal(
-    destino.texto,
-    "primeira\n" + Array.from({ length: 1000 }, (_, i) => `${i}\n`).join(""),
-  );
-});
-
-Deno.test("SaidaEmLotes completa escritas parciais sem partir caracteres", async () => {
-  const destino = new EscritorFalso();
-  destino.maximo = 3;
-  const saida = new SaidaEmLotes(destino);
-  const texto = "Olá 👋🏽 ção — fim\n".repeat(20);
-  saida.escrever(texto);
-  await saida.esvaziar();
-  assert.equal(destino.texto, texto);
-  assert.ok(destino.escritas.every((b) => b.length <= 3));
-});
-
-Deno.test("SaidaEmLotes.pronta: promessa acima de 1 MiB pendente, resolvida quando o destino escoa", async () => {
-  const destino = new EscritorFalso();
-  const saida = new SaidaEmLotes(destino);
-  saida.escrever("pouco\n");
-  assert.equal(saida.pronta(), null);
-  await saida.esvaziar();
-
-  destino.segurar = true;
-  saida.escrever("x".repeat((1 << 20) + 10));
-  const espera = saida.pronta();
-  assert.ok(espera instanceof Promise, "acima de 1 MiB: esperar");
-  let resolvida = false;
-  espera.then(() => resolvida = true);
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.equal(resolvida, false, "não resolve com o destino parado");
-  destino.soltar();
-  await espera;
-  assert.equal(resolvida, true);
-  assert.equal(saida.pronta(), null);
-  await saida.esvaziar();
-  assert.equal(destino.texto, "pouco\n" + "x".repeat((1 << 20) + 10));
-});
-
-Deno.test("SaidaEmLotes: destino fechado (| head) não trava quem espera e o erro aparece em esvaziar", async () => {
-  const destino = new EscritorFalso();
-  destino.segurar = true;
-  const saida = new SaidaEmLotes(destino);
-  saida.escrever("y".repeat(2 << 20));
-  const espera = saida.pronta();
-  assert.ok(espera);
-  destino.falhar = new Deno.errors.BrokenPipe("cano quebrado");
-  destino.soltar(); // a escrita em curso termina; a próxima falha
-  saida.escrever("mais\n");
-  await espera;
-  await assert.rejects(saida.esvaziar(), Deno.errors.BrokenPipe);
-  assert.equal(saida.pronta(), null);
-});
-
 Deno.test("RegistroLegivel e RegistroJson: um evento, uma escrita; JSON vai também às pessoas quando interessa", async () => {
   const destinoJson = new EscritorFalso();
   const destinoPessoas = new EscritorFalso();
@@ -588,4 +480,125 @@ Deno.test("RegistroLegivel e RegistroJson: um evento, uma escrita; JSON vai tamb
     destinoPessoas.texto,
     "> Servidor configurado em 127.0.0.1 na porta 5000. Aguardando conexões de clientes...\n",
   );
+});
+
+/**
+ * A linha JSON de cada mensagem, pelos dois caminhos: a `MensagemNoLugar` que
+ * o servidor decodifica (montada em bytes) e a cópia comum (montada em texto).
+ */
+async function linhasPelosDoisCaminhos(
+  mensagens: Mensagem[],
+  instante: number,
+  par = PAR,
+): Promise<{ rapido: string; comum: string }> {
+  const rapido = new EscritorFalso();
+  const comum = new EscritorFalso();
+  const saidaRapida = new SaidaEmLotes(rapido);
+  const saidaComum = new SaidaEmLotes(comum);
+  const registroRapido = new RegistroJson(saidaRapida);
+  const registroComum = new RegistroJson(saidaComum);
+  const decodificador = new Decodificador(
+    limitesDoServidor(1 << 20),
+    undefined,
+    { noLugar: true },
+  );
+  for (const m of mensagens) {
+    decodificador.decodificar(codificarMensagem(m), (quadro: Quadro) => {
+      assert.equal(quadro.tipo, Tipo.MENSAGEM);
+      if (quadro.tipo !== Tipo.MENSAGEM) return;
+      assert.ok(quadro.mensagem instanceof MensagemNoLugar);
+      const evento = {
+        tipo: "mensagem" as const,
+        instante,
+        par,
+        legado: false,
+      };
+      registroRapido.registrar({ ...evento, mensagem: quadro.mensagem });
+      registroComum.registrar({
+        ...evento,
+        mensagem: quadro.mensagem.copiar(),
+      });
+    });
+  }
+  await Promise.all([saidaRapida.esvaziar(), saidaComum.esvaziar()]);
+  return { rapido: rapido.texto, comum: comum.texto };
+}
+
+Deno.test("RegistroJson: a linha montada em bytes é idêntica à montada em texto", async (t) => {
+  const base = { numero: 1, instante: INSTANTE, fuso: -180 };
+  const casos: { nome: string; mensagens: Mensagem[]; instante?: number }[] = [
+    {
+      nome: "ASCII simples, vários números e segundos",
+      mensagens: Array.from({ length: 30 }, (_, i) => ({
+        ...base,
+        numero: [1, 9, 10, 99, 100, 12345, 0xffff_ffff][i % 7],
+        instante: INSTANTE + i * 777,
+        assunto: `assunto ${i}`,
+        texto: "x".repeat(i * 7),
+      })),
+    },
+    {
+      nome: "campos vazios",
+      mensagens: [{ ...base, assunto: "", texto: "" }],
+    },
+    {
+      nome: "aspas, barra invertida, controles, DEL, acentos, emoji, bidi",
+      mensagens: [
+        { ...base, assunto: 'di"sse', texto: "c:\\x" },
+        { ...base, assunto: "\x1b]0;título\x07", texto: "a\tb\r\nc\x7f" },
+        { ...base, assunto: "ação 👋", texto: "\u202eevil\u2028" },
+      ],
+    },
+    {
+      nome: "fusos: UTC, leste, oeste com minutos, extremos",
+      mensagens: [0, 330, -570, 32767, -32768].map((fuso) => ({
+        ...base,
+        fuso,
+        assunto: "f",
+        texto: String(fuso),
+      })),
+    },
+    {
+      nome: "instantes: fração de ms, antes de 1970, ano de 6 dígitos",
+      mensagens: [1.5, -1, -1000.25, 8e15, -8e15, 0].map((instante) => ({
+        ...base,
+        instante,
+        assunto: "i",
+        texto: String(instante),
+      })),
+    },
+    {
+      nome: "recebida antes de 1970",
+      mensagens: [{ ...base, assunto: "a", texto: "b" }],
+      instante: -123_456,
+    },
+  ];
+  for (const caso of casos) {
+    await t.step(caso.nome, async () => {
+      const { rapido, comum } = await linhasPelosDoisCaminhos(
+        caso.mensagens,
+        caso.instante ?? INSTANTE,
+      );
+      assert.equal(rapido, comum);
+      const linhas = rapido.trimEnd().split("\n");
+      assert.equal(linhas.length, caso.mensagens.length);
+      linhas.forEach((linha, i) => {
+        const objeto = JSON.parse(linha);
+        assert.equal(objeto.assunto, caso.mensagens[i].assunto);
+        assert.equal(objeto.texto, caso.mensagens[i].texto);
+        assert.equal(objeto.numero, caso.mensagens[i].numero);
+        assert.equal(CRU_PERIGOSO.test(linha), false);
+      });
+    });
+  }
+});
+
+Deno.test("RegistroJson: par IPv6 entre colchetes também no caminho em bytes", async () => {
+  const { rapido, comum } = await linhasPelosDoisCaminhos(
+    [{ numero: 7, instante: INSTANTE, fuso: 0, assunto: "a", texto: "b" }],
+    INSTANTE,
+    { endereco: "::1", porta: 40000 },
+  );
+  assert.equal(rapido, comum);
+  assert.equal(JSON.parse(rapido).par, "[::1]:40000");
 });

@@ -1,0 +1,153 @@
+/**
+ * Escrita em lotes, em bytes: o texto (e as linhas montadas byte a byte pelo
+ * log JSON) se acumula num buffer que cresce, e sai num único `write` por vez.
+ * Dois buffers se revezam (um se enche enquanto o outro é escrito), então um
+ * fluxo contínuo não aloca nada. Acima de 4 MiB pendentes, quem produz é
+ * avisado para esperar (contrapressão).
+ *
+ * @module
+ */
+
+const codificador = new TextEncoder();
+
+/** Capacidade inicial de um acumulador: pequena, o cliente escreve pouco. */
+const CAPACIDADE_INICIAL = 4096;
+/**
+ * Um acumulador maior que isto é trocado por um novo depois de escrito. Com
+ * muitas sessões lendo enquanto uma escrita está em curso, um lote passa de
+ * 1 MiB; guardar até 16 MiB evita realocar e copiar a cada lote.
+ */
+const CAPACIDADE_GUARDADA = 16 << 20;
+/**
+ * Bytes pendentes a partir dos quais `pronta()` pede para esperar: folga para
+ * a escrita em curso (feita noutra thread) não parar quem produz.
+ */
+export const LIMITE_PENDENTE = 4 << 20;
+
+/**
+ * Bytes que se escrevem direto num buffer que cresce por dobra: `garantir` o
+ * espaço, escrever em `bytes` a partir de `usados` e avançar `usados`.
+ */
+export class Acumulador {
+  bytes: Uint8Array;
+  usados = 0;
+
+  constructor(capacidade = CAPACIDADE_INICIAL) {
+    this.bytes = new Uint8Array(capacidade);
+  }
+
+  /** Garante espaço para mais `n` bytes. */
+  garantir(n: number): void {
+    const minimo = this.usados + n;
+    if (minimo <= this.bytes.length) return;
+    let capacidade = this.bytes.length * 2;
+    while (capacidade < minimo) capacidade *= 2;
+    const maior = new Uint8Array(capacidade);
+    maior.set(this.bytes.subarray(0, this.usados));
+    this.bytes = maior;
+  }
+
+  /** Acrescenta um texto qualquer, em UTF-8. */
+  texto(texto: string): void {
+    if (texto.length === 0) return;
+    this.garantir(texto.length * 3); // pior caso de UTF-16 para UTF-8
+    this.usados += codificador.encodeInto(
+      texto,
+      this.bytes.subarray(this.usados),
+    ).written;
+  }
+}
+
+/** Destino de bytes: `Deno.stdout`, `Deno.stderr` ou um arquivo. */
+export interface Escritor {
+  write(bytes: Uint8Array): Promise<number>;
+}
+
+/**
+ * Junta o que se escreve e manda num único `write` por vez. Enquanto uma
+ * escrita está em curso, o que chega se acumula para a próxima; quando o
+ * pendente passa de `LIMITE_PENDENTE` (4 MiB), `pronta()` devolve uma promessa para quem produz
+ * esperar.
+ *
+ * Para montar bytes sem passar por `string`, escreva em `acumulador` e chame
+ * `agendar()` em seguida.
+ */
+export class SaidaEmLotes {
+  #destino: Escritor;
+  #atual = new Acumulador();
+  #reserva: Acumulador | undefined;
+  /** Bytes da escrita em curso. */
+  #emCurso = 0;
+  #escrevendo: Promise<void> | undefined;
+  #aguardando: (() => void)[] = [];
+  #erro: unknown;
+
+  constructor(destino: Escritor) {
+    this.#destino = destino;
+  }
+
+  /** Onde escrever agora; só vale até a próxima espera (`await`). */
+  get acumulador(): Acumulador {
+    return this.#atual;
+  }
+
+  /** Programa a escrita do que está no acumulador (no fim deste tique). */
+  agendar(): void {
+    this.#escrevendo ??= this.#escreverTudo();
+  }
+
+  escrever(texto: string): void {
+    this.#atual.texto(texto);
+    this.agendar();
+  }
+
+  /** `null` se pode continuar produzindo; senão, uma promessa de espaço. */
+  pronta(): Promise<void> | null {
+    if (this.#pendente() < LIMITE_PENDENTE) return null;
+    return new Promise((resolve) => this.#aguardando.push(resolve));
+  }
+
+  /** Espera tudo o que foi escrito chegar ao destino. */
+  async esvaziar(): Promise<void> {
+    while (this.#escrevendo) await this.#escrevendo;
+    if (this.#erro) throw this.#erro;
+  }
+
+  #pendente(): number {
+    return this.#atual.usados + this.#emCurso;
+  }
+
+  async #escreverTudo(): Promise<void> {
+    await Promise.resolve(); // junta o que for escrito neste tique
+    try {
+      while (this.#atual.usados > 0) {
+        const lote = this.#atual;
+        this.#atual = this.#reserva ?? new Acumulador();
+        this.#reserva = undefined;
+        this.#emCurso = lote.usados;
+        const bytes = lote.bytes.subarray(0, lote.usados);
+        let escritos = 0;
+        while (escritos < bytes.length) {
+          escritos += await this.#destino.write(bytes.subarray(escritos));
+        }
+        this.#emCurso = 0;
+        lote.usados = 0;
+        if (lote.bytes.length <= CAPACIDADE_GUARDADA) this.#reserva = lote;
+        this.#liberar();
+      }
+    } catch (erro) {
+      // Saída fechada (ex.: `| head`): descarta o resto em vez de travar.
+      this.#erro = erro;
+      this.#atual.usados = 0;
+      this.#emCurso = 0;
+      this.#liberar();
+    } finally {
+      this.#escrevendo = undefined;
+    }
+  }
+
+  #liberar() {
+    if (this.#pendente() >= LIMITE_PENDENTE) return;
+    for (const resolver of this.#aguardando.splice(0)) resolver();
+  }
+}
