@@ -22,6 +22,7 @@ import {
   limitesDoCliente,
   limitesDoServidor,
   type Mensagem,
+  MensagemNoLugar,
   type Quadro,
   TAMANHO_MAXIMO_PADRAO,
   tamanhoDaMensagem,
@@ -1347,4 +1348,82 @@ Deno.test({
       RangeError,
     );
   },
+});
+
+Deno.test("MensagemNoLugar.semEscape: falso exatamente quando um byte é controle, DEL, aspas, barra invertida ou não ASCII, em qualquer posição e alinhamento", () => {
+  const decodificador = new Decodificador(
+    limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+    undefined,
+    { noLugar: true },
+  );
+  const deveEscapar = (b: number) =>
+    b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c;
+  // Um prefixo antes do quadro muda o alinhamento do corpo no buffer.
+  for (let prefixo = 0; prefixo < 4; prefixo++) {
+    for (let b = 0; b < 0x80; b++) {
+      for (let posicao = 0; posicao < 11; posicao++) {
+        const conteudo = utf8.encode("abcdefghijk");
+        conteudo[posicao] = b;
+        const assunto = conteudo.subarray(0, 3);
+        const texto = conteudo.subarray(3);
+        const quadro = quadroCru(
+          Tipo.MENSAGEM,
+          corpoMensagem({ assunto, texto }),
+        );
+        const buffer = new Uint8Array(prefixo + quadro.length);
+        buffer.set(quadro, prefixo);
+        let visto: boolean | undefined;
+        decodificador.decodificar(buffer.subarray(prefixo), (q) => {
+          if (q.tipo !== Tipo.MENSAGEM) return;
+          assert.ok(q.mensagem instanceof MensagemNoLugar);
+          visto = q.mensagem.semEscape;
+          assert.equal(q.mensagem.assunto, String.fromCharCode(...assunto));
+          assert.equal(q.mensagem.texto, String.fromCharCode(...texto));
+        });
+        assert.equal(
+          visto,
+          !deveEscapar(b),
+          `byte 0x${b.toString(16)} em ${posicao}`,
+        );
+      }
+    }
+  }
+  // Não ASCII válido (2, 3 e 4 bytes): precisa de escape, e o texto é decodificado.
+  for (const texto of ["é", "ação", "€", "👋", "\u2028"]) {
+    let visto: boolean | undefined;
+    decodificador.decodificar(
+      quadroCru(Tipo.MENSAGEM, corpoMensagem({ texto: utf8.encode(texto) })),
+      (q) => {
+        if (q.tipo !== Tipo.MENSAGEM) return;
+        assert.ok(q.mensagem instanceof MensagemNoLugar);
+        visto = q.mensagem.semEscape;
+        assert.equal(q.mensagem.texto, texto);
+      },
+    );
+    assert.equal(visto, false, texto);
+  }
+});
+
+Deno.test("Decodificador noLugar reaproveita a MensagemNoLugar; copiar() dá uma Mensagem independente", () => {
+  const decodificador = new Decodificador(
+    limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+    undefined,
+    { noLugar: true },
+  );
+  const vistas: Mensagem[] = [];
+  const copias: Mensagem[] = [];
+  const bytes = new Uint8Array([
+    ...codificarMensagem(mensagem({ numero: 1, texto: "um" })),
+    ...codificarMensagem(mensagem({ numero: 2, texto: "dois" })),
+  ]);
+  decodificador.decodificar(bytes, (q) => {
+    if (q.tipo !== Tipo.MENSAGEM) return;
+    assert.ok(q.mensagem instanceof MensagemNoLugar);
+    vistas.push(q.mensagem);
+    copias.push(q.mensagem.copiar());
+  });
+  assert.equal(vistas[0], vistas[1], "a mesma vista, reaproveitada");
+  bytes.fill(0); // o buffer de leitura seria reaproveitado
+  assert.deepEqual(copias.map((c) => c.texto), ["um", "dois"]);
+  assert.deepEqual(copias[0], mensagem({ numero: 1, texto: "um" }));
 });
