@@ -358,38 +358,39 @@ function poe(destino: Uint8Array, p: number, origem: Uint8Array): number {
   return p + origem.length;
 }
 
-/** Escreve um inteiro não negativo em decimal; devolve a nova posição. */
+/** Escreve um inteiro de 0 a 2³² − 1 em decimal; devolve a nova posição. */
 function poeInteiro(destino: Uint8Array, p: number, n: number): number {
   let digitos = 1;
   for (let resto = n; resto >= 10; resto = Math.floor(resto / 10)) digitos++;
   let resto = n;
   for (let i = p + digitos - 1; i >= p; i--) {
-    destino[i] = 0x30 + resto % 10;
-    resto = Math.floor(resto / 10);
+    const quociente = Math.floor(resto / 10);
+    destino[i] = 0x30 + resto - quociente * 10;
+    resto = quociente;
   }
   return p + digitos;
 }
 
-/** Escreve um texto só ASCII; devolve a nova posição. */
-function poeAscii(destino: Uint8Array, p: number, texto: string): number {
-  for (let i = 0; i < texto.length; i++) destino[p + i] = texto.charCodeAt(i);
-  return p + texto.length;
-}
-
 /**
- * Escreve instantes em ISO 8601 com fuso, em bytes, entre dois textos fixos
- * da linha. A parte até os segundos (com o texto de antes) e o fuso (com o de
- * depois) são montados uma vez por segundo: formatar uma data custa mais que
- * uma mensagem inteira. Um relógio por campo, para um não desfazer o do outro.
+ * Escreve instantes em ISO 8601 com fuso, em bytes, já entre os dois textos
+ * fixos da linha. Lembra o último instante escrito: as mensagens de uma mesma
+ * leitura têm o mesmo instante de recebimento, e as de uma rajada, quase
+ * sempre o mesmo de envio. Fora disso, a parte até os segundos é montada uma
+ * vez por segundo: formatar uma data custa mais que uma mensagem inteira. Um
+ * relógio por campo, para um não desfazer a memória do outro.
  */
 class RelogioIso {
   readonly #antes: string;
   readonly #depois: string;
-  #segundo = NaN;
+  #instante = NaN;
   #fuso = NaN;
-  /** `antes` + `2026-11-24T19:27:52.` */
+  /** `antes` + instante + `depois`, do último instante. */
+  #pronto: Uint8Array = new Uint8Array(0);
+  #segundo = NaN;
+  #fusoDoSegundo = NaN;
+  /** `antes` + `2026-11-24T19:27:52.` do último segundo. */
   #inicio = new Uint8Array(0);
-  /** `-03:00` ou `Z`, + `depois` */
+  /** `-03:00` ou `Z`, + `depois`, do último segundo. */
   #fim = new Uint8Array(0);
 
   constructor(antes: string, depois: string) {
@@ -404,28 +405,35 @@ class RelogioIso {
     instante: number,
     fuso: number,
   ): number {
+    if (instante !== this.#instante || fuso !== this.#fuso) {
+      this.#pronto = this.#montar(instante, fuso);
+      this.#instante = instante;
+      this.#fuso = fuso;
+    }
+    return poe(destino, p, this.#pronto);
+  }
+
+  #montar(instante: number, fuso: number): Uint8Array {
     if (!Number.isInteger(instante)) {
       // Frações de milissegundo: raras, pelo caminho comum.
-      return poeAscii(
-        destino,
-        p,
-        this.#antes + iso8601(instante, fuso) + this.#depois,
-      );
+      return bytesAscii(this.#antes + iso8601(instante, fuso) + this.#depois);
     }
     const segundo = Math.floor(instante / 1000);
-    if (segundo !== this.#segundo || fuso !== this.#fuso) {
+    if (segundo !== this.#segundo || fuso !== this.#fusoDoSegundo) {
       const iso = iso8601(segundo * 1000, fuso);
       const ponto = iso.indexOf("."); // anos de 6 dígitos mudam a posição
       this.#inicio = bytesAscii(this.#antes + iso.slice(0, ponto + 1));
       this.#fim = bytesAscii(iso.slice(ponto + 4) + this.#depois);
       this.#segundo = segundo;
-      this.#fuso = fuso;
+      this.#fusoDoSegundo = fuso;
     }
     const ms = instante - segundo * 1000;
-    p = poe(destino, p, this.#inicio);
-    destino[p] = 0x30 + Math.floor(ms / 100);
-    destino[p + 1] = 0x30 + Math.floor(ms / 10) % 10;
-    destino[p + 2] = 0x30 + ms % 10;
-    return poe(destino, p + 3, this.#fim);
+    const bytes = new Uint8Array(this.#inicio.length + 3 + this.#fim.length);
+    let p = poe(bytes, 0, this.#inicio);
+    bytes[p++] = 0x30 + Math.floor(ms / 100);
+    bytes[p++] = 0x30 + Math.floor(ms / 10) % 10;
+    bytes[p++] = 0x30 + ms % 10;
+    poe(bytes, p, this.#fim);
+    return bytes;
   }
 }

@@ -568,6 +568,22 @@ Deno.test("RegistroJson: a linha montada em bytes é idêntica à montada em tex
       })),
     },
     {
+      nome: "mesmo segundo com o fuso trocando e frações no meio",
+      mensagens: [
+        [INSTANTE, -180],
+        [INSTANTE + 0.5, 60],
+        [INSTANTE + 1, 60],
+        [INSTANTE + 2, -180],
+        [INSTANTE + 2, 0],
+      ].map(([instante, fuso]) => ({
+        ...base,
+        instante,
+        fuso,
+        assunto: "s",
+        texto: `${instante} ${fuso}`,
+      })),
+    },
+    {
       nome: "recebida antes de 1970",
       mensagens: [{ ...base, assunto: "a", texto: "b" }],
       instante: -123_456,
