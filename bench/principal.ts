@@ -44,9 +44,10 @@ import {
 
 const USO = `banco de medidas do Sockets de Rede
 
-Uso: deno task bench [--rapido] [--perfil] [--saida PASTA]
+Uso: deno task bench [--rapido] [--perfil] [--cenarios 1,3] [--saida PASTA]
 
   --rapido   tudo pequeno, em menos de um minuto (teste de fumaça; sem alvos)
+  --cenarios só os cenários listados (números de 1 a 5, separados por vírgula)
   --perfil   também grava um perfil de CPU do servidor no cenário 1
              (8 conexões) e resume as funções com mais tempo próprio
   --saida    pasta dos resultados (padrão: bench/resultados)
@@ -109,6 +110,23 @@ const ALVO_RAZAO_PARTIDA = 1.5;
 const GERADOR = caminho("bench/gerador.ts");
 const SERVIDOR = caminho("servidor.ts");
 const CLIENTE = caminho("cliente.ts");
+
+/** Onde ficam os arquivos de saída do servidor, quando existe: em memória. */
+const PASTA_EM_MEMORIA = "/dev/shm";
+
+/**
+ * Pasta dos arquivos temporários: em memória (tmpfs) quando há, para que o
+ * disco desta máquina (e a escrita de páginas sujas, que usa os mesmos dois
+ * núcleos) não entre na medida do servidor; senão, a pasta temporária comum.
+ */
+async function pastaTemporaria(): Promise<string> {
+  const prefix = "sockets-bench-";
+  try {
+    return await Deno.makeTempDir({ dir: PASTA_EM_MEMORIA, prefix });
+  } catch {
+    return await Deno.makeTempDir({ prefix });
+  }
+}
 
 function pausa(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -731,6 +749,7 @@ async function main(args: string[]): Promise<number> {
     options: {
       rapido: { type: "boolean", default: false },
       perfil: { type: "boolean", default: false },
+      cenarios: { type: "string" },
       saida: { type: "string" },
       ajuda: { type: "boolean", short: "h", default: false },
     },
@@ -747,7 +766,10 @@ async function main(args: string[]): Promise<number> {
   const pastaSaida = values.saida ?? caminho("bench/resultados");
   const inicio = performance.now();
   const codigo = await lerCodigo();
-  const temp = await Deno.makeTempDir({ prefix: "sockets-bench-" });
+  const escolhidos = values.cenarios === undefined
+    ? undefined
+    : new Set(values.cenarios.split(",").map(Number));
+  const temp = await pastaTemporaria();
   const aoInterromper = () => {
     console.error("\nbench: interrompido; parando os processos iniciados...");
     pararTodos().finally(() => {
@@ -769,6 +791,7 @@ async function main(args: string[]): Promise<number> {
     medir: () => Promise<T>,
     linha: (r: T) => Linha,
   ) => {
+    if (escolhidos && !escolhidos.has(Number.parseInt(nome))) return;
     console.log(`${nome}...`);
     try {
       const r = await medir();
@@ -926,7 +949,11 @@ async function main(args: string[]): Promise<number> {
     for (const linha of linhas) if (linha.atende !== null) linha.atende = null;
   }
   notas.push(
-    "O servidor é o `servidor.ts` de verdade, iniciado com `deno run` e as permissões da tarefa `servidor` do deno.json, com `--json` e a saída padrão indo direto para um arquivo (redirecionada pelo `sh`, sem passar pelo banco). Depois de cada execução, o banco confere com `grep -c` que cada mensagem confirmada foi escrita no arquivo, e o esvazia.",
+    `O servidor é o \`servidor.ts\` de verdade, iniciado com \`deno run\` e as permissões da tarefa \`servidor\` do deno.json, com \`--json\` e a saída padrão indo direto para um arquivo (redirecionada pelo \`sh\`, sem passar pelo banco) em ${
+      temp.startsWith(PASTA_EM_MEMORIA)
+        ? `${PASTA_EM_MEMORIA} (tmpfs: mede o servidor, não a devolução de páginas sujas ao disco virtual, que disputa os mesmos núcleos)`
+        : "uma pasta temporária"
+    }. Depois de cada execução, o banco confere com \`grep -c\` que cada mensagem confirmada foi escrita no arquivo, e o esvazia.`,
     "O gerador de carga (bench/gerador.ts) roda num processo `deno` próprio. Vazão: cada conexão codifica um lote de ~256 KiB de quadros com `codificarMensagem` (lib/protocolo.ts) e só renumera o lote a cada escrita pela `Conexao` (lib/conexao.ts); até 4 MiB por conexão ficam sem confirmação; as confirmações cumulativas são lidas com o `Decodificador`. O tempo vai do início do envio até a última confirmação.",
     "MB/s conta os quadros inteiros no fio (cabeçalho de 5 bytes + 16 fixos + assunto + texto; 121 bytes para a mensagem de 100 bytes), em 10⁶ bytes por segundo.",
     "Linhas de base, na mesma rodada e intercaladas com o servidor: (a) receptor TCP cru que lê e descarta (bench/linha_de_base/receptor_cru.ts; o gerador manda os mesmos bytes sem saudação e espera o receptor ler tudo); (b) analisador mínimo do prefixo de comprimento com uma confirmação por leitura (receptor_quadros.ts); (c) `deno run` de um script vazio (vazio.ts); (d) pingue-pongue TCP cru (pingue.ts). As bases (a) e (b) também são limitadas pelo próprio gerador e pela cópia no loopback do kernel: são pisos do teto verdadeiro.",

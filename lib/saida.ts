@@ -2,7 +2,7 @@
  * Escrita em lotes, em bytes: o texto (e as linhas montadas byte a byte pelo
  * log JSON) se acumula num buffer que cresce, e sai num único `write` por vez.
  * Dois buffers se revezam (um se enche enquanto o outro é escrito), então um
- * fluxo contínuo não aloca nada. Acima de 4 MiB pendentes, quem produz é
+ * fluxo contínuo não aloca nada. Acima de 4 MiB à espera, quem produz é
  * avisado para esperar (contrapressão).
  *
  * @module
@@ -19,8 +19,10 @@ const CAPACIDADE_INICIAL = 4096;
  */
 const CAPACIDADE_GUARDADA = 16 << 20;
 /**
- * Bytes pendentes a partir dos quais `pronta()` pede para esperar: folga para
- * a escrita em curso (feita noutra thread) não parar quem produz.
+ * Bytes à espera (além da escrita em curso) a partir dos quais `pronta()` pede
+ * para esperar. A escrita em curso não conta: enquanto ela corre (noutra
+ * thread), quem produz enche o outro buffer, e os dois trabalham ao mesmo
+ * tempo. A memória fica limitada a uns dois limites.
  */
 export const LIMITE_PENDENTE = 4 << 20;
 
@@ -66,7 +68,7 @@ export interface Escritor {
 /**
  * Junta o que se escreve e manda num único `write` por vez. Enquanto uma
  * escrita está em curso, o que chega se acumula para a próxima; quando o
- * pendente passa de `LIMITE_PENDENTE` (4 MiB), `pronta()` devolve uma promessa para quem produz
+ * acumulado passa de `LIMITE_PENDENTE` (4 MiB), `pronta()` devolve uma promessa para quem produz
  * esperar.
  *
  * Para montar bytes sem passar por `string`, escreva em `acumulador` e chame
@@ -76,8 +78,6 @@ export class SaidaEmLotes {
   #destino: Escritor;
   #atual = new Acumulador();
   #reserva: Acumulador | undefined;
-  /** Bytes da escrita em curso. */
-  #emCurso = 0;
   #escrevendo: Promise<void> | undefined;
   #aguardando: (() => void)[] = [];
   #erro: unknown;
@@ -103,7 +103,7 @@ export class SaidaEmLotes {
 
   /** `null` se pode continuar produzindo; senão, uma promessa de espaço. */
   pronta(): Promise<void> | null {
-    if (this.#pendente() < LIMITE_PENDENTE) return null;
+    if (this.#atual.usados < LIMITE_PENDENTE) return null;
     return new Promise((resolve) => this.#aguardando.push(resolve));
   }
 
@@ -113,10 +113,6 @@ export class SaidaEmLotes {
     if (this.#erro) throw this.#erro;
   }
 
-  #pendente(): number {
-    return this.#atual.usados + this.#emCurso;
-  }
-
   async #escreverTudo(): Promise<void> {
     await Promise.resolve(); // junta o que for escrito neste tique
     try {
@@ -124,13 +120,11 @@ export class SaidaEmLotes {
         const lote = this.#atual;
         this.#atual = this.#reserva ?? new Acumulador();
         this.#reserva = undefined;
-        this.#emCurso = lote.usados;
         const bytes = lote.bytes.subarray(0, lote.usados);
         let escritos = 0;
         while (escritos < bytes.length) {
           escritos += await this.#destino.write(bytes.subarray(escritos));
         }
-        this.#emCurso = 0;
         lote.usados = 0;
         if (lote.bytes.length <= CAPACIDADE_GUARDADA) this.#reserva = lote;
         this.#liberar();
@@ -139,7 +133,6 @@ export class SaidaEmLotes {
       // Saída fechada (ex.: `| head`): descarta o resto em vez de travar.
       this.#erro = erro;
       this.#atual.usados = 0;
-      this.#emCurso = 0;
       this.#liberar();
     } finally {
       this.#escrevendo = undefined;
@@ -147,7 +140,7 @@ export class SaidaEmLotes {
   }
 
   #liberar() {
-    if (this.#pendente() >= LIMITE_PENDENTE) return;
+    if (this.#atual.usados >= LIMITE_PENDENTE) return;
     for (const resolver of this.#aguardando.splice(0)) resolver();
   }
 }
