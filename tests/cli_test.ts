@@ -89,6 +89,74 @@ Deno.test("analisarArgumentos explica cada erro em português", async (t) => {
   }
 });
 
+// O analisador é nosso (não o de node:util): as regras do parseArgs estrito do
+// Node que os programas já seguiam, uma a uma.
+Deno.test("analisarArgumentos segue as regras do parseArgs estrito do Node", async (t) => {
+  const casos: [string, string[], Record<string, unknown>][] = [
+    ["a última repetição vale", ["--porta", "1", "--porta", "2"], {
+      porta: "2",
+    }],
+    ['"-" sozinho é um valor', ["--texto", "-"], { texto: "-" }],
+    ["valor vazio com =", ["--texto="], { texto: "" }],
+    ["o valor vai até o fim depois do primeiro =", ["--assunto=a=b"], {
+      assunto: "a=b",
+    }],
+    ["curtas juntas", ["-hh"], { ajuda: true }],
+    ['"--" encerra as opções', ["--linhas", "--"], { linhas: true }],
+    ["opção múltipla junta os valores", [
+      "--permitir",
+      "10.0.0.0/8",
+      "--negar=10.0.0.1",
+      "--permitir=fd00::/8",
+    ], { permitir: ["10.0.0.0/8", "fd00::/8"], negar: ["10.0.0.1"] }],
+  ];
+  for (const [nome, args, esperado] of casos) {
+    await t.step(nome, () => {
+      const opcoes = args.some((a) => /permitir|negar/.test(a))
+        ? PROGRAMA_SERVIDOR.opcoes
+        : PROGRAMA_CLIENTE.opcoes;
+      assert.deepEqual({ ...analisarArgumentos(args, opcoes) }, esperado);
+    });
+  }
+});
+
+Deno.test("analisarArgumentos recusa com a mensagem certa os casos de borda", async (t) => {
+  const casos: [string[], string][] = [
+    [["--", "x"], "argumento inesperado: x"],
+    [["--", "--host", "srv"], "argumento inesperado: --host"],
+    [["-"], "argumento inesperado: -"],
+    [[""], "argumento inesperado: "],
+    [["-hx"], "opção desconhecida: -x"],
+    [["--nada", "x"], "opção desconhecida: --nada"],
+    [["--nada=1"], "opção desconhecida: --nada"],
+    [["--toString"], "opção desconhecida: --toString"],
+    [["--__proto__"], "opção desconhecida: --__proto__"],
+    [["--ajuda="], "a opção --ajuda não recebe valor"],
+    [["--host", "srv", "--porta"], "a opção --porta precisa de um valor"],
+    // O primeiro problema, da esquerda para a direita, é o relatado.
+    [
+      ["--porta", "-1", "--nada"],
+      'a opção --porta recebeu "-1", que parece outra opção; para um valor começado por "-", use --porta=-1',
+    ],
+    // Cita o valor desta ocorrência, não o da primeira --porta.
+    [
+      ["--porta", "1", "--porta", "-1"],
+      'a opção --porta recebeu "-1", que parece outra opção; para um valor começado por "-", use --porta=-1',
+    ],
+    // O nome inteiro, como foi digitado, mesmo com espaço ou apóstrofo.
+    [["--foo bar"], "opção desconhecida: --foo bar"],
+    [["it's"], "argumento inesperado: it's"],
+  ];
+  for (const [args, mensagem] of casos) {
+    await t.step(JSON.stringify(args), () => {
+      falhaDeUso(
+        () => analisarArgumentos(args, PROGRAMA_CLIENTE.opcoes),
+        mensagem,
+      );
+    });
+  }
+});
+
 // O Node cita "'-h, --ajuda'": a mensagem deve nomear a forma longa.
 Deno.test({
   name: "--ajuda=sim cita a opção longa ao dizer que ela não recebe valor",
