@@ -20,13 +20,12 @@ import {
   textoDeAjuda,
   VERSAO_PROGRAMA,
 } from "./lib/cli.ts";
-import { Cliente, ClienteLegado, FalhaDoCliente } from "./lib/cliente.ts";
+import { Cliente, FalhaDoCliente, type OpcoesCliente } from "./lib/cliente.ts";
 import { SaidaCliente } from "./lib/erros.ts";
 import { LeitorDeLinhas } from "./lib/linhas.ts";
-import { Menu, type SessaoDeEnvio } from "./lib/menu.ts";
+import type { SessaoDeEnvio } from "./lib/menu.ts";
 import { enviarLinhas, enviarUma } from "./lib/roteiro.ts";
 import { SaidaEmLotes } from "./lib/saida.ts";
-import { coresPara } from "./lib/terminal.ts";
 
 const AVISO_LEGADO =
   "> Aviso: o servidor original não confirma o recebimento; não há como garantir que uma mensagem foi entregue.\n";
@@ -87,7 +86,7 @@ async function executar(
   let sessao: SessaoDeEnvio;
   try {
     sessao = config.legado
-      ? await ClienteLegado.conectar(opcoes)
+      ? await conectarLegado(opcoes)
       : await Cliente.conectar(opcoes);
   } catch (erro) {
     if (!(erro instanceof FalhaDoCliente)) throw erro;
@@ -97,7 +96,7 @@ async function executar(
 
   const semMenu = config.linhas || config.assunto !== undefined ||
     config.texto !== undefined;
-  const entrada = new LeitorDeLinhas(Deno.stdin.readable);
+  const entrada = new LeitorDeLinhas(() => Deno.stdin.readable);
   const interrupcao = esperarCtrlC();
   if (semMenu) {
     if (config.legado) erros.escrever(`cliente: ${AVISO_LEGADO.slice(2)}`);
@@ -115,12 +114,24 @@ async function executar(
 
   saida.escrever(`> Conectado a ${host} na porta ${config.porta}...\n`);
   if (config.legado) saida.escrever(AVISO_LEGADO);
+  // Só o modo interativo carrega o menu e as cores: o envio sem menu parte
+  // sem eles (a partida do cliente de uma mensagem é medida no banco).
+  const [{ Menu }, { coresPara }] = await Promise.all([
+    import("./lib/menu.ts"),
+    import("./lib/terminal.ts"),
+  ]);
   const menu = new Menu(sessao, entrada, saida, {
     cores: coresPara(Deno.stdout),
     interrupcao: interrupcao.promessa,
     ecoar: !Deno.stdin.isTerminal(),
   });
   return await menu.executar();
+}
+
+/** O modo --legado é raro: o formato original só é carregado quando pedido. */
+async function conectarLegado(opcoes: OpcoesCliente): Promise<SessaoDeEnvio> {
+  const { ClienteLegado } = await import("./lib/cliente_legado.ts");
+  return await ClienteLegado.conectar(opcoes);
 }
 
 /** Uma promessa que resolve no primeiro Ctrl-C; o segundo sai na hora. */

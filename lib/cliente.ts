@@ -10,7 +10,6 @@
 
 import { Conexao } from "./conexao.ts";
 import { CodigoErro, ErroDeProtocolo, SaidaCliente } from "./erros.ts";
-import { BYTES_CODIGO_SAIDA, codificarBlocoLegado } from "./legado.ts";
 import { novaMensagem } from "./mensagem.ts";
 import {
   codificar,
@@ -23,6 +22,7 @@ import {
   Tipo,
   VERSAO,
 } from "./protocolo.ts";
+import { type Agendamento, agendar, repetir } from "./temporizador.ts";
 
 export interface OpcoesCliente {
   host: string;
@@ -48,7 +48,7 @@ export class FalhaDoCliente extends Error {
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
 const PONG = codificar({ tipo: Tipo.PONG });
 /** Teto de bytes a caminho do servidor (o modo --linhas enfileira muito). */
-const LIMITE_SAIDA = 16 * 1024 * 1024;
+export const LIMITE_SAIDA = 16 * 1024 * 1024;
 
 interface Pendente {
   numero: number;
@@ -74,7 +74,7 @@ export class Cliente {
   #falha: FalhaDoCliente | null = null;
   #ultimoEnvio = Date.now();
   #pingDesde = 0;
-  #vigia: ReturnType<typeof setInterval> | undefined;
+  #vigia: Agendamento | undefined;
 
   private constructor(
     conexao: Conexao,
@@ -99,7 +99,7 @@ export class Cliente {
    */
   static async conectar(opcoes: OpcoesCliente): Promise<Cliente> {
     const { host, porta, tempoLimite } = opcoes;
-    const conn = await abrir(opcoes);
+    const conn = await abrirConexao(opcoes);
     const conexao = new Conexao(conn, { limiteSaida: LIMITE_SAIDA });
     const decodificador = new Decodificador(limitesDoCliente());
     conexao.enviar(codificar({
@@ -107,7 +107,7 @@ export class Cliente {
       versao: VERSAO,
       token: opcoes.token ?? "",
     }));
-    const prazo = setTimeout(() => conexao.fechar(), tempoLimite);
+    const prazo = agendar(tempoLimite, () => conexao.fechar());
     try {
       const [ola, resto] = await lerSaudacao(conexao, decodificador, opcoes);
       return new Cliente(conexao, decodificador, opcoes, ola, resto);
@@ -120,7 +120,7 @@ export class Cliente {
         { cause: erro },
       );
     } finally {
-      clearTimeout(prazo);
+      prazo.cancelar();
     }
   }
 
@@ -175,14 +175,14 @@ export class Cliente {
       this.#saindo = true;
       this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
     }
-    const prazo = setTimeout(
-      () => this.#conexao.fechar(),
+    const prazo = agendar(
       this.#opcoes.tempoLimite,
+      () => this.#conexao.fechar(),
     );
     try {
       return await this.fim;
     } finally {
-      clearTimeout(prazo);
+      prazo.cancelar();
     }
   }
 
@@ -214,7 +214,7 @@ export class Cliente {
           `erro ao ler do servidor: ${(erro as Error).message}`,
         );
     } finally {
-      clearInterval(this.#vigia);
+      this.#vigia?.cancelar();
       this.#conexao.fechar();
     }
     if (!this.#falha && !this.#saindo) {
@@ -286,7 +286,7 @@ export class Cliente {
    */
   #vigiar(tempoOcioso: number) {
     const intervalo = Math.max(100, Math.floor(tempoOcioso / 3));
-    this.#vigia = setInterval(() => {
+    this.#vigia = repetir(Math.max(50, Math.floor(intervalo / 2)), () => {
       const agora = Date.now();
       if (
         this.#pingDesde && agora - this.#pingDesde > this.#opcoes.tempoLimite
@@ -305,111 +305,12 @@ export class Cliente {
         this.#ultimoEnvio = agora;
         this.#pingDesde = agora;
       }
-    }, Math.max(50, Math.floor(intervalo / 2)));
+    });
   }
 }
 
-/**
- * Pausa antes de CODIGO_SAIDA no modo legado: o servidor.py original só
- * reconhece CODIGO_SAIDA quando ele chega sozinho num `recv`, e não há como
- * saber quando ele leu o bloco anterior; esperar um pouco com o Nagle
- * desligado faz o último bloco e CODIGO_SAIDA saírem em segmentos separados.
- */
-const PAUSA_ANTES_DA_SAIDA_MS = 300;
-
-/**
- * Sessão com o `servidor.py` original: manda os blocos de texto exatos do
- * `cliente.py` e CODIGO_SAIDA sozinho no fim. O original não responde nada,
- * então "enviada" é o máximo que se pode afirmar.
- */
-export class ClienteLegado {
-  readonly confirma = false;
-  readonly tamanhoMaximo: number = TAMANHO_MAXIMO_LEGADO;
-  readonly fim: Promise<FalhaDoCliente | null>;
-  readonly #conexao: Conexao;
-  #numero = 0;
-  #saindo = false;
-
-  private constructor(conexao: Conexao) {
-    this.#conexao = conexao;
-    this.fim = this.#esperarFim();
-  }
-
-  /** Conecta dentro do prazo (não há saudação no formato original). */
-  static async conectar(opcoes: OpcoesCliente): Promise<ClienteLegado> {
-    const conn = await abrir(opcoes);
-    return new ClienteLegado(new Conexao(conn, { limiteSaida: LIMITE_SAIDA }));
-  }
-
-  get proximoNumero(): number {
-    return this.#numero + 1;
-  }
-
-  excesso(assunto: string, texto: string): number {
-    return Math.max(0, tamanhoDaMensagem(assunto, texto) - this.tamanhoMaximo);
-  }
-
-  compor(assunto: string, texto: string, instante?: number): Mensagem {
-    return novaMensagem(this.proximoNumero, assunto, texto, instante);
-  }
-
-  /** Escreve o bloco; resolve quando saiu deste lado (não há confirmação). */
-  async enviar(mensagem: Mensagem): Promise<void> {
-    let bloco: Uint8Array;
-    try {
-      bloco = codificarBlocoLegado(mensagem);
-    } catch (erro) {
-      throw new FalhaDoCliente(
-        SaidaCliente.NAO_ENTREGUE,
-        `mensagem #${mensagem.numero} não enviada: o formato original não comporta quebras de linha no assunto ou no texto`,
-        { cause: erro },
-      );
-    }
-    this.#numero = mensagem.numero;
-    this.#conexao.enviar(bloco);
-    await this.#conexao.esvaziar();
-    if (this.#conexao.erroEscrita !== undefined || this.#conexao.fechada) {
-      throw naoEntregue(mensagem.numero, "a conexão com o servidor caiu");
-    }
-  }
-
-  /** Espera, manda CODIGO_SAIDA sozinho e fecha, como o original. */
-  async sair(): Promise<FalhaDoCliente | null> {
-    if (!this.#saindo && !this.#conexao.fechada) {
-      this.#saindo = true;
-      await this.#conexao.esvaziar();
-      await new Promise((resolve) =>
-        setTimeout(resolve, PAUSA_ANTES_DA_SAIDA_MS)
-      );
-      this.#conexao.enviar(BYTES_CODIGO_SAIDA);
-      await this.#conexao.esvaziar();
-      this.#conexao.fechar();
-    }
-    return await this.fim;
-  }
-
-  fechar(): void {
-    this.#conexao.fechar();
-  }
-
-  /** O original nunca escreve: qualquer fim que não pedimos é queda. */
-  async #esperarFim(): Promise<FalhaDoCliente | null> {
-    while (await this.#conexao.ler() !== null) {
-      // Bytes inesperados de um servidor que não devia falar: ignorados.
-    }
-    this.#conexao.fechar();
-    if (this.#saindo) return null;
-    return new FalhaDoCliente(
-      SaidaCliente.CONEXAO_PERDIDA,
-      "o servidor fechou a conexão",
-    );
-  }
-}
-
-/** Limite de assunto + texto no modo legado: o `recv(1024)` do original. */
-const TAMANHO_MAXIMO_LEGADO = 1024;
-
-function naoEntregue(
+/** A falha de uma mensagem que não chegou ao servidor (também no modo legado). */
+export function naoEntregue(
   numero: number,
   motivo: string,
   causa?: FalhaDoCliente | null,
@@ -497,7 +398,9 @@ function falhaDoServidor(codigo: number, texto: string): FalhaDoCliente {
  *
  * @throws {FalhaDoCliente}
  */
-async function abrir(opcoes: OpcoesCliente): Promise<Deno.Conn> {
+export async function abrirConexao(
+  opcoes: OpcoesCliente,
+): Promise<Deno.Conn> {
   const { host, porta, tempoLimite } = opcoes;
   if (!opcoes.tls) {
     try {
@@ -510,13 +413,13 @@ async function abrir(opcoes: OpcoesCliente): Promise<Deno.Conn> {
       throw falhaAoConectar(erro, host, porta, tempoLimite);
     }
   }
-  let prazo: ReturnType<typeof setTimeout> | undefined;
+  let prazo: Agendamento | undefined;
   let conn: Deno.TlsConn | undefined;
   const estouro = new Promise<never>((_, rejeitar) => {
-    prazo = setTimeout(() => {
+    prazo = agendar(tempoLimite, () => {
       conn?.close();
       rejeitar(new DOMException("prazo", "TimeoutError"));
-    }, tempoLimite);
+    });
   });
   try {
     const ca = opcoes.tls.ca;
@@ -540,7 +443,7 @@ async function abrir(opcoes: OpcoesCliente): Promise<Deno.Conn> {
     }
     throw falhaAoConectar(erro, host, porta, tempoLimite);
   } finally {
-    clearTimeout(prazo);
+    prazo?.cancelar();
   }
 }
 

@@ -8,14 +8,32 @@
 
 /** Lê linhas UTF-8 (sem o `\n` nem o `\r` final) de um `ReadableStream`. */
 export class LeitorDeLinhas {
-  #leitor: ReadableStreamDefaultReader<string>;
+  #fonte: ReadableStream<Uint8Array> | (() => ReadableStream<Uint8Array>);
+  #aberto: ReadableStreamDefaultReader<string> | undefined;
   #resto = "";
   #linhas: string[] = [];
   #acabou = false;
   #pendente: Promise<string | null> | undefined;
 
-  constructor(fluxo: ReadableStream<Uint8Array>) {
-    this.#leitor = fluxo.pipeThrough(new TextDecoderStream()).getReader();
+  /**
+   * @param fonte o fluxo, ou uma função que o dá na primeira leitura: quem
+   *   talvez nem leia (o cliente com `--texto`) não paga por abrir a entrada
+   *   padrão e o decodificador (uns 5 ms medidos na partida do cliente)
+   */
+  constructor(
+    fonte: ReadableStream<Uint8Array> | (() => ReadableStream<Uint8Array>),
+  ) {
+    this.#fonte = fonte;
+  }
+
+  get #leitor(): ReadableStreamDefaultReader<string> {
+    if (this.#aberto === undefined) {
+      const fluxo = typeof this.#fonte === "function"
+        ? this.#fonte()
+        : this.#fonte;
+      this.#aberto = fluxo.pipeThrough(new TextDecoderStream()).getReader();
+    }
+    return this.#aberto;
   }
 
   /**
@@ -64,6 +82,10 @@ export class LeitorDeLinhas {
 
   /** Libera a entrada (para o processo poder terminar sem esperar o teclado). */
   async cancelar(): Promise<void> {
-    await this.#leitor.cancel().catch(() => {});
+    if (this.#aberto === undefined) {
+      this.#acabou = true; // nunca lida: nada a liberar, e não se lê mais
+      return;
+    }
+    await this.#aberto.cancel().catch(() => {});
   }
 }

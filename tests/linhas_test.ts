@@ -1,8 +1,8 @@
 /**
  * Testes de lib/linhas.ts: linhas de um fluxo de bytes cortado em qualquer
  * ponto (inclusive no meio de um caractere UTF-8), CRLF, última linha sem
- * quebra, a mesma promessa para chamadas concorrentes de `proxima()`, `tudo()`
- * e `cancelar()`.
+ * quebra, a mesma promessa para chamadas concorrentes de `proxima()`, `tudo()`,
+ * `cancelar()` e a fonte aberta só na primeira leitura.
  *
  * @module
  */
@@ -157,4 +157,28 @@ Deno.test("cancelar() solta quem espera o teclado: proxima() vira null", async (
   assert.equal(await esperando, null);
   assert.equal(await leitor.proxima(), null);
   await leitor.cancelar(); // duas vezes: sem erro
+});
+
+Deno.test("uma fonte em função só é aberta na primeira leitura", async () => {
+  let aberturas = 0;
+  const leitor = new LeitorDeLinhas(() => {
+    aberturas++;
+    return fluxoDe([codificador.encode("um\ndois\n")]);
+  });
+  assert.equal(aberturas, 0);
+  assert.equal(await leitor.proxima(), "um");
+  assert.equal(await leitor.tudo(), "dois\n");
+  assert.equal(aberturas, 1);
+});
+
+Deno.test("cancelar() antes de ler não abre a fonte, e a entrada acaba", async () => {
+  let aberturas = 0;
+  const leitor = new LeitorDeLinhas(() => {
+    aberturas++;
+    return fluxoManual().fluxo;
+  });
+  await leitor.cancelar();
+  assert.equal(await leitor.proxima(), null);
+  assert.equal(await leitor.tudo(), "");
+  assert.equal(aberturas, 0);
 });
