@@ -24,7 +24,11 @@ import {
 } from "./lib/cli.ts";
 import { SaidaServidor } from "./lib/erros.ts";
 import { Servidor } from "./lib/servidor.ts";
-import { SaidaEmLotes } from "./lib/saida.ts";
+import {
+  eArquivoComum,
+  ESCRITA_SINCRONA_MAXIMA,
+  SaidaEmLotes,
+} from "./lib/saida.ts";
 import { coresPara, RegistroJson, RegistroLegivel } from "./lib/terminal.ts";
 
 const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
@@ -32,7 +36,10 @@ const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
   : ["SIGINT", "SIGTERM"];
 
 async function main(args: string[]): Promise<number> {
-  const saida = new SaidaEmLotes(Deno.stdout);
+  // Num arquivo comum, lotes pequenos saem por writeSync: menos latência.
+  const saida = new SaidaEmLotes(Deno.stdout, {
+    sincronaAte: eArquivoComum("/dev/stdout") ? ESCRITA_SINCRONA_MAXIMA : 0,
+  });
   const erros = new SaidaEmLotes(Deno.stderr);
   let config;
   try {

@@ -63,6 +63,37 @@ export class Acumulador {
 /** Destino de bytes: `Deno.stdout`, `Deno.stderr` ou um arquivo. */
 export interface Escritor {
   write(bytes: Uint8Array): Promise<number>;
+  writeSync?(bytes: Uint8Array): number;
+}
+
+/**
+ * Até quantos bytes um lote vai por `writeSync` quando o destino é um arquivo
+ * comum. Um `write` assíncrono de arquivo roda noutra thread: acordá-la e
+ * esperar a volta custa dezenas de µs, mais que copiar uns KiB. Lotes grandes
+ * continuam assíncronos, escritos enquanto o próximo se enche.
+ */
+export const ESCRITA_SINCRONA_MAXIMA = 64 * 1024;
+
+/**
+ * `caminho` é um arquivo comum (não terminal, cano ou socket)? Só nesse caso
+ * uma escrita síncrona é segura: um arquivo nunca espera por um leitor, então
+ * não pode parar o laço de eventos. Na dúvida (sem permissão, outro sistema),
+ * não.
+ */
+export function eArquivoComum(caminho: string): boolean {
+  try {
+    return Deno.statSync(caminho).isFile;
+  } catch {
+    return false;
+  }
+}
+
+export interface OpcoesSaida {
+  /**
+   * Lotes até este tamanho são escritos com `writeSync` (0, o padrão: nunca).
+   * Só para arquivos comuns; veja `eArquivoComum`.
+   */
+  sincronaAte?: number;
 }
 
 /**
@@ -81,9 +112,11 @@ export class SaidaEmLotes {
   #escrevendo: Promise<void> | undefined;
   #aguardando: (() => void)[] = [];
   #erro: unknown;
+  #sincronaAte: number;
 
-  constructor(destino: Escritor) {
+  constructor(destino: Escritor, opcoes: OpcoesSaida = {}) {
     this.#destino = destino;
+    this.#sincronaAte = destino.writeSync ? opcoes.sincronaAte ?? 0 : 0;
   }
 
   /** Onde escrever agora; só vale até a próxima espera (`await`). */
@@ -121,10 +154,8 @@ export class SaidaEmLotes {
         this.#atual = this.#reserva ?? new Acumulador();
         this.#reserva = undefined;
         const bytes = lote.bytes.subarray(0, lote.usados);
-        let escritos = 0;
-        while (escritos < bytes.length) {
-          escritos += await this.#destino.write(bytes.subarray(escritos));
-        }
+        if (bytes.length <= this.#sincronaAte) this.#escreverJa(bytes);
+        else await this.#escreverNoutraThread(bytes);
         lote.usados = 0;
         if (lote.bytes.length <= CAPACIDADE_GUARDADA) this.#reserva = lote;
         this.#liberar();
@@ -136,6 +167,20 @@ export class SaidaEmLotes {
       this.#liberar();
     } finally {
       this.#escrevendo = undefined;
+    }
+  }
+
+  #escreverJa(bytes: Uint8Array) {
+    let escritos = 0;
+    while (escritos < bytes.length) {
+      escritos += this.#destino.writeSync!(bytes.subarray(escritos));
+    }
+  }
+
+  async #escreverNoutraThread(bytes: Uint8Array) {
+    let escritos = 0;
+    while (escritos < bytes.length) {
+      escritos += await this.#destino.write(bytes.subarray(escritos));
     }
   }
 

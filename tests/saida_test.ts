@@ -7,7 +7,13 @@
  */
 
 import assert from "node:assert/strict";
-import { Acumulador, LIMITE_PENDENTE, SaidaEmLotes } from "../lib/saida.ts";
+import {
+  Acumulador,
+  eArquivoComum,
+  ESCRITA_SINCRONA_MAXIMA,
+  LIMITE_PENDENTE,
+  SaidaEmLotes,
+} from "../lib/saida.ts";
 import { EscritorFalso } from "./ajudantes.ts";
 
 Deno.test("SaidaEmLotes junta muitas escritas do mesmo tique numa só", async () => {
@@ -136,4 +142,65 @@ Deno.test("SaidaEmLotes reaproveita os dois buffers: um fluxo contínuo não alo
   }
   assert.ok(vistos.size <= 2, `${vistos.size} buffers diferentes`);
   assert.equal(destino.escritas.length, 50);
+});
+
+/** Um destino que também escreve de forma síncrona, e conta cada tipo. */
+class EscritorSincrono extends EscritorFalso {
+  sincronas = 0;
+  assincronas = 0;
+
+  override write(bytes: Uint8Array): Promise<number> {
+    this.assincronas++;
+    return super.write(bytes);
+  }
+
+  writeSync(bytes: Uint8Array): number {
+    this.sincronas++;
+    const n = Math.min(bytes.length, this.maximo);
+    this.escritas.push(bytes.slice(0, n));
+    return n;
+  }
+}
+
+Deno.test("SaidaEmLotes com sincronaAte: lote pequeno por writeSync, grande pela escrita assíncrona, tudo na ordem", async () => {
+  const destino = new EscritorSincrono();
+  destino.maximo = 1000; // escritas parciais também nos dois caminhos
+  const saida = new SaidaEmLotes(destino, {
+    sincronaAte: ESCRITA_SINCRONA_MAXIMA,
+  });
+  saida.escrever("pequeno\n");
+  await saida.esvaziar();
+  assert.equal(destino.sincronas, 1);
+  assert.equal(destino.assincronas, 0);
+  const grande = "g".repeat(ESCRITA_SINCRONA_MAXIMA + 1);
+  saida.escrever(grande);
+  await saida.esvaziar();
+  assert.ok(destino.assincronas > 0, "lote grande vai por write");
+  assert.equal(destino.sincronas, 1);
+  assert.equal(destino.texto, "pequeno\n" + grande);
+});
+
+Deno.test("SaidaEmLotes sem sincronaAte nunca usa writeSync", async () => {
+  const destino = new EscritorSincrono();
+  const saida = new SaidaEmLotes(destino);
+  saida.escrever("a\n");
+  await saida.esvaziar();
+  assert.equal(destino.sincronas, 0);
+  assert.equal(destino.assincronas, 1);
+});
+
+Deno.test("eArquivoComum: arquivo sim; pasta, dispositivo e caminho inexistente não", async () => {
+  const pasta = await Deno.makeTempDir();
+  try {
+    const arquivo = `${pasta}/saida.jsonl`;
+    await Deno.writeTextFile(arquivo, "");
+    assert.equal(eArquivoComum(arquivo), true);
+    assert.equal(eArquivoComum(pasta), false);
+    assert.equal(eArquivoComum(`${pasta}/nao-existe`), false);
+    if (Deno.build.os !== "windows") {
+      assert.equal(eArquivoComum("/dev/null"), false);
+    }
+  } finally {
+    await Deno.remove(pasta, { recursive: true });
+  }
 });
