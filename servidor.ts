@@ -38,7 +38,7 @@ const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
 async function main(args: string[]): Promise<number> {
   // Num arquivo comum, lotes pequenos saem por writeSync: menos latência.
   const saida = new SaidaEmLotes(Deno.stdout, {
-    sincronaAte: eArquivoComum("/dev/stdout") ? ESCRITA_SINCRONA_MAXIMA : 0,
+    sincronaAte: await eArquivoComum(1) ? ESCRITA_SINCRONA_MAXIMA : 0,
   });
   const erros = new SaidaEmLotes(Deno.stderr);
   let config;

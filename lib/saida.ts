@@ -75,14 +75,16 @@ export interface Escritor {
 export const ESCRITA_SINCRONA_MAXIMA = 64 * 1024;
 
 /**
- * `caminho` é um arquivo comum (não terminal, cano ou socket)? Só nesse caso
- * uma escrita síncrona é segura: um arquivo nunca espera por um leitor, então
- * não pode parar o laço de eventos. Na dúvida (sem permissão, outro sistema),
- * não.
+ * O descritor `fd` (1 = saída padrão) é um arquivo comum, não um terminal,
+ * cano ou socket? Só nesse caso uma escrita síncrona é segura: um arquivo
+ * nunca espera por um leitor, então não pode parar o laço de eventos. Usa o
+ * `fstat` do `node:fs` porque o Deno só deixa examinar `/dev/stdout` com
+ * `--allow-all`; carregado sob demanda, só pelo servidor. Na dúvida, não.
  */
-export function eArquivoComum(caminho: string): boolean {
+export async function eArquivoComum(fd: number): Promise<boolean> {
   try {
-    return Deno.statSync(caminho).isFile;
+    const { fstatSync } = await import("node:fs");
+    return fstatSync(fd).isFile();
   } catch {
     return false;
   }
@@ -147,7 +149,11 @@ export class SaidaEmLotes {
   }
 
   async #escreverTudo(): Promise<void> {
-    await Promise.resolve(); // junta o que for escrito neste tique
+    // Junta o que for escrito neste tique. Duas voltas de microtarefa: a
+    // confirmação de uma leitura (uma volta, lib/conexao.ts) sai para o
+    // cliente antes de o log ir para o arquivo.
+    await Promise.resolve();
+    await Promise.resolve();
     try {
       while (this.#atual.usados > 0) {
         const lote = this.#atual;

@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import {
   Acumulador,
-  eArquivoComum,
   ESCRITA_SINCRONA_MAXIMA,
   LIMITE_PENDENTE,
   SaidaEmLotes,
@@ -189,17 +188,33 @@ Deno.test("SaidaEmLotes sem sincronaAte nunca usa writeSync", async () => {
   assert.equal(destino.assincronas, 1);
 });
 
-Deno.test("eArquivoComum: arquivo sim; pasta, dispositivo e caminho inexistente não", async () => {
+Deno.test("eArquivoComum: a saída padrão de um processo é arquivo comum só quando redirecionada para um arquivo", async () => {
   const pasta = await Deno.makeTempDir();
   try {
-    const arquivo = `${pasta}/saida.jsonl`;
-    await Deno.writeTextFile(arquivo, "");
-    assert.equal(eArquivoComum(arquivo), true);
-    assert.equal(eArquivoComum(pasta), false);
-    assert.equal(eArquivoComum(`${pasta}/nao-existe`), false);
-    if (Deno.build.os !== "windows") {
-      assert.equal(eArquivoComum("/dev/null"), false);
-    }
+    const programa = `${pasta}/sonda.ts`;
+    await Deno.writeTextFile(
+      programa,
+      `import { eArquivoComum } from ${
+        JSON.stringify(new URL("../lib/saida.ts", import.meta.url).href)
+      };\nDeno.stderr.writeSync(new TextEncoder().encode(String(await eArquivoComum(1))));\n`,
+    );
+    const sondar = async (redirecao: string) => {
+      const saida = await new Deno.Command("sh", {
+        args: [
+          "-c",
+          `"$0" run --no-prompt "$1" ${redirecao}`,
+          Deno.execPath(),
+          programa,
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      assert.ok(saida.success, new TextDecoder().decode(saida.stderr));
+      return new TextDecoder().decode(saida.stderr);
+    };
+    assert.equal(await sondar(`> "${pasta}/saida.jsonl"`), "true");
+    assert.equal(await sondar("| cat"), "false");
+    assert.equal(await sondar("> /dev/null"), "false");
   } finally {
     await Deno.remove(pasta, { recursive: true });
   }
