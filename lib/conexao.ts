@@ -17,6 +17,11 @@ const LEITURA_MAXIMA = 256 * 1024;
 const ESPERA_FECHAMENTO_MS = 1000;
 /** Quanto ler (e descartar) no máximo ao encerrar com cortesia. */
 const DESCARTE_MAXIMO = 64 * 1024;
+/**
+ * A fila vazia de todas as conexões. Com comprimento 0 nada é escrito nela
+ * (`enviar` a troca por uma maior antes), e uma conexão ociosa não paga por uma.
+ */
+const FILA_VAZIA = new Uint8Array(0);
 
 /** A saída pendente passou do teto: o par não está lendo. */
 export class SaidaLotada extends Error {
@@ -39,7 +44,7 @@ export class Conexao {
    * Bytes enfileirados, copiados num só buffer: mil quadros de 5 bytes custam
    * 5 KB, não mil objetos (um par que só manda PING não infla a memória).
    */
-  #fila = new Uint8Array(0);
+  #fila = FILA_VAZIA;
   #usados = 0;
   /** Bytes enfileirados mais os da escrita em curso. */
   #bytesPendentes = 0;
@@ -70,15 +75,15 @@ export class Conexao {
    * Lê o próximo pedaço. O pedaço aponta para o buffer interno e só vale até a
    * próxima leitura. Devolve `null` no fim da conexão (inclusive reinício).
    */
-  async ler(): Promise<Uint8Array | null> {
-    if (this.#fechada) return null;
-    let n: number | null;
-    try {
-      n = await this.conn.read(this.#buffer);
-    } catch (erro) {
-      if (this.#fechada || eDesconexao(erro)) return null;
-      throw erro;
-    }
+  ler(): Promise<Uint8Array | null> {
+    // Sem `async`: a leitura pendente de uma conexão ociosa não carrega um
+    // gerador suspenso, só a reação com os dois tratadores abaixo.
+    if (this.#fechada) return Promise.resolve(null);
+    return this.conn.read(this.#buffer).then(this.#lido, this.#falhou);
+  }
+
+  /** Uma leitura por vez: `#buffer` ainda é o da leitura que terminou. */
+  #lido = (n: number | null): Uint8Array | null => {
     if (n === null) return null;
     const pedaco = this.#buffer.subarray(0, n);
     if (n === this.#buffer.length && n < LEITURA_MAXIMA) {
@@ -86,7 +91,12 @@ export class Conexao {
       this.#buffer = new Uint8Array(n * 2);
     }
     return pedaco;
-  }
+  };
+
+  #falhou = (erro: unknown): null => {
+    if (this.#fechada || eDesconexao(erro)) return null;
+    throw erro;
+  };
 
   /**
    * Enfileira bytes; saem todos numa escrita no fim do tique.
@@ -126,7 +136,7 @@ export class Conexao {
       while (this.#usados > 0 && !this.#fechada) {
         // O lote leva o buffer; o que chegar durante a escrita vai para outro.
         const lote = this.#fila.subarray(0, this.#usados);
-        this.#fila = new Uint8Array(0);
+        this.#fila = FILA_VAZIA;
         this.#usados = 0;
         let escritos = 0;
         while (escritos < lote.length) {
@@ -180,7 +190,7 @@ export class Conexao {
   fechar(): void {
     if (this.#fechada) return;
     this.#fechada = true;
-    this.#fila = new Uint8Array(0);
+    this.#fila = FILA_VAZIA;
     this.#usados = 0;
     this.#bytesPendentes = 0;
     try {

@@ -255,15 +255,26 @@ type Estado = typeof Estado[keyof typeof Estado];
  * ```
  */
 export class Decodificador {
-  #limites: Limites;
-  /** Com `noLugar`, a vista reaproveitada a cada MENSAGEM; senão, nada. */
-  #noLugar: { tipo: typeof Tipo.MENSAGEM; mensagem: MensagemNoLugar } | null;
+  #limites: Readonly<Limites>;
+  /**
+   * Com `noLugar`, a vista reaproveitada a cada MENSAGEM, criada na primeira
+   * (`undefined` até lá: uma conexão ociosa não paga por ela); senão, `null`.
+   */
+  #noLugar:
+    | { tipo: typeof Tipo.MENSAGEM; mensagem: MensagemNoLugar }
+    | null
+    | undefined;
   #estado: Estado = Estado.CABECALHO;
-  #cabecalho = new Uint8Array(CABECALHO);
-  #vistaCabecalho = new DataView(this.#cabecalho.buffer);
+  /**
+   * Bytes já guardados do cabeçalho (em CABECALHO) ou do corpo (em CORPO).
+   * Um cabeçalho partido entre pedaços não tem buffer: o comprimento se
+   * acumula em `#tamanho`, byte a byte, e o quinto byte é o tipo.
+   */
   #preenchido = 0;
+  #tamanho = 0;
   #tipo = 0;
-  #corpo: Uint8Array = new Uint8Array(0);
+  /** Fora de CORPO, o `VAZIO` compartilhado: comprimento 0, nunca escrito. */
+  #corpo: Uint8Array = VAZIO;
   #aguardandoOla: Tipo | undefined;
 
   /**
@@ -274,15 +285,13 @@ export class Decodificador {
    *   reaproveitada, sem cópia nem objeto novo (o caminho quente do servidor)
    */
   constructor(
-    limites: Limites,
+    limites: Readonly<Limites>,
     saudacao?: Tipo,
     opcoes: { noLugar?: boolean } = {},
   ) {
     this.#limites = limites;
     this.#aguardandoOla = saudacao;
-    this.#noLugar = opcoes.noLugar
-      ? { tipo: Tipo.MENSAGEM, mensagem: new MensagemNoLugar() }
-      : null;
+    this.#noLugar = opcoes.noLugar ? undefined : null;
   }
 
   /** Há bytes de um quadro incompleto guardados. */
@@ -291,17 +300,23 @@ export class Decodificador {
   }
 
   /** Troca os limites (o cliente só sabe o do servidor depois da saudação). */
-  set limites(limites: Limites) {
+  set limites(limites: Readonly<Limites>) {
     this.#limites = limites;
   }
 
   /**
    * Consome um pedaço e chama `aoQuadro` para cada quadro completo, na ordem.
    * Os quadros anteriores a um erro são entregues antes de o erro ser lançado.
+   * Com `alvo`, `aoQuadro` é chamado como método dele: quem decodifica sempre
+   * para o mesmo objeto passa um método, sem guardar um fecho por objeto.
    *
    * @throws {ErroDeProtocolo} quando os bytes violam o protocolo
    */
-  decodificar(pedaco: Uint8Array, aoQuadro: (quadro: Quadro) => void): void {
+  decodificar<T = undefined>(
+    pedaco: Uint8Array,
+    aoQuadro: (this: T, quadro: Quadro) => void,
+    alvo?: T,
+  ): void {
     let pos = 0;
     while (pos < pedaco.length) {
       if (this.#estado === Estado.CABECALHO) {
@@ -314,25 +329,29 @@ export class Decodificador {
           this.#verificarCabecalho(tipo, tamanho);
           pos += CABECALHO;
           if (pedaco.length - pos >= tamanho) {
-            aoQuadro(this.#quadro(tipo, pedaco, pos, pos + tamanho));
+            aoQuadro.call(
+              alvo as T,
+              this.#quadro(tipo, pedaco, pos, pos + tamanho),
+            );
             pos += tamanho;
             continue;
           }
           this.#iniciarCorpo(tipo, tamanho);
           continue;
         }
-        const falta = CABECALHO - this.#preenchido;
-        const parte = pedaco.subarray(pos, pos + falta);
-        this.#cabecalho.set(parte, this.#preenchido);
-        this.#preenchido += parte.length;
-        pos += parte.length;
-        if (this.#preenchido < CABECALHO) return;
-        const tamanho = this.#vistaCabecalho.getUint32(0);
-        const tipo = this.#cabecalho[4];
+        // Cabeçalho partido: o comprimento (u32 BE) se acumula byte a byte.
+        while (this.#preenchido < CABECALHO - 1 && pos < pedaco.length) {
+          this.#tamanho = this.#tamanho * 0x100 + pedaco[pos++];
+          this.#preenchido++;
+        }
+        if (pos === pedaco.length) return; // falta ao menos o tipo
+        const tamanho = this.#tamanho;
+        const tipo = pedaco[pos++];
         this.#preenchido = 0;
+        this.#tamanho = 0;
         this.#verificarCabecalho(tipo, tamanho);
         if (tamanho === 0) {
-          aoQuadro(this.#quadro(tipo, this.#cabecalho, CABECALHO, CABECALHO));
+          aoQuadro.call(alvo as T, this.#quadro(tipo, VAZIO, 0, 0));
           continue;
         }
         this.#iniciarCorpo(tipo, tamanho);
@@ -347,16 +366,22 @@ export class Decodificador {
       const corpo = this.#corpo;
       this.#estado = Estado.CABECALHO;
       this.#preenchido = 0;
-      this.#corpo = new Uint8Array(0);
-      aoQuadro(this.#quadro(this.#tipo, corpo, 0, corpo.length));
+      this.#corpo = VAZIO;
+      aoQuadro.call(
+        alvo as T,
+        this.#quadro(this.#tipo, corpo, 0, corpo.length),
+      );
     }
   }
 
   /** O quadro cujo corpo são `bytes[inicio, fim)`. */
   #quadro(tipo: number, bytes: Uint8Array, inicio: number, fim: number) {
     if (tipo === Tipo.MENSAGEM) {
-      const noLugar = this.#noLugar;
-      if (noLugar) {
+      if (this.#noLugar !== null) {
+        const noLugar = this.#noLugar ??= {
+          tipo,
+          mensagem: new MensagemNoLugar(),
+        };
         noLugar.mensagem.ler(bytes, inicio, fim);
         return noLugar;
       }

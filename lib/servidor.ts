@@ -16,6 +16,7 @@ import { DecodificadorLegado, pareceLegado } from "./legado.ts";
 import {
   codificar,
   Decodificador,
+  type Limites,
   limitesDoServidor,
   type Mensagem,
   type Quadro,
@@ -80,6 +81,10 @@ export class Servidor {
   readonly #sessoes = new Set<Sessao>();
   readonly #resumo: Resumo = { clientes: 0, mensagens: 0, rejeitadas: 0 };
   readonly #penalidades = new Penalidades();
+  /** Os limites de quadro que toda sessão aplica: um objeto só, congelado. */
+  readonly #limites: Readonly<Limites>;
+  /** O que toda sessão usa do servidor: um objeto só, não um por sessão. */
+  readonly #contadores: Contadores;
   #recusando = 0;
   #encerrando = false;
   #varredura: ReturnType<typeof setInterval> | undefined;
@@ -90,6 +95,21 @@ export class Servidor {
     this.#ouvinte = ouvinte;
     this.#opcoes = opcoes;
     this.endereco = ouvinte.addr as Deno.NetAddr;
+    this.#limites = Object.freeze(limitesDoServidor(opcoes.tamanhoMaximo));
+    this.#contadores = {
+      penalidades: this.#penalidades,
+      limites: this.#limites,
+      registrar: (evento) => this.#registrar(evento),
+      contarMensagens: (n) => this.#resumo.mensagens += n,
+      contarRejeicao: () => this.#resumo.rejeitadas++,
+      terminou: (sessao) => this.#sessoes.delete(sessao),
+      ola: codificar({
+        tipo: Tipo.OLA_SERVIDOR,
+        versao: VERSAO,
+        tamanhoMaximo: opcoes.tamanhoMaximo,
+        tempoOcioso: opcoes.tempoOcioso,
+      }),
+    };
   }
 
   /**
@@ -228,14 +248,8 @@ export class Servidor {
     }
     this.#resumo.clientes++;
     this.#registrar({ tipo: "conectou", instante: Date.now(), par });
-    const sessao = new Sessao(conexao, par, this.#opcoes, {
-      penalidades: this.#penalidades,
-      registrar: (evento) => this.#registrar(evento),
-      contarMensagens: (n) => this.#resumo.mensagens += n,
-      contarRejeicao: () => this.#resumo.rejeitadas++,
-    });
+    const sessao = new Sessao(conexao, par, this.#opcoes, this.#contadores);
     this.#sessoes.add(sessao);
-    sessao.terminada.then(() => this.#sessoes.delete(sessao));
   }
 
   #recusarPorLotacao(conexao: Conexao, par: Par) {
@@ -282,9 +296,15 @@ function eLoopback(endereco: string): boolean {
 
 interface Contadores {
   penalidades: Penalidades;
+  /** Os limites de quadro de `limitesDoServidor`, compartilhados. */
+  limites: Readonly<Limites>;
   registrar(evento: EventoServidor): void;
   contarMensagens(n: number): void;
   contarRejeicao(): void;
+  /** A sessão acabou: chamado sempre, antes de `terminada` resolver. */
+  terminou(sessao: Sessao): void;
+  /** A resposta OLA_SERVIDOR, a mesma para todos (`enviar` copia os bytes). */
+  ola: Uint8Array;
 }
 
 /** Um cliente conectado, do primeiro byte ao fechamento. */
@@ -320,7 +340,7 @@ class Sessao {
     this.#contadores = contadores;
     // Mensagens lidas no lugar: o registro as consome antes da próxima leitura.
     this.#decodificador = new Decodificador(
-      limitesDoServidor(opcoes.tamanhoMaximo),
+      contadores.limites,
       Tipo.OLA_CLIENTE,
       { noLugar: true },
     );
@@ -346,7 +366,11 @@ class Sessao {
       clearTimeout(this.#prazoFechamento);
       this.#conexao.fechar();
     }
-    this.#relatarFim(motivoFim);
+    try {
+      this.#relatarFim(motivoFim);
+    } finally {
+      this.#contadores.terminou(this);
+    }
   }
 
   #relatarFim(motivo: string) {
@@ -385,7 +409,7 @@ class Sessao {
         }
       }
       if (this.#legado) this.#processarLegado(this.#legado, pedaco);
-      else this.#decodificador.decodificar(pedaco, this.#aoQuadro);
+      else this.#decodificador.decodificar(pedaco, this.#aoQuadro, this);
       if (this.#confirmar) this.#enviarConfirmacao();
       const incompleto = this.#legado?.incompleto ??
         this.#decodificador.incompleto;
@@ -414,8 +438,9 @@ class Sessao {
     }
   }
 
-  // Função-seta para não criar um fecho por pedaço no caminho quente.
-  #aoQuadro = (quadro: Quadro): void => {
+  // Método, chamado pelo decodificador com `this`: nem fecho por pedaço no
+  // caminho quente, nem um fecho guardado por sessão.
+  #aoQuadro(quadro: Quadro): void {
     switch (quadro.tipo) {
       case Tipo.MENSAGEM:
         if (this.#estado !== Estado.PROTOCOLO) return; // encerrando: ignora
@@ -451,7 +476,7 @@ class Sessao {
         this.#fecharDepois();
         return;
     }
-  };
+  }
 
   #aoSaudacao(versao: number, token: string) {
     if (this.#estado !== Estado.SAUDACAO) {
@@ -469,12 +494,7 @@ class Sessao {
       return;
     }
     this.#estado = Estado.PROTOCOLO;
-    this.#conexao.enviar(codificar({
-      tipo: Tipo.OLA_SERVIDOR,
-      versao: VERSAO,
-      tamanhoMaximo: this.#opcoes.tamanhoMaximo,
-      tempoOcioso: this.#opcoes.tempoOcioso,
-    }));
+    this.#conexao.enviar(this.#contadores.ola);
   }
 
   /**
