@@ -14,8 +14,8 @@ const codificador = new TextEncoder();
 const CAPACIDADE_INICIAL = 4096;
 /**
  * Um acumulador maior que isto é trocado por um novo depois de escrito. Com
- * muitas sessões lendo enquanto uma escrita está em curso, um lote passa de
- * 1 MiB; guardar até 16 MiB evita realocar e copiar a cada lote.
+ * muitas sessões lendo enquanto uma escrita está em curso, um lote passa do
+ * `LIMITE_PENDENTE`; guardar até 16 MiB evita realocar e copiar a cada lote.
  */
 const CAPACIDADE_GUARDADA = 16 << 20;
 /**
@@ -101,8 +101,8 @@ export interface OpcoesSaida {
 /**
  * Junta o que se escreve e manda num único `write` por vez. Enquanto uma
  * escrita está em curso, o que chega se acumula para a próxima; quando o
- * acumulado passa de `LIMITE_PENDENTE` (4 MiB), `pronta()` devolve uma promessa para quem produz
- * esperar.
+ * acumulado passa de `LIMITE_PENDENTE` (4 MiB), `pronta()` devolve uma
+ * promessa para quem produz esperar.
  *
  * Para montar bytes sem passar por `string`, escreva em `acumulador` e chame
  * `agendar()` em seguida.
