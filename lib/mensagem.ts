@@ -67,7 +67,8 @@ export function tituloDaMensagem(mensagem: Mensagem): string {
 
 /** ISO 8601 com fuso, ex. `2026-11-24T19:27:52.123-03:00`. */
 export function iso8601(instante: number, fuso: number): string {
-  // O log JSON pede isto duas vezes por mensagem, quase sempre com os mesmos valores.
+  // Eventos seguidos (conectou, saiu, linhas legadas) repetem o mesmo instante;
+  // a linha JSON de mensagem tem memória própria (RelogioIso, lib/terminal.ts).
   if (instante === ultimoIso.instante && fuso === ultimoIso.fuso) {
     return ultimoIso.texto;
   }
