@@ -13,8 +13,9 @@ import { CodigoErro, ErroDeProtocolo, SaidaCliente } from "./erros.ts";
 import { novaMensagem } from "./mensagem.ts";
 import {
   codificar,
-  codificarMensagem,
+  codificarMensagemEm,
   Decodificador,
+  espacoParaMensagem,
   limitesDoCliente,
   type Mensagem,
   type Quadro,
@@ -75,6 +76,10 @@ export class Cliente {
   #ultimoEnvio = Date.now();
   #pingDesde = 0;
   #vigia: Agendamento | undefined;
+  /** Onde cada MENSAGEM é codificada antes de `enviar` copiá-la: sem alocar. */
+  #rascunho = new Uint8Array(0);
+  /** O último pedaço lido confirmou alguma mensagem. */
+  #confirmou = false;
 
   private constructor(
     conexao: Conexao,
@@ -131,6 +136,8 @@ export class Cliente {
 
   /** Bytes que a mensagem passa do limite do servidor (0 se cabe). */
   excesso(assunto: string, texto: string): number {
+    // Cada unidade UTF-16 dá no máximo 3 bytes: o caso comum nem conta.
+    if (3 * (assunto.length + texto.length) <= this.tamanhoMaximo) return 0;
     return Math.max(0, tamanhoDaMensagem(assunto, texto) - this.tamanhoMaximo);
   }
 
@@ -156,9 +163,23 @@ export class Cliente {
     const entregue = new Promise<void>((resolver, rejeitar) => {
       this.#pendentes.push({ numero: mensagem.numero, resolver, rejeitar });
     });
-    this.#conexao.enviar(codificarMensagem(mensagem));
+    this.#conexao.enviar(this.#codificar(mensagem));
     this.#ultimoEnvio = Date.now();
     return entregue;
+  }
+
+  /** O quadro da mensagem, no rascunho (vale até o próximo envio). */
+  #codificar(mensagem: Mensagem): Uint8Array {
+    const espaco = espacoParaMensagem(mensagem.assunto, mensagem.texto);
+    if (espaco > this.#rascunho.length) {
+      this.#rascunho = new Uint8Array(
+        Math.max(espaco, 2 * this.#rascunho.length),
+      );
+    }
+    return this.#rascunho.subarray(
+      0,
+      codificarMensagemEm(mensagem, this.#rascunho),
+    );
   }
 
   /** Uma mensagem nova com o próximo número e o instante de agora. */
@@ -202,6 +223,12 @@ export class Cliente {
           (quadro) => this.#aoQuadro(quadro),
         );
         if (this.#falha) break;
+        if (this.#confirmou) {
+          // Quem esperava a confirmação roda antes da próxima leitura: o
+          // próximo envio sai sem esperar a chamada que a prepara.
+          this.#confirmou = false;
+          await Promise.resolve();
+        }
       }
     } catch (erro) {
       this.#falha ??= erro instanceof ErroDeProtocolo
@@ -269,6 +296,7 @@ export class Cliente {
       this.#pendentes[confirmadas].resolver();
       confirmadas++;
     }
+    if (confirmadas > 0) this.#confirmou = true;
     this.#pendentes.splice(0, confirmadas);
   }
 

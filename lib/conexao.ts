@@ -1,8 +1,9 @@
 /**
  * Uma conexão TCP com leituras num buffer pequeno que cresce só para rajadas,
- * e escritas em lote: tudo o que se enfileira no mesmo tique sai numa única
- * escrita, uma de cada vez. A saída pendente tem um teto, para que um par que
- * não lê não faça a memória crescer. Não conhece quadros: só bytes.
+ * e escritas em lote: com a linha livre, os bytes saem já (latência); o que se
+ * enfileira enquanto uma escrita está em curso sai junto na seguinte, uma
+ * escrita de cada vez. A saída pendente tem um teto, para que um par que não
+ * lê não faça a memória crescer. Não conhece quadros: só bytes.
  *
  * @module
  */
@@ -22,6 +23,16 @@ const DESCARTE_MAXIMO = 64 * 1024;
  * (`enviar` a troca por uma maior antes), e uma conexão ociosa não paga por uma.
  */
 const FILA_VAZIA = new Uint8Array(0);
+/**
+ * Tamanho dos buffers de escrita reaproveitados. Criar um `ArrayBuffer` custa
+ * ~0,4 µs aqui (mais que escrever uma confirmação), então os lotes pequenos
+ * saem de buffers que voltam para esta reserva quando a escrita termina.
+ */
+const LOTE_RECICLAVEL = 4096;
+/** Buffers livres guardados no máximo, para todas as conexões juntas. */
+const RESERVA_MAXIMA = 64;
+/** Buffers de `LOTE_RECICLAVEL` bytes sem escrita em curso. */
+const reserva: Uint8Array<ArrayBuffer>[] = [];
 
 /** A saída pendente passou do teto: o par não está lendo. */
 export class SaidaLotada extends Error {
@@ -48,7 +59,9 @@ export class Conexao {
   #usados = 0;
   /** Bytes enfileirados mais os da escrita em curso. */
   #bytesPendentes = 0;
-  #escrevendo: Promise<void> | undefined;
+  /** Há uma escrita em curso (e `#escrita` é a promessa dela). */
+  #escrevendo = false;
+  #escrita: Promise<void> = Promise.resolve();
   #fechada = false;
   #erroEscrita: unknown;
   #limiteSaida: number;
@@ -99,7 +112,9 @@ export class Conexao {
   };
 
   /**
-   * Enfileira bytes; saem todos numa escrita no fim do tique.
+   * Copia os bytes para a saída (quem chama pode reaproveitar o buffer logo
+   * depois). Com a linha livre, a escrita começa já, dentro desta chamada; com
+   * uma escrita em curso, os bytes esperam e saem todos juntos na próxima.
    *
    * @throws {SaidaLotada} quando a fila passaria do limite
    */
@@ -109,20 +124,25 @@ export class Conexao {
       throw new SaidaLotada(this.#bytesPendentes + bytes.length);
     }
     const total = this.#usados + bytes.length;
-    if (total > this.#fila.length) {
-      const maior = new Uint8Array(Math.max(total, this.#fila.length * 2, 256));
-      maior.set(this.#fila.subarray(0, this.#usados));
-      this.#fila = maior;
-    }
+    if (total > this.#fila.length) this.#crescerFila(total);
     this.#fila.set(bytes, this.#usados);
     this.#usados = total;
     this.#bytesPendentes += bytes.length;
-    this.#escrevendo ??= this.#escreverTudo();
+    if (!this.#escrevendo) this.#escrita = this.#escreverTudo();
+  }
+
+  /** Uma fila com lugar para `total` bytes, mantendo os que já estão nela. */
+  #crescerFila(total: number) {
+    const maior = this.#usados === 0 && total <= LOTE_RECICLAVEL
+      ? reserva.pop() ?? new Uint8Array(LOTE_RECICLAVEL)
+      : new Uint8Array(Math.max(total, this.#fila.length * 2));
+    maior.set(this.#fila.subarray(0, this.#usados));
+    this.#fila = maior;
   }
 
   /** Espera até que tudo o que foi enfileirado tenha sido escrito (ou falhado). */
   async esvaziar(): Promise<void> {
-    while (this.#escrevendo) await this.#escrevendo;
+    while (this.#escrevendo) await this.#escrita;
   }
 
   /** O erro da última escrita que falhou, se houve. */
@@ -130,12 +150,14 @@ export class Conexao {
     return this.#erroEscrita;
   }
 
+  /** Escreve a fila, lote a lote, até ela ficar vazia; começa sem esperar. */
   async #escreverTudo(): Promise<void> {
-    await Promise.resolve(); // junta tudo o que for enfileirado neste tique
+    this.#escrevendo = true;
     try {
       while (this.#usados > 0 && !this.#fechada) {
         // O lote leva o buffer; o que chegar durante a escrita vai para outro.
-        const lote = this.#fila.subarray(0, this.#usados);
+        const buffer = this.#fila;
+        const lote = buffer.subarray(0, this.#usados);
         this.#fila = FILA_VAZIA;
         this.#usados = 0;
         let escritos = 0;
@@ -143,12 +165,16 @@ export class Conexao {
           escritos += await this.conn.write(lote.subarray(escritos));
         }
         this.#bytesPendentes -= lote.length;
+        // A escrita terminou: o runtime não guarda mais o buffer.
+        if (
+          buffer.length === LOTE_RECICLAVEL && reserva.length < RESERVA_MAXIMA
+        ) reserva.push(buffer);
       }
     } catch (erro) {
       this.#erroEscrita = erro;
       this.fechar();
     } finally {
-      this.#escrevendo = undefined;
+      this.#escrevendo = false;
     }
   }
 

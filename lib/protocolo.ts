@@ -204,14 +204,34 @@ export const ASSUNTO_MAXIMO = 0xffff;
 /**
  * Codifica uma MENSAGEM: `[número u32][instante f64][fuso i16][tam. assunto u16][assunto][texto]`. */
 export function codificarMensagem(mensagem: Mensagem): Uint8Array {
-  const assunto = codificador.encode(mensagem.assunto);
-  const texto = codificador.encode(mensagem.texto);
+  const quadro = new Uint8Array(
+    CABECALHO + FIXO_MENSAGEM +
+      tamanhoDaMensagem(mensagem.assunto, mensagem.texto),
+  );
+  codificarMensagemEm(mensagem, quadro);
+  return quadro;
+}
+
+/**
+ * Quantos bytes `codificarMensagemEm` pode precisar: cada unidade UTF-16 vira
+ * no máximo 3 bytes (um par substituto, 2 unidades, vira 4).
+ */
+export function espacoParaMensagem(assunto: string, texto: string): number {
+  return CABECALHO + FIXO_MENSAGEM + 3 * (assunto.length + texto.length);
+}
+
+/**
+ * Codifica uma MENSAGEM no início de `destino`, sem alocar nada: para quem
+ * reaproveita um buffer a cada envio. Devolve o tamanho do quadro.
+ *
+ * @throws {RangeError} com um campo fora do seu tipo, ou se `destino` tem
+ *   menos que `espacoParaMensagem` e a mensagem não coube
+ */
+export function codificarMensagemEm(
+  mensagem: Mensagem,
+  destino: Uint8Array,
+): number {
   // Os campos de tamanho fixo dariam a volta em silêncio; melhor recusar.
-  if (assunto.length > ASSUNTO_MAXIMO) {
-    throw new RangeError(
-      `assunto de ${assunto.length} bytes; o máximo é ${ASSUNTO_MAXIMO}`,
-    );
-  }
   if (
     !Number.isInteger(mensagem.numero) || mensagem.numero < 0 ||
     mensagem.numero > 0xffff_ffff
@@ -224,17 +244,57 @@ export function codificarMensagem(mensagem: Mensagem): Uint8Array {
   ) {
     throw new RangeError(`fuso fora de i16: ${mensagem.fuso}`);
   }
-  const { bytes, vista } = novoQuadro(
-    Tipo.MENSAGEM,
-    FIXO_MENSAGEM + assunto.length + texto.length,
+  const inicioAssunto = CABECALHO + FIXO_MENSAGEM;
+  const assunto = codificarEm(mensagem.assunto, destino, inicioAssunto);
+  if (assunto > ASSUNTO_MAXIMO) {
+    throw new RangeError(
+      `assunto de ${assunto} bytes; o máximo é ${ASSUNTO_MAXIMO}`,
+    );
+  }
+  const texto = codificarEm(mensagem.texto, destino, inicioAssunto + assunto);
+  const corpo = FIXO_MENSAGEM + assunto + texto;
+  escreverU32(destino, 0, corpo);
+  destino[4] = Tipo.MENSAGEM;
+  escreverU32(destino, CABECALHO, mensagem.numero);
+  VISTA_F64.setFloat64(0, mensagem.instante);
+  destino.set(BYTES_F64, CABECALHO + 4);
+  escreverU16(destino, CABECALHO + 12, mensagem.fuso & 0xffff);
+  escreverU16(destino, CABECALHO + 14, assunto);
+  return CABECALHO + corpo;
+}
+
+/** Escreve `texto` em UTF-8 a partir de `inicio`; devolve quantos bytes. */
+function codificarEm(texto: string, destino: Uint8Array, inicio: number) {
+  const { read, written } = codificador.encodeInto(
+    texto,
+    destino.subarray(inicio),
   );
-  vista.setUint32(CABECALHO, mensagem.numero);
-  vista.setFloat64(CABECALHO + 4, mensagem.instante);
-  vista.setInt16(CABECALHO + 12, mensagem.fuso);
-  vista.setUint16(CABECALHO + 14, assunto.length);
-  bytes.set(assunto, CABECALHO + FIXO_MENSAGEM);
-  bytes.set(texto, CABECALHO + FIXO_MENSAGEM + assunto.length);
-  return bytes;
+  if (read < texto.length) {
+    throw new RangeError(
+      "destino pequeno demais para a mensagem (veja espacoParaMensagem)",
+    );
+  }
+  return written;
+}
+
+function escreverU32(destino: Uint8Array, pos: number, valor: number) {
+  destino[pos] = valor >>> 24;
+  destino[pos + 1] = valor >>> 16;
+  destino[pos + 2] = valor >>> 8;
+  destino[pos + 3] = valor;
+}
+
+function escreverU16(destino: Uint8Array, pos: number, valor: number) {
+  destino[pos] = valor >>> 8;
+  destino[pos + 1] = valor;
+}
+
+/**
+ * Troca o número de uma CONFIRMACAO já codificada (9 bytes), para quem
+ * reaproveita o mesmo buffer a cada confirmação.
+ */
+export function renumerarConfirmacao(quadro: Uint8Array, numero: number): void {
+  escreverU32(quadro, CABECALHO, numero);
 }
 
 /** Os estados do decodificador entre um pedaço e outro. */
@@ -294,6 +354,12 @@ export class Decodificador {
     this.#noLugar = opcoes.noLugar ? undefined : null;
   }
 
+  /**
+   * O quadro entregue agora é o último completo do pedaço: nada vem depois
+   * dele nesta chamada. Só vale dentro de `aoQuadro`.
+   */
+  fimDoPedaco = false;
+
   /** Há bytes de um quadro incompleto guardados. */
   get incompleto(): boolean {
     return this.#estado === Estado.CORPO || this.#preenchido > 0;
@@ -329,6 +395,7 @@ export class Decodificador {
           this.#verificarCabecalho(tipo, tamanho);
           pos += CABECALHO;
           if (pedaco.length - pos >= tamanho) {
+            this.fimDoPedaco = pedaco.length - pos === tamanho;
             aoQuadro.call(
               alvo as T,
               this.#quadro(tipo, pedaco, pos, pos + tamanho),
@@ -351,6 +418,7 @@ export class Decodificador {
         this.#tamanho = 0;
         this.#verificarCabecalho(tipo, tamanho);
         if (tamanho === 0) {
+          this.fimDoPedaco = pos === pedaco.length;
           aoQuadro.call(alvo as T, this.#quadro(tipo, VAZIO, 0, 0));
           continue;
         }
@@ -367,6 +435,7 @@ export class Decodificador {
       this.#estado = Estado.CABECALHO;
       this.#preenchido = 0;
       this.#corpo = VAZIO;
+      this.fimDoPedaco = pos === pedaco.length;
       aoQuadro.call(
         alvo as T,
         this.#quadro(this.#tipo, corpo, 0, corpo.length),

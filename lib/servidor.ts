@@ -20,6 +20,7 @@ import {
   limitesDoServidor,
   type Mensagem,
   type Quadro,
+  renumerarConfirmacao,
   Tipo,
   VERSAO,
 } from "./protocolo.ts";
@@ -50,6 +51,11 @@ export interface OpcoesServidor {
 
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
 const PONG = codificar({ tipo: Tipo.PONG });
+/**
+ * A CONFIRMACAO de todas as sessões, renumerada a cada envio: `enviar` copia
+ * os bytes, e um `ArrayBuffer` novo por confirmação custaria ~0,4 µs.
+ */
+const CONFIRMACAO = codificar({ tipo: Tipo.CONFIRMACAO, numero: 0 });
 /** Conexões recusadas por lotação que ainda estão sendo avisadas, no máximo. */
 const RECUSAS_SIMULTANEAS = 64;
 /** Quanto esperar o par fechar depois de nosso último quadro. */
@@ -451,8 +457,18 @@ class Sessao {
           );
         }
         this.#ultimoNumero = quadro.mensagem.numero;
-        this.#aoMensagem(quadro.mensagem, false);
         this.#confirmar = true;
+        if (this.#decodificador.fimDoPedaco) {
+          // Último quadro do pedaço: a confirmação sai antes de formatar a
+          // linha, que não muda a resposta (latência de quem espera por ela).
+          try {
+            this.#enviarConfirmacao();
+          } finally {
+            this.#aoMensagem(quadro.mensagem, false);
+          }
+          return;
+        }
+        this.#aoMensagem(quadro.mensagem, false);
         return;
       case Tipo.OLA_CLIENTE:
         return this.#aoSaudacao(quadro.versao, quadro.token);
@@ -549,9 +565,8 @@ class Sessao {
 
   #enviarConfirmacao() {
     this.#confirmar = false;
-    this.#conexao.enviar(
-      codificar({ tipo: Tipo.CONFIRMACAO, numero: this.#ultimoNumero }),
-    );
+    renumerarConfirmacao(CONFIRMACAO, this.#ultimoNumero);
+    this.#conexao.enviar(CONFIRMACAO);
   }
 
   /** Fecha nosso lado de escrita e dá ao par um instante para ler e fechar. */

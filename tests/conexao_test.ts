@@ -1,8 +1,9 @@
 /**
  * Testes de lib/conexao.ts sobre sockets de verdade em loopback (no próprio
- * processo): escritas em lote, o teto da saída pendente, fechar duas vezes, o
- * fim da conexão, o buffer de leitura que cresce sem estragar o pedaço
- * anterior e o encerramento com cortesia.
+ * processo): a primeira escrita já, as seguintes em lote, a cópia do que se
+ * envia, o teto da saída pendente, fechar duas vezes, o fim da conexão, o
+ * buffer de leitura que cresce sem estragar o pedaço anterior e o
+ * encerramento com cortesia.
  *
  * @module
  */
@@ -71,25 +72,48 @@ function padrao(n: number, semente = 0): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 7 + semente) % 251);
 }
 
-Deno.test("muitos enviar() no mesmo tique saem numa única escrita, com todos os bytes", async () => {
+Deno.test("com a linha livre o primeiro enviar() sai já; o resto do tique vai junto numa escrita", async () => {
   const [a, b] = await parDeSockets();
   const { conn, escritas } = contandoEscritas(a);
   using conexao = new Conexao(conn, { limiteSaida: 1 << 20 });
   using _b = b;
   const esperado = padrao(100 * 37);
-  for (let i = 0; i < 100; i++) {
+  conexao.enviar(esperado.subarray(0, 37));
+  assert.deepEqual(escritas, [37], "a escrita começa dentro do enviar()");
+  for (let i = 1; i < 100; i++) {
     conexao.enviar(esperado.subarray(i * 37, (i + 1) * 37));
   }
   assert.equal(conexao.bytesPendentes, 100 * 37);
   await conexao.esvaziar();
-  assert.deepEqual(escritas, [100 * 37]);
+  assert.deepEqual(escritas, [37, 99 * 37]);
   assert.equal(conexao.bytesPendentes, 0);
   assert.deepEqual(await lerBytes(b, esperado.length), esperado);
-  // Um enviar sozinho não é copiado nem juntado: sai como veio.
-  conexao.enviar(Uint8Array.of(1, 2, 3));
-  await conexao.esvaziar();
-  assert.deepEqual(escritas, [100 * 37, 3]);
-  assert.deepEqual(await lerBytes(b, 3), Uint8Array.of(1, 2, 3));
+});
+
+Deno.test("enviar() copia: quem chama pode reaproveitar o buffer, e os buffers reciclados não misturam lotes", async () => {
+  const [a, b] = await parDeSockets();
+  using conexao = new Conexao(a, { limiteSaida: 1 << 20 });
+  using _b = b;
+  const rascunho = new Uint8Array(300);
+  const esperado: Uint8Array[] = [];
+  for (let rodada = 0; rodada < 50; rodada++) {
+    // Lotes de tamanhos variados, um deles maior que um buffer reciclado.
+    const vezes = rodada % 7 === 0 ? 20 : 3;
+    for (let i = 0; i < vezes; i++) {
+      rascunho.set(padrao(rascunho.length, rodada * 31 + i));
+      conexao.enviar(rascunho);
+      esperado.push(rascunho.slice());
+      rascunho.fill(0); // depois do enviar: não pode chegar ao par
+    }
+    await conexao.esvaziar();
+  }
+  const total = esperado.reduce((n, p) => n + p.length, 0);
+  const recebido = await lerBytes(b, total);
+  let pos = 0;
+  for (const parte of esperado) {
+    assert.deepEqual(recebido.subarray(pos, pos + parte.length), parte);
+    pos += parte.length;
+  }
 });
 
 Deno.test("o que se enfileira durante uma escrita vai junto na escrita seguinte", async () => {
@@ -98,11 +122,13 @@ Deno.test("o que se enfileira durante uma escrita vai junto na escrita seguinte"
   using conexao = new Conexao(conn, { limiteSaida: 1 << 20 });
   using _b = b;
   conexao.enviar(padrao(10, 1));
-  await new Promise((resolve) => setTimeout(resolve, 0)); // a 1ª escrita saiu
+  await conexao.esvaziar(); // a 1ª escrita saiu
+  assert.equal(conexao.bytesPendentes, 0);
   for (let i = 0; i < 50; i++) conexao.enviar(padrao(10, 2));
   assert.equal(conexao.bytesPendentes, 500);
   await conexao.esvaziar();
-  assert.ok(escritas.length <= 2, `escritas: ${escritas}`);
+  // A linha estava livre: o primeiro sai só; os outros 49 esperam e vão juntos.
+  assert.deepEqual(escritas, [10, 10, 490]);
   assert.equal(conexao.bytesPendentes, 0);
   assert.equal((await lerBytes(b, 510)).length, 510);
 });

@@ -14,8 +14,10 @@ import {
   CABECALHO,
   codificar,
   codificarMensagem,
+  codificarMensagemEm,
   CODIGO_SAIDA,
   Decodificador,
+  espacoParaMensagem,
   FIXO_MENSAGEM,
   INSTANTE_MAXIMO,
   type Limites,
@@ -24,6 +26,7 @@ import {
   type Mensagem,
   MensagemNoLugar,
   type Quadro,
+  renumerarConfirmacao,
   TAMANHO_MAXIMO_PADRAO,
   tamanhoDaMensagem,
   Tipo,
@@ -304,8 +307,153 @@ Deno.test("codificarMensagem produz os mesmos bytes que codificar", () => {
   );
 });
 
+/**
+ * A MENSAGEM montada à parte, com `TextEncoder.encode` e `DataView`: a
+ * referência contra a qual a codificação sem alocação é conferida.
+ */
+function mensagemDeReferencia(m: Mensagem): Uint8Array {
+  const assunto = utf8.encode(m.assunto);
+  const texto = utf8.encode(m.texto);
+  const corpo = FIXO_MENSAGEM + assunto.length + texto.length;
+  const bytes = new Uint8Array(CABECALHO + corpo);
+  const vista = new DataView(bytes.buffer);
+  vista.setUint32(0, corpo);
+  bytes[4] = Tipo.MENSAGEM;
+  vista.setUint32(5, m.numero);
+  vista.setFloat64(9, m.instante);
+  vista.setInt16(17, m.fuso);
+  vista.setUint16(19, assunto.length);
+  bytes.set(assunto, CABECALHO + FIXO_MENSAGEM);
+  bytes.set(texto, CABECALHO + FIXO_MENSAGEM + assunto.length);
+  return bytes;
+}
+
+Deno.test("codificarMensagemEm escreve num buffer sujo os bytes da referência e nada além", async (t) => {
+  const casos: [string, Mensagem][] = [
+    ["ASCII", mensagem({ assunto: "a".repeat(10), texto: "x".repeat(90) })],
+    ["acentos e emoji", mensagem({ assunto: "Ação 🚀", texto: "ñ€𝄞" })],
+    [
+      "substitutos soltos viram U+FFFD",
+      mensagem({ assunto: "\ud800", texto: "a\udc00b\ud83d" }),
+    ],
+    ["vazios", mensagem({ assunto: "", texto: "" })],
+    [
+      "extremos",
+      mensagem({ numero: 0xffff_ffff, fuso: -32768, instante: -1.5 }),
+    ],
+    [
+      "fuso máximo",
+      mensagem({ numero: 0, fuso: 32767, instante: INSTANTE_MAXIMO }),
+    ],
+    [
+      "três bytes por unidade",
+      mensagem({ assunto: "€".repeat(50), texto: "ह".repeat(300) }),
+    ],
+  ];
+  for (const [nome, m] of casos) {
+    await t.step(nome, () => {
+      const esperado = mensagemDeReferencia(m);
+      // Exatamente o espaço prometido, com lixo antes e depois.
+      const espaco = espacoParaMensagem(m.assunto, m.texto);
+      const buffer = new Uint8Array(espaco + 16).fill(0xaa);
+      const destino = buffer.subarray(8, 8 + espaco);
+      const n = codificarMensagemEm(m, destino);
+      assert.equal(n, esperado.length);
+      assert.equal(paraHex(destino.subarray(0, n)), paraHex(esperado));
+      assert.ok(buffer.subarray(0, 8).every((b) => b === 0xaa));
+      assert.ok(buffer.subarray(8 + n).every((b) => b === 0xaa));
+      assert.equal(paraHex(codificarMensagem(m)), paraHex(esperado));
+    });
+  }
+});
+
+Deno.test("codificarMensagemEm recusa um destino pequeno e campos fora do tipo", () => {
+  const m = mensagem({ assunto: "Olá", texto: "Tudo bem?" });
+  const justo = new Uint8Array(mensagemDeReferencia(m).length);
+  assert.equal(codificarMensagemEm(m, justo), justo.length);
+  assert.throws(
+    () => codificarMensagemEm(m, justo.subarray(1)),
+    (erro: unknown) =>
+      erro instanceof RangeError && /destino pequeno demais/.test(erro.message),
+  );
+  const grande = new Uint8Array(1 << 20);
+  assert.throws(
+    () =>
+      codificarMensagemEm(mensagem({ assunto: "a".repeat(0x10000) }), grande),
+    (erro: unknown) =>
+      erro instanceof RangeError &&
+      erro.message === "assunto de 65536 bytes; o máximo é 65535",
+  );
+  for (const numero of [-1, 0x1_0000_0000, 1.5, NaN]) {
+    assert.throws(
+      () => codificarMensagemEm(mensagem({ numero }), grande),
+      RangeError,
+    );
+  }
+  for (const fuso of [-32769, 32768, 0.5]) {
+    assert.throws(
+      () => codificarMensagemEm(mensagem({ fuso }), grande),
+      RangeError,
+    );
+  }
+});
+
+Deno.test("renumerarConfirmacao dá os bytes de codificar", () => {
+  const quadro = codificar({ tipo: Tipo.CONFIRMACAO, numero: 0 });
+  for (
+    const numero of [
+      1,
+      258,
+      0x01020304,
+      0x7fff_ffff,
+      0x8000_0000,
+      0xffff_ffff,
+      0,
+    ]
+  ) {
+    renumerarConfirmacao(quadro, numero);
+    assert.equal(
+      paraHex(quadro),
+      paraHex(codificar({ tipo: Tipo.CONFIRMACAO, numero })),
+    );
+  }
+});
+
 // ---------------------------------------------------------------------------
 // Pedaços
+
+Deno.test("fimDoPedaco: verdadeiro só no último quadro completo de cada pedaço", () => {
+  const um = codificar({
+    tipo: Tipo.MENSAGEM,
+    mensagem: mensagem({ numero: 1 }),
+  });
+  const dois = codificar({
+    tipo: Tipo.MENSAGEM,
+    mensagem: mensagem({ numero: 2 }),
+  });
+  const ping = codificar({ tipo: Tipo.PING });
+  const vistos: string[] = [];
+  const d = new Decodificador(TODOS);
+  const anotar = (pedacos: Uint8Array[]) => {
+    for (const pedaco of pedacos) {
+      d.decodificar(pedaco, (q) => vistos.push(`${q.tipo}:${d.fimDoPedaco}`));
+    }
+  };
+  anotar([juntar(um, dois)]); // dois quadros num pedaço
+  anotar([juntar(um, dois.subarray(0, 7))]); // o 2º fica incompleto
+  anotar([dois.subarray(7)]); // ... e se completa no fim do pedaço
+  anotar([ping.subarray(0, 3), juntar(ping.subarray(3), um.subarray(0, 2))]);
+  anotar([juntar(um.subarray(2), ping)]); // corpo completado, PING no fim
+  assert.deepEqual(vistos, [
+    "3:false",
+    "3:true",
+    "3:false", // há bytes do próximo quadro depois dele
+    "3:true",
+    "7:false", // PING de cabeçalho partido, com bytes depois
+    "3:false",
+    "7:true",
+  ]);
+});
 
 Deno.test("todo ponto de corte em dois pedaços dá os mesmos quadros", () => {
   for (let corte = 0; corte <= FLUXO.length; corte++) {
