@@ -970,6 +970,7 @@ async function main(args: string[]): Promise<number> {
   const relatorio: Relatorio = {
     data: dataLocal(),
     modo: config.rapido ? "rapido" : "completo",
+    cenariosEscolhidos: escolhidos && [...escolhidos].sort((a, b) => a - b),
     duracaoTotalS: (performance.now() - inicio) / 1000,
     maquina: await lerMaquina(),
     codigo,

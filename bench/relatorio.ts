@@ -54,6 +54,8 @@ export interface Linha {
 export interface Relatorio {
   data: string;
   modo: "completo" | "rapido";
+  /** Só estes cenários rodaram (`--cenarios`); ausente = todos. */
+  cenariosEscolhidos?: number[] | undefined;
   duracaoTotalS: number;
   maquina: Maquina;
   codigo: Codigo;
@@ -147,15 +149,21 @@ export function markdown(relatorio: Relatorio): string {
   return partes.join("\n");
 }
 
-/** Escreve `AAAA-MM-DD[-rapido].md` e `.json` em `pasta`; devolve os caminhos. */
+/**
+ * Escreve `AAAA-MM-DD[-rapido][-cenarios-1-3].md` e `.json` em `pasta`;
+ * devolve os caminhos. Uma rodada parcial não sobrescreve a completa do dia.
+ */
 export async function escrever(
   relatorio: Relatorio,
   pasta: string,
 ): Promise<string[]> {
   await Deno.mkdir(pasta, { recursive: true });
+  const parcial = relatorio.cenariosEscolhidos
+    ? `-cenarios-${relatorio.cenariosEscolhidos.join("-")}`
+    : "";
   const base = `${pasta}/${relatorio.data}${
     relatorio.modo === "rapido" ? "-rapido" : ""
-  }`;
+  }${parcial}`;
   await Deno.writeTextFile(`${base}.md`, markdown(relatorio));
   await Deno.writeTextFile(
     `${base}.json`,
