@@ -149,9 +149,10 @@ export class SaidaEmLotes {
   }
 
   async #escreverTudo(): Promise<void> {
-    // Junta o que for escrito neste tique. Duas voltas de microtarefa: a
-    // confirmação de uma leitura (uma volta, lib/conexao.ts) sai para o
-    // cliente antes de o log ir para o arquivo.
+    // Junta o que for escrito neste tique: duas voltas de microtarefa deixam
+    // as outras sessões cujas leituras terminaram na mesma volta do laço de
+    // eventos pôr suas linhas no mesmo lote. (A confirmação não espera por
+    // isto: `Conexao.enviar` já a escreveu.)
     await Promise.resolve();
     await Promise.resolve();
     try {
