@@ -90,7 +90,7 @@ export class Servidor {
   /** Os limites de quadro que toda sessão aplica: um objeto só, congelado. */
   readonly #limites: Readonly<Limites>;
   /** O que toda sessão usa do servidor: um objeto só, não um por sessão. */
-  readonly #contadores: Contadores;
+  readonly #doServidor: DoServidor;
   #recusando = 0;
   #encerrando = false;
   #varredura: ReturnType<typeof setInterval> | undefined;
@@ -102,7 +102,7 @@ export class Servidor {
     this.#opcoes = opcoes;
     this.endereco = ouvinte.addr as Deno.NetAddr;
     this.#limites = Object.freeze(limitesDoServidor(opcoes.tamanhoMaximo));
-    this.#contadores = {
+    this.#doServidor = {
       penalidades: this.#penalidades,
       limites: this.#limites,
       registrar: (evento) => this.#registrar(evento),
@@ -254,7 +254,7 @@ export class Servidor {
     }
     this.#resumo.clientes++;
     this.#registrar({ tipo: "conectou", instante: Date.now(), par });
-    const sessao = new Sessao(conexao, par, this.#opcoes, this.#contadores);
+    const sessao = new Sessao(conexao, par, this.#opcoes, this.#doServidor);
     this.#sessoes.add(sessao);
   }
 
@@ -300,7 +300,12 @@ function eLoopback(endereco: string): boolean {
     endereco === "localhost";
 }
 
-interface Contadores {
+/**
+ * O que o servidor dá a cada sessão: o que é de todas (limites, penalidades,
+ * a saudação já codificada) e por onde ela relata eventos e contagens. Um só
+ * objeto para todas as sessões: uma conexão ociosa não paga por ele.
+ */
+interface DoServidor {
   penalidades: Penalidades;
   /** Os limites de quadro de `limitesDoServidor`, compartilhados. */
   limites: Readonly<Limites>;
@@ -319,7 +324,7 @@ class Sessao {
   readonly #conexao: Conexao;
   readonly #par: Par;
   readonly #opcoes: OpcoesServidor;
-  readonly #contadores: Contadores;
+  readonly #doServidor: DoServidor;
   #estado: Estado = Estado.SAUDACAO;
   #decodificador: Decodificador;
   #legado: DecodificadorLegado | undefined;
@@ -338,15 +343,15 @@ class Sessao {
     conexao: Conexao,
     par: Par,
     opcoes: OpcoesServidor,
-    contadores: Contadores,
+    doServidor: DoServidor,
   ) {
     this.#conexao = conexao;
     this.#par = par;
     this.#opcoes = opcoes;
-    this.#contadores = contadores;
+    this.#doServidor = doServidor;
     // Mensagens lidas no lugar: o registro as consome antes da próxima leitura.
     this.#decodificador = new Decodificador(
-      contadores.limites,
+      doServidor.limites,
       Tipo.OLA_CLIENTE,
       { noLugar: true },
     );
@@ -375,7 +380,7 @@ class Sessao {
     try {
       this.#relatarFim(motivoFim);
     } finally {
-      this.#contadores.terminou(this);
+      this.#doServidor.terminou(this);
     }
   }
 
@@ -383,7 +388,7 @@ class Sessao {
     if (this.#despedida === "rejeitado") return; // já relatado
     const instante = Date.now();
     if (this.#despedida === "saiu") {
-      this.#contadores.registrar({
+      this.#doServidor.registrar({
         tipo: "saiu",
         instante,
         par: this.#par,
@@ -391,7 +396,7 @@ class Sessao {
       });
       return;
     }
-    this.#contadores.registrar({
+    this.#doServidor.registrar({
       tipo: "desconectou",
       instante,
       par: this.#par,
@@ -481,7 +486,7 @@ class Sessao {
         return;
       case Tipo.ERRO:
         this.#despedida = "rejeitado";
-        this.#contadores.registrar({
+        this.#doServidor.registrar({
           tipo: "desconectou",
           instante: this.#agora,
           par: this.#par,
@@ -510,7 +515,7 @@ class Sessao {
       return;
     }
     this.#estado = Estado.PROTOCOLO;
-    this.#conexao.enviar(this.#contadores.ola);
+    this.#conexao.enviar(this.#doServidor.ola);
   }
 
   /**
@@ -521,9 +526,9 @@ class Sessao {
   #recusarToken(motivo: string) {
     this.#estado = Estado.FECHANDO;
     this.#despedida = "rejeitado";
-    this.#contadores.contarRejeicao();
-    const atraso = this.#contadores.penalidades.falhou(this.#par.endereco);
-    this.#contadores.registrar({
+    this.#doServidor.contarRejeicao();
+    const atraso = this.#doServidor.penalidades.falhou(this.#par.endereco);
+    this.#doServidor.registrar({
       tipo: "rejeitado",
       instante: this.#agora,
       par: this.#par,
@@ -542,8 +547,8 @@ class Sessao {
 
   #aoMensagem(mensagem: Mensagem, legado: boolean) {
     this.#mensagens++;
-    this.#contadores.contarMensagens(1);
-    this.#contadores.registrar({
+    this.#doServidor.contarMensagens(1);
+    this.#doServidor.registrar({
       tipo: "mensagem",
       instante: this.#agora,
       par: this.#par,
@@ -587,8 +592,8 @@ class Sessao {
     const eraLegado = this.#estado === Estado.LEGADO;
     this.#estado = Estado.FECHANDO;
     this.#despedida = "rejeitado";
-    this.#contadores.contarRejeicao();
-    this.#contadores.registrar({
+    this.#doServidor.contarRejeicao();
+    this.#doServidor.registrar({
       tipo: "rejeitado",
       instante: Date.now(),
       par: this.#par,
