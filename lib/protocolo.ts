@@ -354,11 +354,15 @@ export class Decodificador {
     this.#noLugar = opcoes.noLugar ? undefined : null;
   }
 
+  #fimDoPedaco = false;
+
   /**
    * O quadro entregue agora é o último completo do pedaço: nada vem depois
    * dele nesta chamada. Só vale dentro de `aoQuadro`.
    */
-  fimDoPedaco = false;
+  get fimDoPedaco(): boolean {
+    return this.#fimDoPedaco;
+  }
 
   /** Há bytes de um quadro incompleto guardados. */
   get incompleto(): boolean {
@@ -395,7 +399,7 @@ export class Decodificador {
           this.#verificarCabecalho(tipo, tamanho);
           pos += CABECALHO;
           if (pedaco.length - pos >= tamanho) {
-            this.fimDoPedaco = pedaco.length - pos === tamanho;
+            this.#fimDoPedaco = pedaco.length - pos === tamanho;
             aoQuadro.call(
               alvo as T,
               this.#quadro(tipo, pedaco, pos, pos + tamanho),
@@ -418,7 +422,7 @@ export class Decodificador {
         this.#tamanho = 0;
         this.#verificarCabecalho(tipo, tamanho);
         if (tamanho === 0) {
-          this.fimDoPedaco = pos === pedaco.length;
+          this.#fimDoPedaco = pos === pedaco.length;
           aoQuadro.call(alvo as T, this.#quadro(tipo, VAZIO, 0, 0));
           continue;
         }
@@ -435,7 +439,7 @@ export class Decodificador {
       this.#estado = Estado.CABECALHO;
       this.#preenchido = 0;
       this.#corpo = VAZIO;
-      this.fimDoPedaco = pos === pedaco.length;
+      this.#fimDoPedaco = pos === pedaco.length;
       aoQuadro.call(
         alvo as T,
         this.#quadro(this.#tipo, corpo, 0, corpo.length),
