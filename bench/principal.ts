@@ -64,6 +64,12 @@ interface Config {
   aquecimentoMs: number;
   vezesLatencia: number;
   aquecimentoLatencia: number;
+  /**
+   * Execuções de latência de cada lado. O p99 desta máquina varia ±30% de
+   * uma execução para outra (no servidor e no pingue-pongue cru); com mais
+   * execuções intercaladas, a mediana de cada lado fica estável.
+   */
+  execucoesLatencia: number;
   ociosos: number;
   sondas: number;
   partidas: number;
@@ -75,6 +81,7 @@ const COMPLETO = {
   aquecimentoMs: 1000,
   vezesLatencia: 20_000,
   aquecimentoLatencia: 2000,
+  execucoesLatencia: 5,
   ociosos: 10_000,
   sondas: 20,
   partidas: 20,
@@ -86,6 +93,7 @@ const RAPIDO = {
   aquecimentoMs: 150,
   vezesLatencia: 2000,
   aquecimentoLatencia: 200,
+  execucoesLatencia: 3,
   ociosos: 500,
   sondas: 5,
   partidas: 5,
@@ -445,7 +453,7 @@ async function medirLatencia(config: Config, temp: string) {
     });
     const execucoes: Record<string, ExecucaoLatencia[]> = {};
     let conferido = true;
-    for (let i = 0; i < config.execucoes; i++) {
+    for (let i = 0; i < config.execucoesLatencia; i++) {
       for (const alvo of alvos) {
         const r = await gerar([
           alvo.modo,
@@ -957,7 +965,7 @@ async function main(args: string[]): Promise<number> {
     "O gerador de carga (bench/gerador.ts) roda num processo `deno` próprio. Vazão: cada conexão codifica um lote de ~256 KiB de quadros com `codificarMensagem` (lib/protocolo.ts) e só renumera o lote a cada escrita pela `Conexao` (lib/conexao.ts); até 4 MiB por conexão ficam sem confirmação; as confirmações cumulativas são lidas com o `Decodificador`. O tempo vai do início do envio até a última confirmação.",
     "MB/s conta os quadros inteiros no fio (cabeçalho de 5 bytes + 16 fixos + assunto + texto; 121 bytes para a mensagem de 100 bytes), em 10⁶ bytes por segundo.",
     "Linhas de base, na mesma rodada e intercaladas com o servidor: (a) receptor TCP cru que lê e descarta (bench/linha_de_base/receptor_cru.ts; o gerador manda os mesmos bytes sem saudação e espera o receptor ler tudo); (b) analisador mínimo do prefixo de comprimento com uma confirmação por leitura (receptor_quadros.ts); (c) `deno run` de um script vazio (vazio.ts); (d) pingue-pongue TCP cru (pingue.ts). As bases (a) e (b) também são limitadas pelo próprio gerador e pela cópia no loopback do kernel: são pisos do teto verdadeiro.",
-    "Latência: `Cliente.enviar` (lib/cliente.ts) e espera a confirmação, uma por vez, depois de um aquecimento; a base é a mesma ida e volta (121 bytes vão, 9 voltam) em TCP cru.",
+    `Latência: \`Cliente.enviar\` (lib/cliente.ts) e espera a confirmação, uma por vez, depois de um aquecimento; a base é a mesma ida e volta (121 bytes vão, 9 voltam) em TCP cru. ${config.execucoesLatencia} execuções de cada lado, intercaladas: o p99 desta máquina varia ±30% entre execuções.`,
     "Ociosos: `Cliente.conectar` (saudação completa) de todos os clientes num processo, com `ulimit -n` elevado no servidor e no gerador; RSS é o VmRSS de /proc/PID/status do servidor antes (depois de um cliente de aquecimento) e depois de todos conectados, dividido pelo número de clientes.",
     "Cliente de uma mensagem: `cliente.ts --assunto x --texto y` com as permissões da tarefa `cliente`, do início do processo ao fim, cronometrado por este processo; o pico de memória vem de `/usr/bin/time -f %M` (quando existe).",
   );
