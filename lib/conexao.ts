@@ -192,26 +192,26 @@ export class Conexao {
 
   #escreveu = (n: number): void => {
     this.#escritosLote += n;
+    if (this.#fechada) return this.#terminarEscrita(); // `fechar` zerou a conta
     if (this.#escritosLote < this.#tamanhoLote) return this.#escreverResto();
     this.#bytesPendentes -= this.#tamanhoLote;
     // A escrita terminou: o runtime não guarda mais o buffer.
     const lote = this.#lote;
-    this.#lote = FILA_VAZIA;
     if (lote.length === LOTE_RECICLAVEL && reserva.length < RESERVA_MAXIMA) {
       reserva.push(lote);
     }
-    if (this.#usados > 0 && !this.#fechada) return this.#escreverLote();
+    if (this.#usados > 0) return this.#escreverLote();
     this.#terminarEscrita();
   };
 
   #falhouEscrita = (erro: unknown): void => {
     this.#erroEscrita = erro;
-    this.#lote = FILA_VAZIA;
     this.fechar();
     this.#terminarEscrita();
   };
 
   #terminarEscrita(): void {
+    this.#lote = FILA_VAZIA;
     this.#escrevendo = false;
     const esperando = this.#aoEsvaziar;
     this.#aoEsvaziar = undefined;
