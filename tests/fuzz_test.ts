@@ -32,21 +32,10 @@ import {
   tamanhoDaMensagem,
   Tipo,
 } from "../lib/protocolo.ts";
+import { mulberry32 } from "./dados.ts";
 
 // ---------------------------------------------------------------------------
 // PRNG
-
-/** mulberry32: 32 bits de estado, rápido e bom o bastante para fuzz. */
-function mulberry32(semente: number): () => number {
-  let a = semente >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Sorteio {
   #proximo: () => number;

@@ -15,21 +15,8 @@ import {
   novaMensagem,
   tituloDaMensagem,
 } from "../lib/mensagem.ts";
+import { INSTANTE, mensagem } from "./dados.ts";
 import type { Mensagem } from "../lib/protocolo.ts";
-
-/** 24/11/2026 22:27:52.123 UTC. */
-const INSTANTE = Date.UTC(2026, 10, 24, 22, 27, 52, 123);
-
-function mensagem(parcial: Partial<Mensagem> = {}): Mensagem {
-  return {
-    numero: 1,
-    instante: INSTANTE,
-    fuso: -180,
-    assunto: "Olá",
-    texto: "Tudo bem?",
-    ...parcial,
-  };
-}
 
 function dois(n: number): string {
   return String(n).padStart(2, "0");

@@ -32,6 +32,7 @@ import {
   Tipo,
   VERSAO,
 } from "../lib/protocolo.ts";
+import { INSTANTE, mensagem, mulberry32 } from "./dados.ts";
 
 // ---------------------------------------------------------------------------
 // Auxiliares
@@ -120,19 +121,6 @@ const TODOS: Limites = {
   ...limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
   ...limitesDoCliente(),
 };
-
-const INSTANTE = Date.UTC(2026, 10, 24, 22, 27, 52, 123);
-
-function mensagem(parcial: Partial<Mensagem> = {}): Mensagem {
-  return {
-    numero: 1,
-    instante: INSTANTE,
-    fuso: -180,
-    assunto: "Olá",
-    texto: "Tudo bem?",
-    ...parcial,
-  };
-}
 
 // Uma mensagem de exatamente 1024 bytes (o limite padrão), com multibyte.
 const ASSUNTO_GRANDE = "Grande";
@@ -1346,18 +1334,6 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
 
 // ---------------------------------------------------------------------------
 // Contagem UTF-8
-
-/** PRNG pequeno e determinístico (mulberry32). */
-function mulberry32(semente: number): () => number {
-  let a = semente >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test("bytesUtf8 e tamanhoDaMensagem batem com o TextEncoder", async (t) => {
   const casos: [string, string][] = [
