@@ -22,6 +22,7 @@
 import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
 import { ParCru, permissoesDaTarefa } from "./ajudantes.ts";
+import { mulberry32 as aleatorio } from "./dados.ts"; // o lixo é reproduzível
 import { Cliente } from "../lib/cliente.ts";
 import { CodigoErro } from "../lib/erros.ts";
 import { novaMensagem } from "../lib/mensagem.ts";
@@ -221,18 +222,6 @@ class ServidorSoak {
     await this.#leituras;
     return status === "prazo" ? -1 : final.code;
   }
-}
-
-/** Gerador pseudoaleatório com semente (mulberry32): o lixo é reproduzível. */
-function aleatorio(semente: number): () => number {
-  let a = semente >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pausa = (ms: number) =>
