@@ -19,13 +19,17 @@ import {
   PROGRAMA_CLIENTE,
   textoDeAjuda,
   VERSAO_PROGRAMA,
-} from "./lib/cli.ts";
-import { Cliente, FalhaDoCliente, type OpcoesCliente } from "./lib/cliente.ts";
+} from "./lib/cli/cli.ts";
+import {
+  Cliente,
+  FalhaDoCliente,
+  type OpcoesCliente,
+} from "./lib/cliente/sessao.ts";
 import { SaidaCliente } from "./lib/erros.ts";
-import { LeitorDeLinhas } from "./lib/linhas.ts";
-import type { SessaoDeEnvio } from "./lib/menu.ts";
-import { enviarLinhas, enviarUma } from "./lib/roteiro.ts";
-import { SaidaEmLotes } from "./lib/saida.ts";
+import { LeitorDeLinhas } from "./lib/cliente/linhas.ts";
+import type { SessaoDeEnvio } from "./lib/cliente/menu.ts";
+import { enviarLinhas, enviarUma } from "./lib/cliente/roteiro.ts";
+import { SaidaEmLotes } from "./lib/saida/lotes.ts";
 
 const AVISO_LEGADO =
   "> Aviso: o servidor original não confirma o recebimento; não há como garantir que uma mensagem foi entregue.\n";
@@ -117,8 +121,8 @@ async function executar(
   // Só o modo interativo carrega o menu e as cores: o envio sem menu parte
   // sem eles (a partida do cliente de uma mensagem é medida no banco).
   const [{ Menu }, { coresPara }] = await Promise.all([
-    import("./lib/menu.ts"),
-    import("./lib/terminal.ts"),
+    import("./lib/cliente/menu.ts"),
+    import("./lib/saida/terminal.ts"),
   ]);
   const menu = new Menu(sessao, entrada, saida, {
     cores: coresPara(Deno.stdout),
@@ -130,7 +134,7 @@ async function executar(
 
 /** O modo --legado é raro: o formato original só é carregado quando pedido. */
 async function conectarLegado(opcoes: OpcoesCliente): Promise<SessaoDeEnvio> {
-  const { ClienteLegado } = await import("./lib/cliente_legado.ts");
+  const { ClienteLegado } = await import("./lib/cliente/legado.ts");
   return await ClienteLegado.conectar(opcoes);
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ListaDeAcesso } from "./lib/acesso.ts";
+import { ListaDeAcesso } from "./lib/servidor/acesso.ts";
 import {
   type ConfigServidor,
   dicaDeAjuda,
@@ -21,15 +21,19 @@ import {
   PROGRAMA_SERVIDOR,
   textoDeAjuda,
   VERSAO_PROGRAMA,
-} from "./lib/cli.ts";
+} from "./lib/cli/cli.ts";
 import { SaidaServidor } from "./lib/erros.ts";
-import { Servidor } from "./lib/servidor.ts";
+import { Servidor } from "./lib/servidor/servidor.ts";
 import {
   eArquivoComum,
   ESCRITA_SINCRONA_MAXIMA,
   SaidaEmLotes,
-} from "./lib/saida.ts";
-import { coresPara, RegistroJson, RegistroLegivel } from "./lib/terminal.ts";
+} from "./lib/saida/lotes.ts";
+import {
+  coresPara,
+  RegistroJson,
+  RegistroLegivel,
+} from "./lib/saida/terminal.ts";
 
 const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]

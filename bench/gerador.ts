@@ -1,9 +1,9 @@
 /**
  * O gerador de carga do banco de medidas. Roda num processo `deno` próprio,
  * para não dividir o laço de eventos com o servidor medido, e fala com ele
- * pelo código do próprio projeto: `Cliente` (lib/cliente.ts) para latência,
+ * pelo código do próprio projeto: `Cliente` (lib/cliente/sessao.ts) para latência,
  * capacidade ociosa e sondas; `Conexao` (lib/conexao.ts) com o codec
- * (lib/protocolo.ts) para vazão, porque `Cliente` não tem envio em lote.
+ * (lib/protocolo/codec.ts) para vazão, porque `Cliente` não tem envio em lote.
  *
  * Para vazão, cada conexão codifica um lote de quadros uma vez com
  * `codificarMensagem` e, a cada envio, reescreve só o campo do número (o
@@ -26,9 +26,9 @@
 // deno-lint-ignore-file no-console
 
 import { parseArgs } from "node:util";
-import { Cliente } from "../lib/cliente.ts";
+import { Cliente } from "../lib/cliente/sessao.ts";
 import { Conexao } from "../lib/conexao.ts";
-import { LeitorDeLinhas } from "../lib/linhas.ts";
+import { LeitorDeLinhas } from "../lib/cliente/linhas.ts";
 import {
   CABECALHO,
   codificar,
@@ -39,7 +39,7 @@ import {
   type Quadro,
   Tipo,
   VERSAO,
-} from "../lib/protocolo.ts";
+} from "../lib/protocolo/codec.ts";
 
 const HOST = "127.0.0.1";
 /** Prazo de conexão, saudação e despedida de cada cliente. */

@@ -14,7 +14,7 @@
 // deno-lint-ignore-file no-console
 
 import { parseArgs } from "node:util";
-import { codificarMensagem } from "../lib/protocolo.ts";
+import { codificarMensagem } from "../lib/protocolo/codec.ts";
 import {
   faixa,
   numero,
@@ -962,10 +962,10 @@ async function main(args: string[]): Promise<number> {
         ? `${PASTA_EM_MEMORIA} (tmpfs: mede o servidor, não a devolução de páginas sujas ao disco virtual, que disputa os mesmos núcleos)`
         : "uma pasta temporária"
     }. Depois de cada execução, o banco confere com \`grep -c\` que cada mensagem confirmada foi escrita no arquivo, e o esvazia.`,
-    "O gerador de carga (bench/gerador.ts) roda num processo `deno` próprio. Vazão: cada conexão codifica um lote de ~256 KiB de quadros com `codificarMensagem` (lib/protocolo.ts) e só renumera o lote a cada escrita pela `Conexao` (lib/conexao.ts); até 4 MiB por conexão ficam sem confirmação; as confirmações cumulativas são lidas com o `Decodificador`. O tempo vai do início do envio até a última confirmação.",
+    "O gerador de carga (bench/gerador.ts) roda num processo `deno` próprio. Vazão: cada conexão codifica um lote de ~256 KiB de quadros com `codificarMensagem` (lib/protocolo/codec.ts) e só renumera o lote a cada escrita pela `Conexao` (lib/conexao.ts); até 4 MiB por conexão ficam sem confirmação; as confirmações cumulativas são lidas com o `Decodificador`. O tempo vai do início do envio até a última confirmação.",
     "MB/s conta os quadros inteiros no fio (cabeçalho de 5 bytes + 16 fixos + assunto + texto; 121 bytes para a mensagem de 100 bytes), em 10⁶ bytes por segundo.",
     "Linhas de base, na mesma rodada e intercaladas com o servidor: (a) receptor TCP cru que lê e descarta (bench/linha_de_base/receptor_cru.ts; o gerador manda os mesmos bytes sem saudação e espera o receptor ler tudo); (b) analisador mínimo do prefixo de comprimento com uma confirmação por leitura (receptor_quadros.ts); (c) `deno run` de um script vazio (vazio.ts); (d) pingue-pongue TCP cru (pingue.ts). As bases (a) e (b) também são limitadas pelo próprio gerador e pela cópia no loopback do kernel: são pisos do teto verdadeiro.",
-    `Latência: \`Cliente.enviar\` (lib/cliente.ts) e espera a confirmação, uma por vez, depois de um aquecimento; a base é a mesma ida e volta (121 bytes vão, 9 voltam) em TCP cru. ${config.execucoesLatencia} execuções de cada lado, intercaladas: o p99 desta máquina varia ±30% entre execuções.`,
+    `Latência: \`Cliente.enviar\` (lib/cliente/sessao.ts) e espera a confirmação, uma por vez, depois de um aquecimento; a base é a mesma ida e volta (121 bytes vão, 9 voltam) em TCP cru. ${config.execucoesLatencia} execuções de cada lado, intercaladas: o p99 desta máquina varia ±30% entre execuções.`,
     "Ociosos: `Cliente.conectar` (saudação completa) de todos os clientes num processo, com `ulimit -n` elevado no servidor e no gerador; RSS é o VmRSS de /proc/PID/status do servidor antes (depois de um cliente de aquecimento) e depois de todos conectados, dividido pelo número de clientes.",
     "Cliente de uma mensagem: `cliente.ts --assunto x --texto y` com as permissões da tarefa `cliente`, do início do processo ao fim, cronometrado por este processo; o pico de memória vem de `/usr/bin/time -f %M` (quando existe).",
   );

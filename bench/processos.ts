@@ -10,7 +10,7 @@
 
 export { permissoesDaTarefa } from "../scripts/tarefas.ts";
 
-import { LeitorDeLinhas } from "../lib/linhas.ts";
+import { LeitorDeLinhas } from "../lib/cliente/linhas.ts";
 
 /** A raiz do repositório. */
 export const RAIZ = new URL("../", import.meta.url);

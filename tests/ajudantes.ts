@@ -14,9 +14,9 @@ import {
   type Quadro,
   Tipo,
   VERSAO,
-} from "../lib/protocolo.ts";
+} from "../lib/protocolo/codec.ts";
 import { permissoesDaTarefa } from "../scripts/tarefas.ts";
-import type { Escritor } from "../lib/saida.ts";
+import type { Escritor } from "../lib/saida/lotes.ts";
 
 const RAIZ = new URL("../", import.meta.url);
 /** Prazo de qualquer espera dos testes: evita que um defeito trave a suíte. */

@@ -13,7 +13,12 @@
 // deno-lint-ignore-file no-console
 
 import { parseArgs } from "node:util";
-import { CABECALHO, codificar, Tipo, VERSAO } from "../../lib/protocolo.ts";
+import {
+  CABECALHO,
+  codificar,
+  Tipo,
+  VERSAO,
+} from "../../lib/protocolo/codec.ts";
 
 /** O mesmo teto de leitura da `Conexao` do projeto. */
 const LEITURA = 256 * 1024;

@@ -1,0 +1,137 @@
+/**
+ * O cliente sem menu, para scripts: uma mensagem (`--assunto`/`--texto`, o
+ * texto podendo vir da entrada padrão) ou uma por linha (`--linhas`), com as
+ * mensagens em fila sem esperar cada confirmação, e um relato final de quantas
+ * foram entregues. Silencioso, salvo erros (ou uma linha com `--verbose`).
+ *
+ * @module
+ */
+
+import type { FalhaDoCliente } from "./sessao.ts";
+import { SaidaCliente } from "../erros.ts";
+import type { LeitorDeLinhas } from "./linhas.ts";
+import type { SessaoDeEnvio, Tela } from "./menu.ts";
+
+/** Quantas mensagens podem estar a caminho, sem confirmação, ao mesmo tempo. */
+const JANELA = 1024;
+
+export interface Roteiro {
+  assunto: string;
+  /** O texto, ou `undefined` para ler a entrada inteira como texto. */
+  texto: string | undefined;
+  linhas: boolean;
+  verbose: boolean;
+}
+
+/** Envia uma mensagem e espera a confirmação; devolve o código de saída. */
+export async function enviarUma(
+  sessao: SessaoDeEnvio,
+  roteiro: Roteiro,
+  entrada: LeitorDeLinhas,
+  saida: Tela,
+  erros: Tela,
+): Promise<number> {
+  const texto = roteiro.texto ?? semQuebraFinal(await entrada.tudo());
+  const excesso = sessao.excesso(roteiro.assunto, texto);
+  if (excesso > 0) {
+    erros.escrever(
+      `cliente: mensagem não enviada: ${excesso} bytes acima do limite de ${sessao.tamanhoMaximo} bytes do servidor\n`,
+    );
+    await sessao.sair();
+    return SaidaCliente.NAO_ENTREGUE;
+  }
+  const mensagem = sessao.compor(roteiro.assunto, texto);
+  try {
+    await sessao.enviar(mensagem);
+  } catch (falha) {
+    await sessao.sair(); // CODIGO_SAIDA mesmo assim: o servidor.py original depende dele
+    return relatarFalha(falha as FalhaDoCliente, erros);
+  }
+  if (roteiro.verbose) {
+    saida.escrever(
+      sessao.confirma
+        ? `mensagem #${numero3(mensagem.numero)} entregue\n`
+        : `mensagem #${
+          numero3(mensagem.numero)
+        } enviada (sem confirmação do servidor original)\n`,
+    );
+  }
+  const falha = await sessao.sair();
+  return falha ? relatarFalha(falha, erros) : SaidaCliente.OK;
+}
+
+/**
+ * Envia cada linha da entrada como uma mensagem, sem esperar a confirmação de
+ * uma para mandar a próxima (até `JANELA` a caminho). Uma linha grande demais é
+ * relatada e pulada. Sai com 0 só se todas foram entregues.
+ */
+export async function enviarLinhas(
+  sessao: SessaoDeEnvio,
+  roteiro: Roteiro,
+  entrada: LeitorDeLinhas,
+  saida: Tela,
+  erros: Tela,
+): Promise<number> {
+  const aCaminho = new Set<Promise<void>>();
+  let entregues = 0;
+  let perdidas = 0;
+  let puladas = 0;
+  let falha: FalhaDoCliente | undefined;
+  let numeroDaLinha = 0;
+  while (falha === undefined) {
+    const linha = await Promise.race([
+      entrada.proxima(),
+      sessao.fim.then(() => null),
+    ]);
+    if (linha === null) break;
+    numeroDaLinha++;
+    const excesso = sessao.excesso(roteiro.assunto, linha);
+    if (excesso > 0) {
+      puladas++;
+      erros.escrever(
+        `cliente: linha ${numeroDaLinha} pulada: ${excesso} bytes acima do limite de ${sessao.tamanhoMaximo} bytes do servidor\n`,
+      );
+      continue;
+    }
+    const entrega = sessao.enviar(sessao.compor(roteiro.assunto, linha)).then(
+      () => void entregues++,
+      (erro: FalhaDoCliente) => {
+        perdidas++;
+        falha ??= erro;
+      },
+    ).finally(() => aCaminho.delete(entrega));
+    aCaminho.add(entrega);
+    if (aCaminho.size >= JANELA) await Promise.race(aCaminho);
+  }
+  await Promise.all(aCaminho);
+  const fim = await sessao.sair();
+  falha ??= fim ?? undefined;
+  const total = entregues + perdidas + puladas;
+  const resumo = `${entregues} de ${total} mensagens entregues` +
+    (puladas ? `, ${puladas} puladas por tamanho` : "") +
+    (perdidas ? `, ${perdidas} não entregues` : "");
+  if (falha) erros.escrever(`cliente: ${falha.message}\n`);
+  if (roteiro.verbose || entregues < total) {
+    (entregues < total ? erros : saida).escrever(`cliente: ${resumo}\n`);
+  }
+  if (falha) return falha.codigoSaida;
+  return entregues < total ? SaidaCliente.NAO_ENTREGUE : SaidaCliente.OK;
+}
+
+function numero3(numero: number): string {
+  return String(numero).padStart(3, "0");
+}
+
+function relatarFalha(falha: FalhaDoCliente, erros: Tela): number {
+  erros.escrever(`cliente: ${falha.message}\n`);
+  return falha.codigoSaida ?? SaidaCliente.NAO_ENTREGUE;
+}
+
+/** A entrada inteira vira o texto; a quebra de linha final do `echo` não conta. */
+function semQuebraFinal(texto: string): string {
+  return texto.endsWith("\r\n")
+    ? texto.slice(0, -2)
+    : texto.endsWith("\n")
+    ? texto.slice(0, -1)
+    : texto;
+}

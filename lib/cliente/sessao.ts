@@ -1,0 +1,563 @@
+/**
+ * A sessão do cliente: conecta com prazo, troca saudações, envia mensagens
+ * (várias a caminho ao mesmo tempo, se quiser) e só as dá por entregues quando
+ * a confirmação chega; mantém a conexão viva com PING enquanto espera; e
+ * traduz cada fim de conexão numa falha com frase em português e código de
+ * saída. Não imprime nada.
+ *
+ * @module
+ */
+
+import { Conexao } from "../conexao.ts";
+import { CodigoErro, ErroDeProtocolo, SaidaCliente } from "../erros.ts";
+import { novaMensagem } from "../datas.ts";
+import {
+  codificar,
+  codificarMensagemEm,
+  Decodificador,
+  espacoParaMensagem,
+  limitesDoCliente,
+  type Mensagem,
+  type Quadro,
+  tamanhoDaMensagem,
+  Tipo,
+  VERSAO,
+} from "../protocolo/codec.ts";
+import { type Agendamento, agendar, repetir } from "../temporizador.ts";
+
+export interface OpcoesCliente {
+  host: string;
+  porta: number;
+  /** Prazo, em ms, para conectar e para o servidor responder à saudação. */
+  tempoLimite: number;
+  /** Token exigido pelo servidor (de `SOCKETS_TOKEN` ou `--token-arquivo`). */
+  token?: string | undefined;
+  /** Conectar com TLS; `ca` (PEM) substitui as raízes do sistema. */
+  tls?: { ca?: string | undefined } | undefined;
+}
+
+/** Uma falha que encerra o cliente: frase para o usuário e código de saída. */
+export class FalhaDoCliente extends Error {
+  readonly codigoSaida: number;
+  constructor(codigoSaida: number, mensagem: string, options?: ErrorOptions) {
+    super(mensagem, options);
+    this.name = "FalhaDoCliente";
+    this.codigoSaida = codigoSaida;
+  }
+}
+
+/** Sempre os mesmos 5 bytes: codificados uma vez. */
+const PONG = codificar({ tipo: Tipo.PONG });
+/** Teto de bytes a caminho do servidor (o modo --linhas enfileira muito). */
+export const LIMITE_SAIDA = 16 * 1024 * 1024;
+
+interface Pendente {
+  numero: number;
+  resolver(): void;
+  rejeitar(falha: FalhaDoCliente): void;
+}
+
+/** Uma sessão com o servidor. Crie com `Cliente.conectar`. */
+export class Cliente {
+  /** O servidor confirma cada mensagem. */
+  readonly confirma = true;
+  /** Máximo de bytes de assunto + texto anunciado pelo servidor. */
+  readonly tamanhoMaximo: number;
+  /** Resolve quando a conexão acaba: `null` se foi por `sair()`, senão a falha. */
+  readonly fim: Promise<FalhaDoCliente | null>;
+  readonly #conexao: Conexao;
+  readonly #decodificador: Decodificador;
+  readonly #opcoes: OpcoesCliente;
+  readonly #pendentes: Pendente[] = [];
+  #numero = 0;
+  #saindo = false;
+  #servidorEncerrou = false;
+  #falha: FalhaDoCliente | null = null;
+  #ultimoEnvio = Date.now();
+  #pingDesde = 0;
+  #vigia: Agendamento | undefined;
+  /** Onde cada MENSAGEM é codificada antes de `enviar` copiá-la: sem alocar. */
+  #rascunho = new Uint8Array(0);
+  /** O último pedaço lido confirmou alguma mensagem. */
+  #confirmou = false;
+
+  private constructor(
+    conexao: Conexao,
+    decodificador: Decodificador,
+    opcoes: OpcoesCliente,
+    ola: Extract<Quadro, { tipo: typeof Tipo.OLA_SERVIDOR }>,
+    resto: Quadro[],
+  ) {
+    this.#conexao = conexao;
+    this.#decodificador = decodificador;
+    this.#opcoes = opcoes;
+    this.tamanhoMaximo = ola.tamanhoMaximo;
+    if (ola.tempoOcioso > 0) this.#vigiar(ola.tempoOcioso);
+    for (const quadro of resto) this.#aoQuadro(quadro);
+    this.fim = this.#ler();
+  }
+
+  /**
+   * Conecta e troca saudações dentro de `tempoLimite`.
+   *
+   * @throws {FalhaDoCliente} recusada, host desconhecido, sem resposta, etc.
+   */
+  static async conectar(opcoes: OpcoesCliente): Promise<Cliente> {
+    const { host, porta, tempoLimite } = opcoes;
+    const conn = await abrirConexao(opcoes);
+    const conexao = new Conexao(conn, { limiteSaida: LIMITE_SAIDA });
+    const decodificador = new Decodificador(limitesDoCliente());
+    conexao.enviar(codificar({
+      tipo: Tipo.OLA_CLIENTE,
+      versao: VERSAO,
+      token: opcoes.token ?? "",
+    }));
+    const prazo = agendar(tempoLimite, () => conexao.fechar());
+    try {
+      const [ola, resto] = await lerSaudacao(conexao, decodificador, opcoes);
+      return new Cliente(conexao, decodificador, opcoes, ola, resto);
+    } catch (erro) {
+      conexao.fechar();
+      if (erro instanceof FalhaDoCliente) throw erro;
+      throw new FalhaDoCliente(
+        SaidaCliente.CONEXAO_PERDIDA,
+        `falha na saudação com ${host}:${porta}: ${(erro as Error).message}`,
+        { cause: erro },
+      );
+    } finally {
+      prazo.cancelar();
+    }
+  }
+
+  /** Número que a próxima mensagem vai receber. */
+  get proximoNumero(): number {
+    return this.#numero + 1;
+  }
+
+  /** Bytes que a mensagem passa do limite do servidor (0 se cabe). */
+  excesso(assunto: string, texto: string): number {
+    // Cada unidade UTF-16 dá no máximo 3 bytes: o caso comum nem conta.
+    if (3 * (assunto.length + texto.length) <= this.tamanhoMaximo) return 0;
+    return Math.max(0, tamanhoDaMensagem(assunto, texto) - this.tamanhoMaximo);
+  }
+
+  /**
+   * Envia uma mensagem; resolve quando o servidor confirma tê-la recebido.
+   *
+   * @throws {RangeError} se passa do limite (confira antes com `excesso`)
+   * @throws {FalhaDoCliente} se a conexão acaba antes da confirmação
+   */
+  enviar(mensagem: Mensagem): Promise<void> {
+    const excesso = this.excesso(mensagem.assunto, mensagem.texto);
+    if (excesso > 0) {
+      return Promise.reject(
+        new RangeError(`mensagem excede o limite em ${excesso} bytes`),
+      );
+    }
+    if (this.#falha || this.#saindo || this.#servidorEncerrou) {
+      return Promise.reject(
+        this.#falha ?? naoEntregue(mensagem.numero, "a sessão está terminando"),
+      );
+    }
+    this.#numero = mensagem.numero;
+    const entregue = new Promise<void>((resolver, rejeitar) => {
+      this.#pendentes.push({ numero: mensagem.numero, resolver, rejeitar });
+    });
+    this.#conexao.enviar(this.#codificar(mensagem));
+    this.#ultimoEnvio = Date.now();
+    return entregue;
+  }
+
+  /** O quadro da mensagem, no rascunho (vale até o próximo envio). */
+  #codificar(mensagem: Mensagem): Uint8Array {
+    const espaco = espacoParaMensagem(mensagem.assunto, mensagem.texto);
+    if (espaco > this.#rascunho.length) {
+      this.#rascunho = new Uint8Array(
+        Math.max(espaco, 2 * this.#rascunho.length),
+      );
+    }
+    return this.#rascunho.subarray(
+      0,
+      codificarMensagemEm(mensagem, this.#rascunho),
+    );
+  }
+
+  /** Uma mensagem nova com o próximo número e o instante de agora. */
+  compor(assunto: string, texto: string, instante?: number): Mensagem {
+    return novaMensagem(this.proximoNumero, assunto, texto, instante);
+  }
+
+  /**
+   * Manda CODIGO_SAIDA, espera a resposta do servidor (dentro do prazo) e fecha.
+   * Resolve com a falha, se a conexão já tinha acabado por outro motivo.
+   */
+  async sair(): Promise<FalhaDoCliente | null> {
+    if (!this.#saindo && !this.#conexao.fechada) {
+      this.#saindo = true;
+      this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+    }
+    const prazo = agendar(
+      this.#opcoes.tempoLimite,
+      () => this.#conexao.fechar(),
+    );
+    try {
+      return await this.fim;
+    } finally {
+      prazo.cancelar();
+    }
+  }
+
+  /** Fecha já, sem despedida. */
+  fechar(): void {
+    this.#conexao.fechar();
+  }
+
+  async #ler(): Promise<FalhaDoCliente | null> {
+    try {
+      while (true) {
+        const pedaco = await this.#conexao.ler();
+        if (pedaco === null) break;
+        this.#pingDesde = 0;
+        this.#decodificador.decodificar(
+          pedaco,
+          (quadro) => this.#aoQuadro(quadro),
+        );
+        if (this.#falha) break;
+        if (this.#confirmou) {
+          // Quem esperava a confirmação roda antes da próxima leitura: o
+          // próximo envio sai sem esperar a chamada que a prepara.
+          this.#confirmou = false;
+          await Promise.resolve();
+        }
+      }
+    } catch (erro) {
+      this.#falha ??= erro instanceof ErroDeProtocolo
+        ? new FalhaDoCliente(
+          SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+          `o servidor mandou bytes fora do protocolo: ${erro.message}`,
+        )
+        : new FalhaDoCliente(
+          SaidaCliente.CONEXAO_PERDIDA,
+          `erro ao ler do servidor: ${(erro as Error).message}`,
+        );
+    } finally {
+      this.#vigia?.cancelar();
+      this.#conexao.fechar();
+    }
+    if (!this.#falha && !this.#saindo) {
+      this.#falha = this.#servidorEncerrou
+        ? new FalhaDoCliente(
+          SaidaCliente.SERVIDOR_ENCERROU,
+          "o servidor encerrou a sessão (CODIGO_SAIDA)",
+        )
+        : new FalhaDoCliente(
+          SaidaCliente.CONEXAO_PERDIDA,
+          "a conexão com o servidor caiu sem CODIGO_SAIDA",
+        );
+    }
+    this.#rejeitarPendentes();
+    return this.#falha;
+  }
+
+  #aoQuadro(quadro: Quadro) {
+    switch (quadro.tipo) {
+      case Tipo.CONFIRMACAO:
+        return this.#confirmar(quadro.numero);
+      case Tipo.SAIDA:
+        if (!this.#saindo && !this.#servidorEncerrou) {
+          // O servidor vai encerrar: respondemos e lemos até o fim, pois
+          // confirmações de mensagens a caminho ainda podem chegar.
+          this.#servidorEncerrou = true;
+          this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+        }
+        return;
+      case Tipo.PING:
+        this.#conexao.enviar(PONG);
+        return;
+      case Tipo.PONG:
+        return;
+      case Tipo.ERRO:
+        this.#falha ??= falhaDoServidor(quadro.codigo, quadro.texto);
+        return;
+      case Tipo.OLA_SERVIDOR:
+        throw new ErroDeProtocolo(
+          CodigoErro.FORA_DE_ORDEM,
+          "saudação repetida",
+        );
+    }
+  }
+
+  #confirmar(numero: number) {
+    let confirmadas = 0;
+    while (
+      confirmadas < this.#pendentes.length &&
+      this.#pendentes[confirmadas].numero <= numero
+    ) {
+      this.#pendentes[confirmadas].resolver();
+      confirmadas++;
+    }
+    if (confirmadas > 0) this.#confirmou = true;
+    this.#pendentes.splice(0, confirmadas);
+  }
+
+  #rejeitarPendentes() {
+    const motivo = this.#falha?.message ?? "a sessão terminou";
+    for (const pendente of this.#pendentes.splice(0)) {
+      pendente.rejeitar(naoEntregue(pendente.numero, motivo, this.#falha));
+    }
+  }
+
+  /**
+   * Manda PING quando nada foi enviado por um terço do tempo ocioso do
+   * servidor, para não ser desligado parado no menu; e desiste do servidor
+   * se um PING fica sem resposta além do prazo.
+   */
+  #vigiar(tempoOcioso: number) {
+    const intervalo = Math.max(100, Math.floor(tempoOcioso / 3));
+    this.#vigia = repetir(Math.max(50, Math.floor(intervalo / 2)), () => {
+      const agora = Date.now();
+      if (
+        this.#pingDesde && agora - this.#pingDesde > this.#opcoes.tempoLimite
+      ) {
+        this.#falha ??= new FalhaDoCliente(
+          SaidaCliente.TEMPO_ESGOTADO,
+          `o servidor parou de responder (PING sem resposta em ${
+            this.#opcoes.tempoLimite / 1000
+          } s)`,
+        );
+        this.#conexao.fechar();
+        return;
+      }
+      if (agora - this.#ultimoEnvio >= intervalo && !this.#pingDesde) {
+        this.#conexao.enviar(codificar({ tipo: Tipo.PING }));
+        this.#ultimoEnvio = agora;
+        this.#pingDesde = agora;
+      }
+    });
+  }
+}
+
+/** A falha de uma mensagem que não chegou ao servidor (também no modo legado). */
+export function naoEntregue(
+  numero: number,
+  motivo: string,
+  causa?: FalhaDoCliente | null,
+): FalhaDoCliente {
+  return new FalhaDoCliente(
+    causa?.codigoSaida ?? SaidaCliente.NAO_ENTREGUE,
+    `mensagem #${String(numero).padStart(3, "0")} não entregue: ${motivo}`,
+  );
+}
+
+/** Lê até a saudação do servidor; devolve também quadros que vieram junto. */
+async function lerSaudacao(
+  conexao: Conexao,
+  decodificador: Decodificador,
+  opcoes: OpcoesCliente,
+): Promise<[Extract<Quadro, { tipo: typeof Tipo.OLA_SERVIDOR }>, Quadro[]]> {
+  const quadros: Quadro[] = [];
+  while (true) {
+    const pedaco = await conexao.ler();
+    if (pedaco === null) {
+      throw new FalhaDoCliente(
+        conexao.fechada
+          ? SaidaCliente.TEMPO_ESGOTADO
+          : SaidaCliente.CONEXAO_PERDIDA,
+        conexao.fechada
+          ? `conectado a ${opcoes.host}:${opcoes.porta}, mas sem saudação em ${
+            opcoes.tempoLimite / 1000
+          } s; é um servidor Sockets de Rede?`
+          : `o servidor ${opcoes.host}:${opcoes.porta} fechou a conexão antes da saudação${
+            opcoes.tls ? "" : " (se ele usa TLS, tente --tls)"
+          }`,
+      );
+    }
+    try {
+      decodificador.decodificar(pedaco, (quadro) => quadros.push(quadro));
+    } catch (erro) {
+      if (!(erro instanceof ErroDeProtocolo)) throw erro;
+      // 0x15/0x16 abrem registros TLS (alerta, handshake): um servidor com TLS.
+      const dica = !opcoes.tls && (pedaco[0] === 0x15 || pedaco[0] === 0x16)
+        ? "; ele parece usar TLS: tente --tls"
+        : "";
+      throw new FalhaDoCliente(
+        SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+        `${opcoes.host}:${opcoes.porta} não fala o protocolo Sockets de Rede (${erro.message})${dica}`,
+      );
+    }
+    const primeiro = quadros.shift();
+    if (primeiro === undefined) continue;
+    if (primeiro.tipo === Tipo.ERRO) {
+      throw falhaDoServidor(primeiro.codigo, primeiro.texto);
+    }
+    if (primeiro.tipo !== Tipo.OLA_SERVIDOR) {
+      throw new FalhaDoCliente(
+        SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+        `${opcoes.host}:${opcoes.porta} respondeu sem a saudação do protocolo`,
+      );
+    }
+    if (primeiro.versao !== VERSAO) {
+      throw new FalhaDoCliente(
+        SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+        `o servidor fala a versão ${primeiro.versao} do protocolo; este cliente fala a ${VERSAO}`,
+      );
+    }
+    return [primeiro, quadros];
+  }
+}
+
+/** A falha correspondente a um quadro ERRO do servidor. */
+function falhaDoServidor(codigo: number, texto: string): FalhaDoCliente {
+  const incompativel = codigo === CodigoErro.PROTOCOLO_DESCONHECIDO ||
+    codigo === CodigoErro.VERSAO_INCOMPATIVEL;
+  return new FalhaDoCliente(
+    codigo === CodigoErro.NAO_AUTORIZADO
+      ? SaidaCliente.NAO_AUTORIZADO
+      : incompativel
+      ? SaidaCliente.PROTOCOLO_INCOMPATIVEL
+      : SaidaCliente.REJEITADO,
+    `o servidor recusou: ${texto} (código ${codigo})`,
+  );
+}
+
+/**
+ * Abre a conexão (TCP ou TLS) dentro do prazo; com TLS, completa o handshake
+ * já aqui, para que um certificado recusado seja relatado como tal.
+ *
+ * @throws {FalhaDoCliente}
+ */
+export async function abrirConexao(
+  opcoes: OpcoesCliente,
+): Promise<Deno.Conn> {
+  const { host, porta, tempoLimite } = opcoes;
+  if (!opcoes.tls) {
+    try {
+      return await Deno.connect({
+        hostname: host,
+        port: porta,
+        signal: AbortSignal.timeout(tempoLimite),
+      });
+    } catch (erro) {
+      throw falhaAoConectar(erro, host, porta, tempoLimite);
+    }
+  }
+  let prazo: Agendamento | undefined;
+  let conn: Deno.TlsConn | undefined;
+  const estouro = new Promise<never>((_, rejeitar) => {
+    prazo = agendar(tempoLimite, () => {
+      conn?.close();
+      rejeitar(new DOMException("prazo", "TimeoutError"));
+    });
+  });
+  try {
+    const ca = opcoes.tls.ca;
+    conn = await Promise.race([
+      Deno.connectTls({
+        hostname: host,
+        port: porta,
+        ...(ca ? { caCerts: [ca] } : {}),
+      }),
+      estouro,
+    ]);
+    await Promise.race([conn.handshake(), estouro]);
+    return conn;
+  } catch (erro) {
+    conn?.close();
+    if (
+      erro instanceof Deno.errors.InvalidData ||
+      /tls|certificate|alert|corrupt/i.test(String(erro))
+    ) {
+      throw falhaDeTls(erro, host, porta);
+    }
+    throw falhaAoConectar(erro, host, porta, tempoLimite);
+  } finally {
+    prazo?.cancelar();
+  }
+}
+
+/** Traduz uma falha do handshake TLS: qual nome, qual problema do certificado. */
+function falhaDeTls(
+  erro: unknown,
+  host: string,
+  porta: number,
+): FalhaDoCliente {
+  const texto = (erro as Error)?.message ?? String(erro);
+  const problemas: [RegExp, string][] = [
+    [
+      /UnknownIssuer/i,
+      "o certificado do servidor não foi emitido por uma autoridade confiável (emissor desconhecido); para uma CA própria, use --ca",
+    ],
+    [
+      /NotValidForName|not valid for name/i,
+      `o certificado do servidor não vale para o nome "${host}"`,
+    ],
+    [/Expired/i, "o certificado do servidor expirou"],
+    [/NotValidYet/i, "o certificado do servidor ainda não é válido"],
+    [/Revoked/i, "o certificado do servidor foi revogado"],
+    [
+      /corrupt message|InvalidContentType|record/i,
+      "a resposta não é TLS; o servidor fala TLS? (sem --tls, o cliente conecta sem TLS)",
+    ],
+  ];
+  const problema = problemas.find(([padrao]) => padrao.test(texto))?.[1] ??
+    texto;
+  return new FalhaDoCliente(
+    SaidaCliente.FALHA_TLS,
+    `falha de TLS com ${host}:${porta}: ${problema}`,
+    { cause: erro },
+  );
+}
+
+/** A falha correspondente a um erro de `Deno.connect`. */
+export function falhaAoConectar(
+  erro: unknown,
+  host: string,
+  porta: number,
+  tempoLimite: number,
+): FalhaDoCliente {
+  const onde = `${host} na porta ${porta}`;
+  const nome = (erro as Error)?.name;
+  const texto = (erro as Error)?.message ?? String(erro);
+  if (erro instanceof Deno.errors.ConnectionRefused) {
+    return new FalhaDoCliente(
+      SaidaCliente.RECUSADA,
+      `conexão recusada por ${onde}: não há servidor escutando ali`,
+    );
+  }
+  if (
+    nome === "TimeoutError" || nome === "AbortError" ||
+    erro instanceof Deno.errors.TimedOut
+  ) {
+    return new FalhaDoCliente(
+      SaidaCliente.TEMPO_ESGOTADO,
+      `sem resposta de ${onde} em ${
+        tempoLimite / 1000
+      } s (host inalcançável ou em silêncio)`,
+    );
+  }
+  if (
+    erro instanceof Deno.errors.NotCapable ||
+    erro instanceof Deno.errors.PermissionDenied
+  ) {
+    return new FalhaDoCliente(
+      SaidaCliente.SEM_PERMISSAO,
+      `sem permissão para conectar a ${onde}`,
+    );
+  }
+  if (/lookup|resolve|name or service/i.test(texto)) {
+    return new FalhaDoCliente(
+      SaidaCliente.HOST_DESCONHECIDO,
+      `host desconhecido: ${host}`,
+    );
+  }
+  if (/unreachable|no route/i.test(texto)) {
+    return new FalhaDoCliente(
+      SaidaCliente.TEMPO_ESGOTADO,
+      `${onde} está inalcançável (${texto})`,
+    );
+  }
+  return new FalhaDoCliente(
+    SaidaCliente.CONEXAO_PERDIDA,
+    `não foi possível conectar a ${onde}: ${texto}`,
+  );
+}
