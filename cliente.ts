@@ -25,7 +25,7 @@ import {
   FalhaDoCliente,
   type OpcoesCliente,
 } from "./lib/cliente/sessao.ts";
-import { SaidaCliente } from "./lib/erros.ts";
+import { RetornoCliente } from "./lib/retornos.ts";
 import { LeitorDeLinhas } from "./lib/cliente/linhas.ts";
 import type { SessaoDeEnvio } from "./lib/cliente/menu.ts";
 import { enviarLinhas, enviarUma } from "./lib/cliente/roteiro.ts";
@@ -55,15 +55,15 @@ async function executar(
   } catch (erro) {
     if (!(erro instanceof ErroDeUso)) throw erro;
     erros.escrever(`cliente: ${erro.message}\n${dicaDeAjuda("cliente")}\n`);
-    return SaidaCliente.USO;
+    return RetornoCliente.USO;
   }
   if (config.ajuda) {
     saida.escrever(textoDeAjuda(PROGRAMA_CLIENTE));
-    return SaidaCliente.OK;
+    return RetornoCliente.OK;
   }
   if (config.versao) {
     saida.escrever(`cliente ${VERSAO_PROGRAMA}\n`);
-    return SaidaCliente.OK;
+    return RetornoCliente.OK;
   }
 
   const host = config.host ?? Deno.hostname();
@@ -85,7 +85,7 @@ async function executar(
   } catch (erro) {
     if (!(erro instanceof ErroDeConfiguracao)) throw erro;
     erros.escrever(`cliente: ${erro.message}\n`);
-    return SaidaCliente.USO;
+    return RetornoCliente.USO;
   }
   let sessao: SessaoDeEnvio;
   try {
@@ -95,7 +95,7 @@ async function executar(
   } catch (erro) {
     if (!(erro instanceof FalhaDoCliente)) throw erro;
     erros.escrever(`cliente: ${erro.message}\n`);
-    return erro.codigoSaida;
+    return erro.codigoDeRetorno;
   }
 
   const semMenu = config.linhas || config.assunto !== undefined ||

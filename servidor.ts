@@ -22,7 +22,7 @@ import {
   textoDeAjuda,
   VERSAO_PROGRAMA,
 } from "./lib/cli/cli.ts";
-import { SaidaServidor } from "./lib/erros.ts";
+import { RetornoServidor } from "./lib/retornos.ts";
 import { Servidor } from "./lib/servidor/servidor.ts";
 import {
   eArquivoComum,
@@ -52,7 +52,7 @@ async function main(args: string[]): Promise<number> {
     if (!(erro instanceof ErroDeUso)) throw erro;
     erros.escrever(`servidor: ${erro.message}\n${dicaDeAjuda("servidor")}\n`);
     await erros.esvaziar();
-    return SaidaServidor.USO;
+    return RetornoServidor.USO;
   }
   if (config.ajuda || config.versao) {
     saida.escrever(
@@ -61,7 +61,7 @@ async function main(args: string[]): Promise<number> {
         : `servidor ${VERSAO_PROGRAMA}\n`,
     );
     await saida.esvaziar();
-    return SaidaServidor.OK;
+    return RetornoServidor.OK;
   }
 
   const legivel = config.json
@@ -77,7 +77,7 @@ async function main(args: string[]): Promise<number> {
     if (!(erro instanceof ErroDeConfiguracao)) throw erro;
     erros.escrever(`servidor: ${erro.message}\n`);
     await erros.esvaziar();
-    return SaidaServidor.CONFIGURACAO_INVALIDA;
+    return RetornoServidor.CONFIGURACAO_INVALIDA;
   }
 
   let servidor: Servidor;
@@ -99,7 +99,7 @@ async function main(args: string[]): Promise<number> {
   let sinais = 0;
   const aoSinal = (sinal: Deno.Signal) => () => {
     sinais++;
-    if (sinais > 1) Deno.exit(SaidaServidor.FORCADO);
+    if (sinais > 1) Deno.exit(RetornoServidor.FORCADO);
     void servidor.encerrar(sinal);
   };
   const ouvintes = SINAIS.map((sinal) => [sinal, aoSinal(sinal)] as const);
@@ -113,7 +113,7 @@ async function main(args: string[]): Promise<number> {
     Deno.removeSignalListener(sinal, ouvinte);
   }
   await Promise.allSettled([saida.esvaziar(), erros.esvaziar()]);
-  return SaidaServidor.OK;
+  return RetornoServidor.OK;
 }
 
 /**
@@ -145,7 +145,7 @@ function explicarFalhaAoLigar(
 ): [number, string] {
   if (erro instanceof Deno.errors.AddrInUse) {
     return [
-      SaidaServidor.PORTA_EM_USO,
+      RetornoServidor.PORTA_EM_USO,
       `a porta ${porta} já está em uso em ${host}; escolha outra com --porta`,
     ];
   }
@@ -154,7 +154,7 @@ function explicarFalhaAoLigar(
     erro instanceof Deno.errors.NotCapable
   ) {
     return [
-      SaidaServidor.SEM_PERMISSAO,
+      RetornoServidor.SEM_PERMISSAO,
       porta > 0 && porta < 1024
         ? `sem permissão para usar a porta ${porta} (portas abaixo de 1024 exigem privilégios); use uma porta de 1024 a 65535`
         : `sem permissão para escutar em ${host} na porta ${porta}`,
@@ -162,24 +162,24 @@ function explicarFalhaAoLigar(
   }
   if (erro instanceof Deno.errors.AddrNotAvailable) {
     return [
-      SaidaServidor.ENDERECO_INVALIDO,
+      RetornoServidor.ENDERECO_INVALIDO,
       `o endereço ${host} não pertence a esta máquina (porta ${porta})`,
     ];
   }
   if (erro instanceof Error && /cert|key|pem|private/i.test(erro.message)) {
     return [
-      SaidaServidor.CONFIGURACAO_INVALIDA,
+      RetornoServidor.CONFIGURACAO_INVALIDA,
       `certificado ou chave TLS inválidos: ${erro.message}`,
     ];
   }
   if (erro instanceof Error && /lookup|resolve/i.test(erro.message)) {
     return [
-      SaidaServidor.ENDERECO_INVALIDO,
+      RetornoServidor.ENDERECO_INVALIDO,
       `host desconhecido: ${host} (porta ${porta})`,
     ];
   }
   return [
-    SaidaServidor.ERRO_INESPERADO,
+    RetornoServidor.ERRO_INESPERADO,
     `não foi possível escutar em ${host} na porta ${porta}: ${
       (erro as Error).message
     }`,

@@ -147,7 +147,7 @@ class Fluxo {
   readonly lendo: Promise<void>;
 
   constructor(conn: Deno.Conn, lote: Lote, cru: boolean) {
-    this.conexao = new Conexao(conn, { limiteSaida: 64 * 1024 * 1024 });
+    this.conexao = new Conexao(conn, { limiteFila: 64 * 1024 * 1024 });
     this.lote = lote;
     this.lendo = cru ? this.#lerCru() : this.#lerConfirmacoes();
   }
@@ -258,7 +258,7 @@ class Fluxo {
   /** CODIGO_SAIDA, e espera o servidor responder e fechar. */
   async sair(): Promise<void> {
     if (!this.#acabou) {
-      this.conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+      this.conexao.enviar(codificar({ tipo: Tipo.DESPEDIDA }));
       const prazo = setTimeout(() => this.conexao.fechar(), PRAZO_MS);
       await this.lendo;
       clearTimeout(prazo);

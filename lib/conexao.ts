@@ -39,16 +39,16 @@ const RESERVA_MAXIMA = 64;
 const reserva: Uint8Array<ArrayBuffer>[] = [];
 
 /** A saída pendente passou do teto: o par não está lendo. */
-export class SaidaLotada extends Error {
+export class FilaCheia extends Error {
   constructor(bytes: number) {
     super(`saída pendente de ${bytes} bytes passou do limite`);
-    this.name = "SaidaLotada";
+    this.name = "FilaCheia";
   }
 }
 
 export interface OpcoesConexao {
   /** Teto de bytes à espera de escrita. */
-  limiteSaida: number;
+  limiteFila: number;
 }
 
 /** Envolve um `Deno.Conn`; `fechar()` pode ser chamado quantas vezes for. */
@@ -73,11 +73,11 @@ export class Conexao {
   #aoEsvaziar: (() => void)[] | undefined;
   #fechada = false;
   #erroEscrita: unknown;
-  #limiteSaida: number;
+  #limiteFila: number;
 
   constructor(conn: Deno.Conn, opcoes: OpcoesConexao) {
     this.conn = conn;
-    this.#limiteSaida = opcoes.limiteSaida;
+    this.#limiteFila = opcoes.limiteFila;
     if ("setNoDelay" in conn) {
       // Sem isso, um quadro escrito em duas partes espera ~40 ms (Nagle + ACK atrasado).
       (conn as Deno.TcpConn).setNoDelay(true);
@@ -125,12 +125,12 @@ export class Conexao {
    * depois). Com a linha livre, a escrita começa já, dentro desta chamada; com
    * uma escrita em curso, os bytes esperam e saem todos juntos na próxima.
    *
-   * @throws {SaidaLotada} quando a fila passaria do limite
+   * @throws {FilaCheia} quando a fila passaria do limite
    */
   enviar(bytes: Uint8Array): void {
     if (this.#fechada) return;
-    if (this.#bytesPendentes + bytes.length > this.#limiteSaida) {
-      throw new SaidaLotada(this.#bytesPendentes + bytes.length);
+    if (this.#bytesPendentes + bytes.length > this.#limiteFila) {
+      throw new FilaCheia(this.#bytesPendentes + bytes.length);
     }
     const total = this.#usados + bytes.length;
     if (total > this.#fila.length) this.#crescerFila(total);

@@ -18,7 +18,7 @@ export const CodigoErro = {
   PRAZO_ESGOTADO: 8,
   OCIOSO: 9,
   SERVIDOR_CHEIO: 10,
-  SAIDA_LOTADA: 11,
+  FILA_CHEIA: 11,
   NAO_AUTORIZADO: 12,
   ENCERRANDO: 13,
 } as const;
@@ -47,32 +47,3 @@ export function eDesconexao(erro: unknown): boolean {
     erro instanceof Deno.errors.BadResource ||
     erro instanceof Deno.errors.Interrupted;
 }
-
-/** Códigos de saída do servidor. */
-export const SaidaServidor = {
-  OK: 0,
-  ERRO_INESPERADO: 1,
-  USO: 2,
-  PORTA_EM_USO: 3,
-  SEM_PERMISSAO: 4,
-  ENDERECO_INVALIDO: 5,
-  CONFIGURACAO_INVALIDA: 6,
-  FORCADO: 130,
-} as const;
-
-/** Códigos de saída do cliente. */
-export const SaidaCliente = {
-  OK: 0,
-  NAO_ENTREGUE: 1,
-  USO: 2,
-  RECUSADA: 3,
-  HOST_DESCONHECIDO: 4,
-  TEMPO_ESGOTADO: 5,
-  CONEXAO_PERDIDA: 6,
-  SERVIDOR_ENCERROU: 7,
-  PROTOCOLO_INCOMPATIVEL: 8,
-  REJEITADO: 9,
-  SEM_PERMISSAO: 10,
-  FALHA_TLS: 11,
-  NAO_AUTORIZADO: 12,
-} as const;

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import { Conexao, SaidaLotada } from "../lib/conexao.ts";
+import { Conexao, FilaCheia } from "../lib/conexao.ts";
 import { eDesconexao } from "../lib/erros.ts";
 
 /** Um par de sockets TCP conectados em 127.0.0.1. */
@@ -75,7 +75,7 @@ function padrao(n: number, semente = 0): Uint8Array {
 Deno.test("com a linha livre o primeiro enviar() sai já; o resto do tique vai junto numa escrita", async () => {
   const [a, b] = await parDeSockets();
   const { conn, escritas } = contandoEscritas(a);
-  using conexao = new Conexao(conn, { limiteSaida: 1 << 20 });
+  using conexao = new Conexao(conn, { limiteFila: 1 << 20 });
   using _b = b;
   const esperado = padrao(100 * 37);
   conexao.enviar(esperado.subarray(0, 37));
@@ -92,7 +92,7 @@ Deno.test("com a linha livre o primeiro enviar() sai já; o resto do tique vai j
 
 Deno.test("enviar() copia: quem chama pode reaproveitar o buffer, e os buffers reciclados não misturam lotes", async () => {
   const [a, b] = await parDeSockets();
-  using conexao = new Conexao(a, { limiteSaida: 1 << 20 });
+  using conexao = new Conexao(a, { limiteFila: 1 << 20 });
   using _b = b;
   const rascunho = new Uint8Array(300);
   const esperado: Uint8Array[] = [];
@@ -119,7 +119,7 @@ Deno.test("enviar() copia: quem chama pode reaproveitar o buffer, e os buffers r
 Deno.test("o que se enfileira durante uma escrita vai junto na escrita seguinte", async () => {
   const [a, b] = await parDeSockets();
   const { conn, escritas } = contandoEscritas(a);
-  using conexao = new Conexao(conn, { limiteSaida: 1 << 20 });
+  using conexao = new Conexao(conn, { limiteFila: 1 << 20 });
   using _b = b;
   conexao.enviar(padrao(10, 1));
   await conexao.esvaziar(); // a 1ª escrita saiu
@@ -133,14 +133,14 @@ Deno.test("o que se enfileira durante uma escrita vai junto na escrita seguinte"
   assert.equal((await lerBytes(b, 510)).length, 510);
 });
 
-Deno.test("SaidaLotada passando do limite; o que já estava na fila continua", async () => {
+Deno.test("FilaCheia passando do limite; o que já estava na fila continua", async () => {
   const [a, b] = await parDeSockets();
-  using conexao = new Conexao(a, { limiteSaida: 100 });
+  using conexao = new Conexao(a, { limiteFila: 100 });
   using _b = b;
   conexao.enviar(padrao(60));
   assert.throws(() => conexao.enviar(padrao(50)), (erro: unknown) => {
-    assert.ok(erro instanceof SaidaLotada);
-    assert.equal(erro.name, "SaidaLotada");
+    assert.ok(erro instanceof FilaCheia);
+    assert.equal(erro.name, "FilaCheia");
     assert.equal(
       erro.message,
       "saída pendente de 110 bytes passou do limite",
@@ -159,7 +159,7 @@ Deno.test("SaidaLotada passando do limite; o que já estava na fila continua", a
 
 Deno.test("um par que não lê: a fila para no limite em vez de crescer", async () => {
   const [a, b] = await parDeSockets();
-  const conexao = new Conexao(a, { limiteSaida: 1 << 20 });
+  const conexao = new Conexao(a, { limiteFila: 1 << 20 });
   const bloco = new Uint8Array(64 * 1024);
   let lotada: unknown;
   // Os buffers do kernel enchem em alguns MiB; depois a fila cresce até o teto.
@@ -171,7 +171,7 @@ Deno.test("um par que não lê: a fila para no limite em vez de crescer", async 
     }
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
-  assert.ok(lotada instanceof SaidaLotada, "a fila deveria lotar");
+  assert.ok(lotada instanceof FilaCheia, "a fila deveria lotar");
   assert.ok(conexao.bytesPendentes <= 1 << 20);
   conexao.fechar(); // com uma escrita em curso
   await conexao.esvaziar();
@@ -182,7 +182,7 @@ Deno.test("um par que não lê: a fila para no limite em vez de crescer", async 
 
 Deno.test("fechar() duas vezes é seguro; depois disso ler() dá null e enviar() é ignorado", async () => {
   const [a, b] = await parDeSockets();
-  const conexao = new Conexao(a, { limiteSaida: 100 });
+  const conexao = new Conexao(a, { limiteFila: 100 });
   assert.equal(conexao.fechada, false);
   conexao.fechar();
   conexao.fechar();
@@ -201,7 +201,7 @@ Deno.test("fechar() duas vezes é seguro; depois disso ler() dá null e enviar()
 
 Deno.test("fechar() com uma leitura em curso faz a leitura dar null", async () => {
   const [a, b] = await parDeSockets();
-  const conexao = new Conexao(a, { limiteSaida: 100 });
+  const conexao = new Conexao(a, { limiteFila: 100 });
   const leitura = conexao.ler();
   conexao.fechar();
   assert.equal(await leitura, null);
@@ -210,7 +210,7 @@ Deno.test("fechar() com uma leitura em curso faz a leitura dar null", async () =
 
 Deno.test("ler() devolve os bytes e então null quando o par fecha", async () => {
   const [a, b] = await parDeSockets();
-  using conexao = new Conexao(a, { limiteSaida: 100 });
+  using conexao = new Conexao(a, { limiteFila: 100 });
   await b.write(new TextEncoder().encode("abc"));
   b.close();
   const recebido: number[] = [];
@@ -223,7 +223,7 @@ Deno.test("ler() devolve os bytes e então null quando o par fecha", async () =>
 
 Deno.test("o buffer de leitura cresce em rajadas sem estragar o pedaço anterior", async () => {
   const [a, b] = await parDeSockets();
-  using conexao = new Conexao(a, { limiteSaida: 100 });
+  using conexao = new Conexao(a, { limiteFila: 100 });
   const total = 2 * 1024 * 1024;
   const dados = padrao(total, 3);
   const escrita = (async () => {
@@ -262,7 +262,7 @@ Deno.test("o buffer de leitura cresce em rajadas sem estragar o pedaço anterior
 
 Deno.test("encerrarComCortesia: o par lê os últimos bytes mesmo tendo mandado coisas que não lemos", async () => {
   const [a, b] = await parDeSockets();
-  const conexao = new Conexao(a, { limiteSaida: 1 << 20 });
+  const conexao = new Conexao(a, { limiteFila: 1 << 20 });
   // O par manda bytes que nunca lemos: fechar direto faria o kernel mandar RST.
   await b.write(padrao(32 * 1024, 5));
   const ultimos = padrao(200 * 1024, 9);
@@ -277,7 +277,7 @@ Deno.test("encerrarComCortesia: o par lê os últimos bytes mesmo tendo mandado 
 
 Deno.test("encerrarComCortesia não espera para sempre um par que não fecha", async () => {
   const [a, b] = await parDeSockets();
-  const conexao = new Conexao(a, { limiteSaida: 100 });
+  const conexao = new Conexao(a, { limiteFila: 100 });
   conexao.enviar(Uint8Array.of(42));
   const inicio = Date.now();
   await conexao.encerrarComCortesia(); // o par não lê nem fecha
@@ -290,7 +290,7 @@ Deno.test("encerrarComCortesia não espera para sempre um par que não fecha", a
 
 Deno.test("fecharEscrita: o par vê o fim e ainda pode responder", async () => {
   const [a, b] = await parDeSockets();
-  using conexao = new Conexao(a, { limiteSaida: 100 });
+  using conexao = new Conexao(a, { limiteFila: 100 });
   using _b = b;
   conexao.enviar(Uint8Array.of(1, 2));
   await conexao.esvaziar();
@@ -303,7 +303,7 @@ Deno.test("fecharEscrita: o par vê o fim e ainda pode responder", async () => {
 
 Deno.test("escrever para um par que fechou: erroEscrita é uma desconexão e a conexão fecha", async () => {
   const [a, b] = await parDeSockets();
-  const conexao = new Conexao(a, { limiteSaida: 1 << 20 });
+  const conexao = new Conexao(a, { limiteFila: 1 << 20 });
   b.close();
   for (let i = 0; i < 100 && !conexao.fechada; i++) {
     conexao.enviar(padrao(1024));

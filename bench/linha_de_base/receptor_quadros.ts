@@ -35,7 +35,7 @@ const OLA = codificar({
   tamanhoMaximo: Number(values["tamanho-maximo"]),
   tempoOcioso: 0,
 });
-const SAIDA = codificar({ tipo: Tipo.SAIDA });
+const SAIDA = codificar({ tipo: Tipo.DESPEDIDA });
 
 async function escreverTudo(conn: Deno.Conn, bytes: Uint8Array) {
   let escritos = 0;
@@ -61,7 +61,7 @@ async function atender(conn: Deno.TcpConn): Promise<void> {
 
   const outro = (tipo: number) => {
     if (tipo === Tipo.OLA_CLIENTE) saudar = true;
-    else if (tipo === Tipo.SAIDA) saiu = true;
+    else if (tipo === Tipo.DESPEDIDA) saiu = true;
   };
 
   const consumir = (n: number) => {

@@ -8,7 +8,7 @@
  */
 
 import { TAMANHO_MAXIMO_PADRAO } from "../protocolo/codec.ts";
-import { SaidaCliente, SaidaServidor } from "../erros.ts";
+import { RetornoCliente, RetornoServidor } from "../retornos.ts";
 
 /** Valores padrão do servidor (os do cliente coincidem onde se cruzam). */
 export const PADROES = {
@@ -17,7 +17,7 @@ export const PADROES = {
   maxConexoes: 1000,
   tempoOcioso: 300_000,
   prazo: 10_000,
-  limiteSaida: 256 * 1024,
+  limiteFila: 256 * 1024,
   graca: 2_000,
 } as const;
 
@@ -448,30 +448,33 @@ export const PROGRAMA_SERVIDOR: Programa = {
   },
   codigos: [
     {
-      codigo: SaidaServidor.OK,
+      codigo: RetornoServidor.OK,
       descricao: "encerrado normalmente (SIGINT/SIGTERM)",
     },
-    { codigo: SaidaServidor.ERRO_INESPERADO, descricao: "erro inesperado" },
+    { codigo: RetornoServidor.ERRO_INESPERADO, descricao: "erro inesperado" },
     {
-      codigo: SaidaServidor.USO,
+      codigo: RetornoServidor.USO,
       descricao: "uso incorreto (opção ou valor inválido)",
     },
-    { codigo: SaidaServidor.PORTA_EM_USO, descricao: "a porta já está em uso" },
     {
-      codigo: SaidaServidor.SEM_PERMISSAO,
+      codigo: RetornoServidor.PORTA_EM_USO,
+      descricao: "a porta já está em uso",
+    },
+    {
+      codigo: RetornoServidor.SEM_PERMISSAO,
       descricao: "sem permissão para usar a porta ou a rede",
     },
     {
-      codigo: SaidaServidor.ENDERECO_INVALIDO,
+      codigo: RetornoServidor.ENDERECO_INVALIDO,
       descricao: "host desconhecido ou que não é desta máquina",
     },
     {
-      codigo: SaidaServidor.CONFIGURACAO_INVALIDA,
+      codigo: RetornoServidor.CONFIGURACAO_INVALIDA,
       descricao:
         "certificado, chave, token ou faixa de endereços ilegível ou inválido",
     },
     {
-      codigo: SaidaServidor.FORCADO,
+      codigo: RetornoServidor.FORCADO,
       descricao: "encerramento forçado (segundo sinal)",
     },
   ],
@@ -602,53 +605,56 @@ export const PROGRAMA_CLIENTE: Programa = {
   },
   codigos: [
     {
-      codigo: SaidaCliente.OK,
+      codigo: RetornoCliente.OK,
       descricao: "sucesso (tudo entregue, saída com CODIGO_SAIDA)",
     },
     {
-      codigo: SaidaCliente.NAO_ENTREGUE,
+      codigo: RetornoCliente.NAO_ENTREGUE,
       descricao: "alguma mensagem não foi entregue",
     },
     {
-      codigo: SaidaCliente.USO,
+      codigo: RetornoCliente.USO,
       descricao: "uso incorreto (opção ou valor inválido)",
     },
     {
-      codigo: SaidaCliente.RECUSADA,
+      codigo: RetornoCliente.RECUSADA,
       descricao: "conexão recusada (nenhum servidor na porta)",
     },
-    { codigo: SaidaCliente.HOST_DESCONHECIDO, descricao: "host desconhecido" },
     {
-      codigo: SaidaCliente.TEMPO_ESGOTADO,
+      codigo: RetornoCliente.HOST_DESCONHECIDO,
+      descricao: "host desconhecido",
+    },
+    {
+      codigo: RetornoCliente.TEMPO_ESGOTADO,
       descricao: "sem resposta a tempo (host inalcançável ou em silêncio)",
     },
     {
-      codigo: SaidaCliente.CONEXAO_PERDIDA,
+      codigo: RetornoCliente.CONEXAO_PERDIDA,
       descricao: "conexão perdida (reiniciada ou fechada sem CODIGO_SAIDA)",
     },
     {
-      codigo: SaidaCliente.SERVIDOR_ENCERROU,
+      codigo: RetornoCliente.SERVIDOR_ENCERROU,
       descricao: "o servidor encerrou a sessão (CODIGO_SAIDA do servidor)",
     },
     {
-      codigo: SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+      codigo: RetornoCliente.PROTOCOLO_INCOMPATIVEL,
       descricao: "o outro lado não fala este protocolo (ou outra versão)",
     },
     {
-      codigo: SaidaCliente.REJEITADO,
+      codigo: RetornoCliente.REJEITADO,
       descricao: "o servidor recusou (cheio, mensagem grande, prazo...)",
     },
     {
-      codigo: SaidaCliente.SEM_PERMISSAO,
+      codigo: RetornoCliente.SEM_PERMISSAO,
       descricao: "sem permissão para usar a rede",
     },
     {
-      codigo: SaidaCliente.FALHA_TLS,
+      codigo: RetornoCliente.FALHA_TLS,
       descricao:
         "falha de TLS (certificado não confiável, nome errado, expirado...)",
     },
     {
-      codigo: SaidaCliente.NAO_AUTORIZADO,
+      codigo: RetornoCliente.NAO_AUTORIZADO,
       descricao: "não autorizado (token errado ou ausente)",
     },
   ],

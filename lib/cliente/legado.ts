@@ -10,12 +10,12 @@
 import {
   abrirConexao,
   FalhaDoCliente,
-  LIMITE_SAIDA,
+  LIMITE_FILA_ENVIO,
   naoEntregue,
   type OpcoesCliente,
 } from "./sessao.ts";
 import { Conexao } from "../conexao.ts";
-import { SaidaCliente } from "../erros.ts";
+import { RetornoCliente } from "../retornos.ts";
 import {
   BYTES_CODIGO_SAIDA,
   codificarBlocoLegado,
@@ -56,7 +56,9 @@ export class ClienteLegado {
   /** Conecta dentro do prazo (não há saudação no formato original). */
   static async conectar(opcoes: OpcoesCliente): Promise<ClienteLegado> {
     const conn = await abrirConexao(opcoes);
-    return new ClienteLegado(new Conexao(conn, { limiteSaida: LIMITE_SAIDA }));
+    return new ClienteLegado(
+      new Conexao(conn, { limiteFila: LIMITE_FILA_ENVIO }),
+    );
   }
 
   get proximoNumero(): number {
@@ -78,7 +80,7 @@ export class ClienteLegado {
       bloco = codificarBlocoLegado(mensagem);
     } catch (erro) {
       throw new FalhaDoCliente(
-        SaidaCliente.NAO_ENTREGUE,
+        RetornoCliente.NAO_ENTREGUE,
         `mensagem #${mensagem.numero} não enviada: o formato original não comporta quebras de linha no assunto ou no texto`,
         { cause: erro },
       );
@@ -116,7 +118,7 @@ export class ClienteLegado {
     this.#conexao.fechar();
     if (this.#saindo) return null;
     return new FalhaDoCliente(
-      SaidaCliente.CONEXAO_PERDIDA,
+      RetornoCliente.CONEXAO_PERDIDA,
       "o servidor fechou a conexão",
     );
   }

@@ -9,7 +9,7 @@
  */
 
 import type { FalhaDoCliente } from "./sessao.ts";
-import { SaidaCliente } from "../erros.ts";
+import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
 import { tituloDaMensagem } from "../datas.ts";
 import type { Mensagem } from "../protocolo/codec.ts";
@@ -151,7 +151,7 @@ export class Menu {
           ? `> Mensagem ${numero} entregue antes da saída.\n`
           : `> Mensagem ${numero} NÃO entregue.\n`,
       );
-      return final ? codigo : Math.max(codigo, SaidaCliente.NAO_ENTREGUE);
+      return final ? codigo : Math.max(codigo, RetornoCliente.NAO_ENTREGUE);
     }
     this.#tela.escrever(this.#cores.erro(`> ${resultado.message}.`) + "\n");
     return this.#relatarFim(await this.#sessao.fim);
@@ -175,12 +175,12 @@ export class Menu {
     const falha = await this.#sessao.sair();
     if (falha) return this.#relatarFim(falha);
     this.#tela.escrever("> Conexão encerrada com CODIGO_SAIDA. Até logo!\n");
-    return SaidaCliente.OK;
+    return RetornoCliente.OK;
   }
 
   #relatarFim(falha: FalhaDoCliente | null): number {
-    if (!falha) return SaidaCliente.OK;
+    if (!falha) return RetornoCliente.OK;
     this.#tela.escrever("\n" + this.#cores.erro(`> ${falha.message}.`) + "\n");
-    return falha.codigoSaida;
+    return falha.codigoDeRetorno;
   }
 }

@@ -8,7 +8,7 @@
  */
 
 import type { FalhaDoCliente } from "./sessao.ts";
-import { SaidaCliente } from "../erros.ts";
+import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
 import type { SessaoDeEnvio, Tela } from "./menu.ts";
 
@@ -38,7 +38,7 @@ export async function enviarUma(
       `cliente: mensagem não enviada: ${excesso} bytes acima do limite de ${sessao.tamanhoMaximo} bytes do servidor\n`,
     );
     await sessao.sair();
-    return SaidaCliente.NAO_ENTREGUE;
+    return RetornoCliente.NAO_ENTREGUE;
   }
   const mensagem = sessao.compor(roteiro.assunto, texto);
   try {
@@ -57,7 +57,7 @@ export async function enviarUma(
     );
   }
   const falha = await sessao.sair();
-  return falha ? relatarFalha(falha, erros) : SaidaCliente.OK;
+  return falha ? relatarFalha(falha, erros) : RetornoCliente.OK;
 }
 
 /**
@@ -114,8 +114,8 @@ export async function enviarLinhas(
   if (roteiro.verbose || entregues < total) {
     (entregues < total ? erros : saida).escrever(`cliente: ${resumo}\n`);
   }
-  if (falha) return falha.codigoSaida;
-  return entregues < total ? SaidaCliente.NAO_ENTREGUE : SaidaCliente.OK;
+  if (falha) return falha.codigoDeRetorno;
+  return entregues < total ? RetornoCliente.NAO_ENTREGUE : RetornoCliente.OK;
 }
 
 function numero3(numero: number): string {
@@ -124,7 +124,7 @@ function numero3(numero: number): string {
 
 function relatarFalha(falha: FalhaDoCliente, erros: Tela): number {
   erros.escrever(`cliente: ${falha.message}\n`);
-  return falha.codigoSaida ?? SaidaCliente.NAO_ENTREGUE;
+  return falha.codigoDeRetorno ?? RetornoCliente.NAO_ENTREGUE;
 }
 
 /** A entrada inteira vira o texto; a quebra de linha final do `echo` não conta. */

@@ -9,7 +9,8 @@
  */
 
 import { Conexao } from "../conexao.ts";
-import { CodigoErro, ErroDeProtocolo, SaidaCliente } from "../erros.ts";
+import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
+import { RetornoCliente } from "../retornos.ts";
 import { novaMensagem } from "../datas.ts";
 import {
   codificar,
@@ -38,18 +39,22 @@ export interface OpcoesCliente {
 
 /** Uma falha que encerra o cliente: frase para o usuário e código de saída. */
 export class FalhaDoCliente extends Error {
-  readonly codigoSaida: number;
-  constructor(codigoSaida: number, mensagem: string, options?: ErrorOptions) {
+  readonly codigoDeRetorno: number;
+  constructor(
+    codigoDeRetorno: number,
+    mensagem: string,
+    options?: ErrorOptions,
+  ) {
     super(mensagem, options);
     this.name = "FalhaDoCliente";
-    this.codigoSaida = codigoSaida;
+    this.codigoDeRetorno = codigoDeRetorno;
   }
 }
 
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
 const PONG = codificar({ tipo: Tipo.PONG });
 /** Teto de bytes a caminho do servidor (o modo --linhas enfileira muito). */
-export const LIMITE_SAIDA = 16 * 1024 * 1024;
+export const LIMITE_FILA_ENVIO = 16 * 1024 * 1024;
 
 interface Pendente {
   numero: number;
@@ -105,7 +110,7 @@ export class Cliente {
   static async conectar(opcoes: OpcoesCliente): Promise<Cliente> {
     const { host, porta, tempoLimite } = opcoes;
     const conn = await abrirConexao(opcoes);
-    const conexao = new Conexao(conn, { limiteSaida: LIMITE_SAIDA });
+    const conexao = new Conexao(conn, { limiteFila: LIMITE_FILA_ENVIO });
     const decodificador = new Decodificador(limitesDoCliente());
     conexao.enviar(codificar({
       tipo: Tipo.OLA_CLIENTE,
@@ -120,7 +125,7 @@ export class Cliente {
       conexao.fechar();
       if (erro instanceof FalhaDoCliente) throw erro;
       throw new FalhaDoCliente(
-        SaidaCliente.CONEXAO_PERDIDA,
+        RetornoCliente.CONEXAO_PERDIDA,
         `falha na saudação com ${host}:${porta}: ${(erro as Error).message}`,
         { cause: erro },
       );
@@ -194,7 +199,7 @@ export class Cliente {
   async sair(): Promise<FalhaDoCliente | null> {
     if (!this.#saindo && !this.#conexao.fechada) {
       this.#saindo = true;
-      this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+      this.#conexao.enviar(codificar({ tipo: Tipo.DESPEDIDA }));
     }
     const prazo = agendar(
       this.#opcoes.tempoLimite,
@@ -233,11 +238,11 @@ export class Cliente {
     } catch (erro) {
       this.#falha ??= erro instanceof ErroDeProtocolo
         ? new FalhaDoCliente(
-          SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+          RetornoCliente.PROTOCOLO_INCOMPATIVEL,
           `o servidor mandou bytes fora do protocolo: ${erro.message}`,
         )
         : new FalhaDoCliente(
-          SaidaCliente.CONEXAO_PERDIDA,
+          RetornoCliente.CONEXAO_PERDIDA,
           `erro ao ler do servidor: ${(erro as Error).message}`,
         );
     } finally {
@@ -247,11 +252,11 @@ export class Cliente {
     if (!this.#falha && !this.#saindo) {
       this.#falha = this.#servidorEncerrou
         ? new FalhaDoCliente(
-          SaidaCliente.SERVIDOR_ENCERROU,
+          RetornoCliente.SERVIDOR_ENCERROU,
           "o servidor encerrou a sessão (CODIGO_SAIDA)",
         )
         : new FalhaDoCliente(
-          SaidaCliente.CONEXAO_PERDIDA,
+          RetornoCliente.CONEXAO_PERDIDA,
           "a conexão com o servidor caiu sem CODIGO_SAIDA",
         );
     }
@@ -263,12 +268,12 @@ export class Cliente {
     switch (quadro.tipo) {
       case Tipo.CONFIRMACAO:
         return this.#confirmar(quadro.numero);
-      case Tipo.SAIDA:
+      case Tipo.DESPEDIDA:
         if (!this.#saindo && !this.#servidorEncerrou) {
           // O servidor vai encerrar: respondemos e lemos até o fim, pois
           // confirmações de mensagens a caminho ainda podem chegar.
           this.#servidorEncerrou = true;
-          this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+          this.#conexao.enviar(codificar({ tipo: Tipo.DESPEDIDA }));
         }
         return;
       case Tipo.PING:
@@ -320,7 +325,7 @@ export class Cliente {
         this.#pingDesde && agora - this.#pingDesde > this.#opcoes.tempoLimite
       ) {
         this.#falha ??= new FalhaDoCliente(
-          SaidaCliente.TEMPO_ESGOTADO,
+          RetornoCliente.TEMPO_ESGOTADO,
           `o servidor parou de responder (PING sem resposta em ${
             this.#opcoes.tempoLimite / 1000
           } s)`,
@@ -344,7 +349,7 @@ export function naoEntregue(
   causa?: FalhaDoCliente | null,
 ): FalhaDoCliente {
   return new FalhaDoCliente(
-    causa?.codigoSaida ?? SaidaCliente.NAO_ENTREGUE,
+    causa?.codigoDeRetorno ?? RetornoCliente.NAO_ENTREGUE,
     `mensagem #${String(numero).padStart(3, "0")} não entregue: ${motivo}`,
   );
 }
@@ -361,8 +366,8 @@ async function lerSaudacao(
     if (pedaco === null) {
       throw new FalhaDoCliente(
         conexao.fechada
-          ? SaidaCliente.TEMPO_ESGOTADO
-          : SaidaCliente.CONEXAO_PERDIDA,
+          ? RetornoCliente.TEMPO_ESGOTADO
+          : RetornoCliente.CONEXAO_PERDIDA,
         conexao.fechada
           ? `conectado a ${opcoes.host}:${opcoes.porta}, mas sem saudação em ${
             opcoes.tempoLimite / 1000
@@ -381,7 +386,7 @@ async function lerSaudacao(
         ? "; ele parece usar TLS: tente --tls"
         : "";
       throw new FalhaDoCliente(
-        SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+        RetornoCliente.PROTOCOLO_INCOMPATIVEL,
         `${opcoes.host}:${opcoes.porta} não fala o protocolo Sockets de Rede (${erro.message})${dica}`,
       );
     }
@@ -392,13 +397,13 @@ async function lerSaudacao(
     }
     if (primeiro.tipo !== Tipo.OLA_SERVIDOR) {
       throw new FalhaDoCliente(
-        SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+        RetornoCliente.PROTOCOLO_INCOMPATIVEL,
         `${opcoes.host}:${opcoes.porta} respondeu sem a saudação do protocolo`,
       );
     }
     if (primeiro.versao !== VERSAO) {
       throw new FalhaDoCliente(
-        SaidaCliente.PROTOCOLO_INCOMPATIVEL,
+        RetornoCliente.PROTOCOLO_INCOMPATIVEL,
         `o servidor fala a versão ${primeiro.versao} do protocolo; este cliente fala a ${VERSAO}`,
       );
     }
@@ -412,10 +417,10 @@ function falhaDoServidor(codigo: number, texto: string): FalhaDoCliente {
     codigo === CodigoErro.VERSAO_INCOMPATIVEL;
   return new FalhaDoCliente(
     codigo === CodigoErro.NAO_AUTORIZADO
-      ? SaidaCliente.NAO_AUTORIZADO
+      ? RetornoCliente.NAO_AUTORIZADO
       : incompativel
-      ? SaidaCliente.PROTOCOLO_INCOMPATIVEL
-      : SaidaCliente.REJEITADO,
+      ? RetornoCliente.PROTOCOLO_INCOMPATIVEL
+      : RetornoCliente.REJEITADO,
     `o servidor recusou: ${texto} (código ${codigo})`,
   );
 }
@@ -502,7 +507,7 @@ function falhaDeTls(
   const problema = problemas.find(([padrao]) => padrao.test(texto))?.[1] ??
     texto;
   return new FalhaDoCliente(
-    SaidaCliente.FALHA_TLS,
+    RetornoCliente.FALHA_TLS,
     `falha de TLS com ${host}:${porta}: ${problema}`,
     { cause: erro },
   );
@@ -520,7 +525,7 @@ export function falhaAoConectar(
   const texto = (erro as Error)?.message ?? String(erro);
   if (erro instanceof Deno.errors.ConnectionRefused) {
     return new FalhaDoCliente(
-      SaidaCliente.RECUSADA,
+      RetornoCliente.RECUSADA,
       `conexão recusada por ${onde}: não há servidor escutando ali`,
     );
   }
@@ -529,7 +534,7 @@ export function falhaAoConectar(
     erro instanceof Deno.errors.TimedOut
   ) {
     return new FalhaDoCliente(
-      SaidaCliente.TEMPO_ESGOTADO,
+      RetornoCliente.TEMPO_ESGOTADO,
       `sem resposta de ${onde} em ${
         tempoLimite / 1000
       } s (host inalcançável ou em silêncio)`,
@@ -540,24 +545,24 @@ export function falhaAoConectar(
     erro instanceof Deno.errors.PermissionDenied
   ) {
     return new FalhaDoCliente(
-      SaidaCliente.SEM_PERMISSAO,
+      RetornoCliente.SEM_PERMISSAO,
       `sem permissão para conectar a ${onde}`,
     );
   }
   if (/lookup|resolve|name or service/i.test(texto)) {
     return new FalhaDoCliente(
-      SaidaCliente.HOST_DESCONHECIDO,
+      RetornoCliente.HOST_DESCONHECIDO,
       `host desconhecido: ${host}`,
     );
   }
   if (/unreachable|no route/i.test(texto)) {
     return new FalhaDoCliente(
-      SaidaCliente.TEMPO_ESGOTADO,
+      RetornoCliente.TEMPO_ESGOTADO,
       `${onde} está inalcançável (${texto})`,
     );
   }
   return new FalhaDoCliente(
-    SaidaCliente.CONEXAO_PERDIDA,
+    RetornoCliente.CONEXAO_PERDIDA,
     `não foi possível conectar a ${onde}: ${texto}`,
   );
 }

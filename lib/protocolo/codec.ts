@@ -17,7 +17,7 @@ import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 export const VERSAO = 1;
 /** Bytes mágicos no início de cada saudação: "SKRD". */
 export const MAGICO = Uint8Array.of(0x53, 0x4b, 0x52, 0x44);
-/** O código de saída do original, corpo do quadro SAIDA. */
+/** O código de saída do original, corpo do quadro DESPEDIDA. */
 export const CODIGO_SAIDA = "CODIGO_SAIDA";
 /** Limite de assunto + texto, em bytes, quando o servidor não diz outro. */
 export const TAMANHO_MAXIMO_PADRAO = 1024;
@@ -32,7 +32,7 @@ export const Tipo = {
   OLA_SERVIDOR: 0x02,
   MENSAGEM: 0x03,
   CONFIRMACAO: 0x04,
-  SAIDA: 0x05,
+  DESPEDIDA: 0x05,
   ERRO: 0x06,
   PING: 0x07,
   PONG: 0x08,
@@ -63,7 +63,7 @@ export type Quadro =
   }
   | { tipo: typeof Tipo.MENSAGEM; mensagem: Mensagem }
   | { tipo: typeof Tipo.CONFIRMACAO; numero: number }
-  | { tipo: typeof Tipo.SAIDA }
+  | { tipo: typeof Tipo.DESPEDIDA }
   | { tipo: typeof Tipo.ERRO; codigo: number; texto: string }
   | { tipo: typeof Tipo.PING }
   | { tipo: typeof Tipo.PONG };
@@ -82,14 +82,14 @@ const decodificadorUtf8 = new TextDecoder("utf-8", {
   fatal: true,
   ignoreBOM: true,
 });
-const BYTES_SAIDA = codificador.encode(CODIGO_SAIDA);
+const BYTES_CODIGO_SAIDA = codificador.encode(CODIGO_SAIDA);
 
 /** Quadros que um servidor com este limite de mensagem aceita de um cliente. */
 export function limitesDoServidor(tamanhoMaximo: number): Limites {
   return {
     [Tipo.OLA_CLIENTE]: TAMANHO_OLA_CLIENTE + TOKEN_MAXIMO,
     [Tipo.MENSAGEM]: FIXO_MENSAGEM + tamanhoMaximo,
-    [Tipo.SAIDA]: BYTES_SAIDA.length,
+    [Tipo.DESPEDIDA]: BYTES_CODIGO_SAIDA.length,
     [Tipo.ERRO]: 2 + TEXTO_ERRO_MAXIMO,
     [Tipo.PING]: 0,
     [Tipo.PONG]: 0,
@@ -101,7 +101,7 @@ export function limitesDoCliente(): Limites {
   return {
     [Tipo.OLA_SERVIDOR]: TAMANHO_OLA_SERVIDOR,
     [Tipo.CONFIRMACAO]: 4,
-    [Tipo.SAIDA]: BYTES_SAIDA.length,
+    [Tipo.DESPEDIDA]: BYTES_CODIGO_SAIDA.length,
     [Tipo.ERRO]: 2 + TEXTO_ERRO_MAXIMO,
     [Tipo.PING]: 0,
     [Tipo.PONG]: 0,
@@ -169,9 +169,9 @@ export function codificar(quadro: Quadro): Uint8Array {
       vista.setUint32(CABECALHO, quadro.numero);
       return bytes;
     }
-    case Tipo.SAIDA: {
-      const { bytes } = novoQuadro(quadro.tipo, BYTES_SAIDA.length);
-      bytes.set(BYTES_SAIDA, CABECALHO);
+    case Tipo.DESPEDIDA: {
+      const { bytes } = novoQuadro(quadro.tipo, BYTES_CODIGO_SAIDA.length);
+      bytes.set(BYTES_CODIGO_SAIDA, CABECALHO);
       return bytes;
     }
     case Tipo.ERRO: {
@@ -602,9 +602,9 @@ function lerCorpo(tipo: number, corpo: Uint8Array): Quadro {
         tamanhoMaximo: vista.getUint32(5),
         tempoOcioso: vista.getUint32(9),
       };
-    case Tipo.SAIDA:
-      for (let i = 0; i < BYTES_SAIDA.length; i++) {
-        if (corpo[i] !== BYTES_SAIDA[i]) {
+    case Tipo.DESPEDIDA:
+      for (let i = 0; i < BYTES_CODIGO_SAIDA.length; i++) {
+        if (corpo[i] !== BYTES_CODIGO_SAIDA[i]) {
           throw malformado("quadro de saída sem CODIGO_SAIDA");
         }
       }

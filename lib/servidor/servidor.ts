@@ -9,7 +9,7 @@
  */
 
 import { type ListaDeAcesso, Penalidades, tokensIguais } from "./acesso.ts";
-import { Conexao, SaidaLotada } from "../conexao.ts";
+import { Conexao, FilaCheia } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
 import { DecodificadorLegado, pareceLegado } from "../protocolo/legado.ts";
@@ -37,7 +37,7 @@ export interface OpcoesServidor {
   /** Milissegundos para a saudação chegar e para cada quadro começado terminar. */
   prazo: number;
   /** Teto, por conexão, de bytes à espera de escrita. */
-  limiteSaida: number;
+  limiteFila: number;
   /** Milissegundos de tolerância no encerramento para quadros a caminho. */
   graca: number;
   registro: Registro;
@@ -67,7 +67,7 @@ const Estado = {
   SAUDACAO: 0,
   PROTOCOLO: 1,
   LEGADO: 2,
-  /** Avisamos o fim (SAIDA ou ERRO); só esperamos o par fechar. */
+  /** Avisamos o fim (DESPEDIDA ou ERRO); só esperamos o par fechar. */
   FECHANDO: 3,
 } as const;
 type Estado = typeof Estado[keyof typeof Estado];
@@ -232,7 +232,7 @@ export class Servidor {
     const remoto = conn.remoteAddr as Deno.NetAddr;
     const par: Par = { endereco: remoto.hostname, porta: remoto.port };
     const conexao = new Conexao(conn, {
-      limiteSaida: this.#opcoes.limiteSaida,
+      limiteFila: this.#opcoes.limiteFila,
     });
     const recusa = this.#opcoes.acesso?.recusar(par.endereco);
     if (recusa !== undefined) {
@@ -430,9 +430,9 @@ class Sessao {
       if (this.#confirmar) this.#enviarConfirmacao();
       if (erro instanceof ErroDeProtocolo) {
         this.rejeitar(erro.codigo, erro.message);
-      } else if (erro instanceof SaidaLotada) {
+      } else if (erro instanceof FilaCheia) {
         this.rejeitar(
-          CodigoErro.SAIDA_LOTADA,
+          CodigoErro.FILA_CHEIA,
           "o cliente não lê as confirmações",
           false,
         );
@@ -477,8 +477,8 @@ class Sessao {
         return;
       case Tipo.OLA_CLIENTE:
         return this.#aoSaudacao(quadro.versao, quadro.token);
-      case Tipo.SAIDA:
-        return this.#aoSaida();
+      case Tipo.DESPEDIDA:
+        return this.#aoDespedida();
       case Tipo.PING:
         this.#conexao.enviar(PONG);
         return;
@@ -557,11 +557,11 @@ class Sessao {
     });
   }
 
-  #aoSaida() {
+  #aoDespedida() {
     if (this.#confirmar) this.#enviarConfirmacao();
-    // Se fomos nós que avisamos o encerramento, o SAIDA do cliente já é a resposta.
+    // Se fomos nós que avisamos o encerramento, o DESPEDIDA do cliente já é a resposta.
     if (this.#despedida !== "servidor") {
-      this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+      this.#conexao.enviar(codificar({ tipo: Tipo.DESPEDIDA }));
     }
     this.#despedida = "saiu";
     this.#estado = Estado.FECHANDO;
@@ -618,7 +618,7 @@ class Sessao {
     if (this.#estado === Estado.PROTOCOLO) {
       this.#despedida = "servidor";
       // Continua em PROTOCOLO: mensagens a caminho ainda são confirmadas.
-      this.#conexao.enviar(codificar({ tipo: Tipo.SAIDA }));
+      this.#conexao.enviar(codificar({ tipo: Tipo.DESPEDIDA }));
     } else if (this.#estado === Estado.SAUDACAO) {
       this.rejeitar(CodigoErro.ENCERRANDO, "o servidor está encerrando");
     }

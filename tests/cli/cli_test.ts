@@ -24,7 +24,7 @@ import {
   textoDeAjuda,
   VERSAO_PROGRAMA,
 } from "../../lib/cli/cli.ts";
-import { SaidaCliente, SaidaServidor } from "../../lib/erros.ts";
+import { RetornoCliente, RetornoServidor } from "../../lib/retornos.ts";
 
 /** Espera um ErroDeUso com exatamente esta mensagem. */
 function falhaDeUso(acao: () => unknown, mensagem: string): void {
@@ -318,7 +318,7 @@ function confereAjuda(programa: Programa, codigos: Record<string, number>) {
 }
 
 Deno.test("a ajuda do servidor mostra toda opção com padrão, todo código de saída e exemplos", () => {
-  confereAjuda(PROGRAMA_SERVIDOR, SaidaServidor);
+  confereAjuda(PROGRAMA_SERVIDOR, RetornoServidor);
   const ajuda = textoDeAjuda(PROGRAMA_SERVIDOR);
   for (
     const opcao of ["--json", "--max-conexoes", "--tempo-ocioso", "--prazo"]
@@ -329,7 +329,7 @@ Deno.test("a ajuda do servidor mostra toda opção com padrão, todo código de 
 });
 
 Deno.test("a ajuda do cliente mostra toda opção com padrão, todo código de saída e exemplos", () => {
-  confereAjuda(PROGRAMA_CLIENTE, SaidaCliente);
+  confereAjuda(PROGRAMA_CLIENTE, RetornoCliente);
   const ajuda = textoDeAjuda(PROGRAMA_CLIENTE);
   for (
     const opcao of ["--assunto", "--texto", "--linhas", "--verbose", "--legado"]

@@ -11,7 +11,8 @@ import {
   Penalidades,
   tokensIguais,
 } from "../../lib/servidor/acesso.ts";
-import { CodigoErro, SaidaCliente } from "../../lib/erros.ts";
+import { CodigoErro } from "../../lib/erros.ts";
+import { RetornoCliente } from "../../lib/retornos.ts";
 import { codificar, Tipo, VERSAO } from "../../lib/protocolo/codec.ts";
 import {
   alvo,
@@ -121,7 +122,7 @@ Deno.test("--negar e --permitir em IPv6 (::1)", async () => {
       "--texto",
       "b",
     ]);
-    assert.equal(r.codigo, SaidaCliente.CONEXAO_PERDIDA, r.erros);
+    assert.equal(r.codigo, RetornoCliente.CONEXAO_PERDIDA, r.erros);
     await servidor.saida.esperar(
       /Cliente \[::1\]:\d+ rejeitado: endereço negado/,
     );
@@ -148,13 +149,13 @@ Deno.test("token: certo entra, errado e ausente recebem 'não autorizado' (códi
   const certo = await rodarCliente(args, "", { SOCKETS_TOKEN: "s3gr3d0" });
   assert.equal(certo.codigo, 0, certo.erros);
   const errado = await rodarCliente(args, "", { SOCKETS_TOKEN: "chute" });
-  assert.equal(errado.codigo, SaidaCliente.NAO_AUTORIZADO);
+  assert.equal(errado.codigo, RetornoCliente.NAO_AUTORIZADO);
   assert.equal(
     errado.erros,
     "cliente: o servidor recusou: não autorizado (código 12)\n",
   );
   const ausente = await rodarCliente(args);
-  assert.equal(ausente.codigo, SaidaCliente.NAO_AUTORIZADO);
+  assert.equal(ausente.codigo, RetornoCliente.NAO_AUTORIZADO);
   await servidor.saida.esperar(
     /Cliente 127\.0\.0\.1:\d+ rejeitado: não autorizado: token errado/,
   );
@@ -343,7 +344,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
           `${pasta}/ca.pem`,
           ...enviar,
         ]);
-        assert.equal(r.codigo, SaidaCliente.FALHA_TLS);
+        assert.equal(r.codigo, RetornoCliente.FALHA_TLS);
         assert.match(
           r.erros,
           /falha de TLS com 127\.0\.0\.1:\d+: o certificado do servidor não vale para o nome "127\.0\.0\.1"/,
@@ -359,7 +360,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
           `${pasta}/outra.pem`,
           ...enviar,
         ]);
-        assert.equal(r.codigo, SaidaCliente.FALHA_TLS);
+        assert.equal(r.codigo, RetornoCliente.FALHA_TLS);
         assert.match(r.erros, /não foi emitido por uma autoridade confiável/);
         const semCa = await rodarCliente([
           "--host",
@@ -368,7 +369,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
           "--tls",
           ...enviar,
         ]);
-        assert.equal(semCa.codigo, SaidaCliente.FALHA_TLS);
+        assert.equal(semCa.codigo, RetornoCliente.FALHA_TLS);
       });
       await t.step("cliente sem TLS num servidor TLS", async () => {
         const r = await rodarCliente([
@@ -377,7 +378,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
           ...porta,
           ...enviar,
         ]);
-        assert.equal(r.codigo, SaidaCliente.PROTOCOLO_INCOMPATIVEL);
+        assert.equal(r.codigo, RetornoCliente.PROTOCOLO_INCOMPATIVEL);
         assert.match(r.erros, /ele parece usar TLS: tente --tls/);
         await servidor.saida.esperar(
           /desconectou-se sem CODIGO_SAIDA \(erro de leitura: .+\)/,
@@ -426,7 +427,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
         `${pasta}/ca.pem`,
         ...enviar,
       ]);
-      assert.equal(r.codigo, SaidaCliente.FALHA_TLS);
+      assert.equal(r.codigo, RetornoCliente.FALHA_TLS);
       assert.match(r.erros, /o certificado do servidor expirou/);
     });
     await t.step("cliente TLS num servidor sem TLS", async () => {
@@ -439,7 +440,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
         "--tls",
         ...enviar,
       ]);
-      assert.equal(r.codigo, SaidaCliente.FALHA_TLS);
+      assert.equal(r.codigo, RetornoCliente.FALHA_TLS);
       assert.match(r.erros, /a resposta não é TLS; o servidor fala TLS\?/);
       await servidor.saida.esperar(
         /rejeitado: os primeiros bytes não são uma saudação/,
@@ -468,7 +469,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
           "--ca",
           `${pasta}/nada.pem`,
         ]);
-        assert.equal(r.codigo, SaidaCliente.USO);
+        assert.equal(r.codigo, RetornoCliente.USO);
         assert.match(r.erros, /--ca .*nada\.pem: arquivo não encontrado/);
       },
     );

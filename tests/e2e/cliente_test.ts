@@ -11,7 +11,7 @@ import {
   ouvinteLocal,
   rodarCliente,
 } from "../ajudantes.ts";
-import { SaidaCliente } from "../../lib/erros.ts";
+import { RetornoCliente } from "../../lib/retornos.ts";
 
 Deno.test("três clientes ao mesmo tempo, cada um com sua numeração", async () => {
   await using servidor = await iniciarServidor();
@@ -123,7 +123,7 @@ Deno.test("o cliente parado no menu é avisado na hora quando o servidor encerra
   await cliente.saida.esperar(/>>> /);
   servidor.sinal("SIGTERM");
   await cliente.saida.esperar(/o servidor encerrou a sessão \(CODIGO_SAIDA\)/);
-  assert.equal(await cliente.status(), SaidaCliente.SERVIDOR_ENCERROU);
+  assert.equal(await cliente.status(), RetornoCliente.SERVIDOR_ENCERROU);
   assert.equal(await servidor.status(), 0);
   assert.match(
     servidor.saida.texto,
@@ -138,7 +138,7 @@ Deno.test("o cliente é avisado quando o servidor some sem CODIGO_SAIDA", async 
   servidor.sinal("SIGKILL");
   await servidor.status();
   await cliente.saida.esperar(/a conexão com o servidor caiu sem CODIGO_SAIDA/);
-  assert.equal(await cliente.status(), SaidaCliente.CONEXAO_PERDIDA);
+  assert.equal(await cliente.status(), RetornoCliente.CONEXAO_PERDIDA);
 });
 
 Deno.test("conexão recusada: uma linha clara e o código 3", async () => {
@@ -151,7 +151,7 @@ Deno.test("conexão recusada: uma linha clara e o código 3", async () => {
     "--porta",
     String(porta),
   ]);
-  assert.equal(r.codigo, SaidaCliente.RECUSADA);
+  assert.equal(r.codigo, RetornoCliente.RECUSADA);
   assert.equal(
     r.erros,
     `cliente: conexão recusada por 127.0.0.1 na porta ${porta}: não há servidor escutando ali\n`,
@@ -165,7 +165,7 @@ Deno.test("host desconhecido: código 4, sem rastro de pilha", async () => {
     "--porta",
     "3415",
   ]);
-  assert.equal(r.codigo, SaidaCliente.HOST_DESCONHECIDO);
+  assert.equal(r.codigo, RetornoCliente.HOST_DESCONHECIDO);
   assert.equal(r.erros, "cliente: host desconhecido: nao-existe.invalid\n");
 });
 
@@ -179,7 +179,7 @@ Deno.test("servidor que aceita e fica calado: prazo da saudação, código 5", a
     "--tempo-limite",
     "0.5",
   ]);
-  assert.equal(r.codigo, SaidaCliente.TEMPO_ESGOTADO);
+  assert.equal(r.codigo, RetornoCliente.TEMPO_ESGOTADO);
   assert.match(
     r.erros,
     /sem saudação em 0\.5 s; é um servidor Sockets de Rede\?/,
@@ -203,7 +203,7 @@ Deno.test("um servidor HTTP não é confundido com o nosso: código 8", async ()
     String(ouvinte.addr.port),
   ]);
   await atender;
-  assert.equal(r.codigo, SaidaCliente.PROTOCOLO_INCOMPATIVEL);
+  assert.equal(r.codigo, RetornoCliente.PROTOCOLO_INCOMPATIVEL);
   assert.match(
     r.erros,
     /^cliente: 127\.0\.0\.1:\d+ não fala o protocolo Sockets de Rede/,
@@ -222,7 +222,7 @@ Deno.test("opções inválidas: erro de uso em português e código 2", async (t
   for (const [args, esperado] of casos) {
     await t.step(args.join(" "), async () => {
       const r = await rodarCliente(args);
-      assert.equal(r.codigo, SaidaCliente.USO);
+      assert.equal(r.codigo, RetornoCliente.USO);
       assert.match(r.erros, esperado);
       assert.match(r.erros, /Use "cliente --ajuda" para ver as opções\./);
       assert.doesNotMatch(r.erros, /\bat \w+ \(/); // sem rastro de pilha

@@ -23,7 +23,8 @@ import {
   rodarCliente,
   type ServidorEmTeste,
 } from "../ajudantes.ts";
-import { CodigoErro, SaidaCliente } from "../../lib/erros.ts";
+import { CodigoErro } from "../../lib/erros.ts";
+import { RetornoCliente } from "../../lib/retornos.ts";
 
 const PYTHON = "python3";
 const PASTA_PYTHON = new URL("../python/", import.meta.url);
@@ -558,7 +559,7 @@ Deno.test("cliente --legado sem menu, texto grande demais: não envia, mas ainda
       "--texto",
       "x".repeat(1024),
     ]);
-    assert.equal(r.codigo, SaidaCliente.NAO_ENTREGUE, r.saida + r.erros);
+    assert.equal(r.codigo, RetornoCliente.NAO_ENTREGUE, r.saida + r.erros);
     assert.match(r.erros, /mensagem não enviada: 1 bytes acima do limite/);
   });
   confereBytes(recebido, []);
@@ -581,7 +582,7 @@ Deno.test({
         new TextEncoder().encode("linha 1\nlinha 2\n"),
       );
       const codigo = await processo.status();
-      assert.equal(codigo, SaidaCliente.NAO_ENTREGUE);
+      assert.equal(codigo, RetornoCliente.NAO_ENTREGUE);
       assert.match(processo.erros.texto, /não comporta quebras de linha/);
     });
     confereBytes(recebido, []);

@@ -25,7 +25,8 @@ import {
   VERSAO_PROGRAMA,
 } from "../../lib/cli/cli.ts";
 import { Cliente } from "../../lib/cliente/sessao.ts";
-import { CodigoErro, SaidaCliente, SaidaServidor } from "../../lib/erros.ts";
+import { CodigoErro } from "../../lib/erros.ts";
+import { RetornoCliente, RetornoServidor } from "../../lib/retornos.ts";
 import { novaMensagem } from "../../lib/datas.ts";
 import { codificarMensagem } from "../../lib/protocolo/codec.ts";
 
@@ -172,7 +173,7 @@ Deno.test("mensagem grande demais, sem menu: falha com o texto claro e código 1
     "--texto",
     "x".repeat(2000),
   ]);
-  assert.equal(r.codigo, SaidaCliente.NAO_ENTREGUE);
+  assert.equal(r.codigo, RetornoCliente.NAO_ENTREGUE);
   assert.equal(r.saida, "");
   // 1 + 2000 = 2001 bytes: 977 acima de 1024.
   assert.equal(
@@ -189,7 +190,7 @@ Deno.test("--linhas: a linha grande demais é relatada e pulada, as outras vão;
     [...alvo(servidor), "--assunto", "app", "--linhas"],
     `antes\n${"é".repeat(600)}\ndepois\n`,
   );
-  assert.equal(r.codigo, SaidaCliente.NAO_ENTREGUE);
+  assert.equal(r.codigo, RetornoCliente.NAO_ENTREGUE);
   assert.equal(r.saida, "");
   // 3 + 1200 = 1203 bytes: 179 acima de 1024.
   assert.equal(
@@ -257,7 +258,7 @@ Deno.test({
     await servidor.status();
     const codigo = await cliente.status();
     assert.notEqual(codigo, 0);
-    assert.equal(codigo, SaidaCliente.CONEXAO_PERDIDA);
+    assert.equal(codigo, RetornoCliente.CONEXAO_PERDIDA);
     // A confirmação (cumulativa) das duas primeiras pode ainda não ter saído
     // quando o servidor para — ele mostra a mensagem antes de escrever a
     // confirmação no socket —, então 0, 1 ou 2 entregues; as cinco de depois
@@ -283,7 +284,7 @@ Deno.test("--linhas com --texto é erro de uso: código 2 e dica da ajuda", asyn
     "y",
   ]);
   assert.deepEqual(r, {
-    codigo: SaidaCliente.USO,
+    codigo: RetornoCliente.USO,
     saida: "",
     erros:
       "cliente: --linhas lê os textos da entrada; não use --texto junto\n" +
@@ -314,7 +315,7 @@ Deno.test("servidor --json: um objeto por linha para cada evento; o texto para p
     }
     await servidor.saida.esperar(/"evento":"rejeitado"/);
     servidor.sinal("SIGTERM");
-    assert.equal(await servidor.status(), SaidaServidor.OK);
+    assert.equal(await servidor.status(), RetornoServidor.OK);
 
     const texto = servidor.saida.texto;
     assert.doesNotMatch(texto, CRU_PERIGOSO);

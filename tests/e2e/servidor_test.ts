@@ -17,7 +17,8 @@ import {
   type ServidorEmTeste,
 } from "../ajudantes.ts";
 import { Cliente } from "../../lib/cliente/sessao.ts";
-import { CodigoErro, SaidaServidor } from "../../lib/erros.ts";
+import { CodigoErro } from "../../lib/erros.ts";
+import { RetornoServidor } from "../../lib/retornos.ts";
 import { novaMensagem } from "../../lib/datas.ts";
 import {
   codificar,
@@ -327,16 +328,16 @@ Deno.test("SIGTERM: CODIGO_SAIDA a todos, confirma o que ainda chega, resumo, sa
   await par.escrever(codificarMensagem(novaMensagem(1, "primeira", "antes")));
   assert.deepEqual(await par.proximo(), { tipo: Tipo.CONFIRMACAO, numero: 1 });
   servidor.sinal("SIGTERM");
-  assert.deepEqual(await par.proximo(), { tipo: Tipo.SAIDA });
+  assert.deepEqual(await par.proximo(), { tipo: Tipo.DESPEDIDA });
   // Uma mensagem que já estava a caminho ainda é confirmada na tolerância.
   await par.escrever(
     codificarMensagem(novaMensagem(2, "segunda", "a caminho")),
   );
   assert.deepEqual(await par.proximo(), { tipo: Tipo.CONFIRMACAO, numero: 2 });
-  await par.escrever(codificar({ tipo: Tipo.SAIDA }));
+  await par.escrever(codificar({ tipo: Tipo.DESPEDIDA }));
   assert.deepEqual(await par.ateOFim(), []);
   par.fechar();
-  assert.equal(await servidor.status(), SaidaServidor.OK);
+  assert.equal(await servidor.status(), RetornoServidor.OK);
   assert.match(
     servidor.saida.texto,
     /Sinal SIGTERM recebido: encerrando; avisando 1 cliente com CODIGO_SAIDA/,
@@ -353,9 +354,9 @@ Deno.test("um segundo sinal força a saída na hora (código 130)", async () => 
   using par = await ParCru.conectar(servidor);
   await par.saudar();
   servidor.sinal("SIGINT");
-  assert.deepEqual(await par.proximo(), { tipo: Tipo.SAIDA });
+  assert.deepEqual(await par.proximo(), { tipo: Tipo.DESPEDIDA });
   servidor.sinal("SIGINT"); // o par não respondeu: ainda na tolerância
-  assert.equal(await servidor.status(), SaidaServidor.FORCADO);
+  assert.equal(await servidor.status(), RetornoServidor.FORCADO);
 });
 
 Deno.test("porta em uso: mensagem com a porta e código 3", async () => {
@@ -366,7 +367,7 @@ Deno.test("porta em uso: mensagem com a porta e código 3", async () => {
     "--porta",
     String(ocupada.addr.port),
   ]);
-  assert.equal(await servidor.status(), SaidaServidor.PORTA_EM_USO);
+  assert.equal(await servidor.status(), RetornoServidor.PORTA_EM_USO);
   assert.equal(
     servidor.erros.texto,
     `servidor: a porta ${ocupada.addr.port} já está em uso em 127.0.0.1; escolha outra com --porta\n`,
@@ -385,7 +386,7 @@ Deno.test("opções inválidas do servidor: código 2 e dica da ajuda", async (t
   ) {
     await t.step(args.join(" "), async () => {
       const servidor = iniciar("servidor", args);
-      assert.equal(await servidor.status(), SaidaServidor.USO);
+      assert.equal(await servidor.status(), RetornoServidor.USO);
       assert.match(
         servidor.erros.texto,
         /^servidor: .+\nUse "servidor --ajuda" para ver as opções\.\n$/,

@@ -44,7 +44,7 @@ Deno.test("soak curto: sob ataque, toda mensagem confirmada aparece uma vez; a m
     assert.ok(recusas(CodigoErro.PRAZO_ESGOTADO) > 0, "mudo e conta-gotas");
     assert.ok(recusas(CodigoErro.OCIOSO) > 0, "ocioso");
     assert.ok(recusas(CodigoErro.SERVIDOR_CHEIO) > 0, "além do limite");
-    assert.ok(recusas(CodigoErro.SAIDA_LOTADA) > 0, "enxurrada sem ler");
+    assert.ok(recusas(CodigoErro.FILA_CHEIA) > 0, "enxurrada sem ler");
     assert.ok(
       figuras.cheias > 0,
       "o par além do limite ouviu 'servidor cheio'",

@@ -207,7 +207,7 @@ const EXEMPLOS: { nome: string; quadro: Quadro }[] = [
     nome: "CONFIRMACAO máxima",
     quadro: { tipo: Tipo.CONFIRMACAO, numero: 0xffffffff },
   },
-  { nome: "SAIDA", quadro: { tipo: Tipo.SAIDA } },
+  { nome: "DESPEDIDA", quadro: { tipo: Tipo.DESPEDIDA } },
   {
     nome: "ERRO",
     quadro: {
@@ -487,7 +487,7 @@ Deno.test("todo ponto de corte vale também com saudação obrigatória", () => 
         texto: TEXTO_GRANDE,
       }),
     },
-    { tipo: Tipo.SAIDA },
+    { tipo: Tipo.DESPEDIDA },
   ];
   const fluxo = juntar(...doCliente.map(codificar));
   for (let corte = 0; corte <= fluxo.length; corte++) {
@@ -532,7 +532,7 @@ Deno.test("muitos quadros num só pedaço saem todos, na ordem", () => {
     if (i % 7 === 0) quadros.push({ tipo: Tipo.PING });
     if (i % 11 === 0) quadros.push({ tipo: Tipo.CONFIRMACAO, numero: i });
   }
-  quadros.push({ tipo: Tipo.SAIDA });
+  quadros.push({ tipo: Tipo.DESPEDIDA });
   const fluxo = juntar(...quadros.map(codificar));
   const d = new Decodificador(TODOS);
   assert.deepEqual(decodificarPedacos(d, [fluxo]), quadros);
@@ -663,8 +663,8 @@ Deno.test("leiaute byte a byte contra hex escrito à mão", async (t) => {
       hex: "00 00 00 04 04  00 00 01 02",
     },
     {
-      nome: "SAIDA",
-      quadro: { tipo: Tipo.SAIDA },
+      nome: "DESPEDIDA",
+      quadro: { tipo: Tipo.DESPEDIDA },
       // "CODIGO_SAIDA" em ASCII
       hex: "00 00 00 0c 05  43 4f 44 49 47 4f 5f 53 41 49 44 41",
     },
@@ -774,9 +774,9 @@ Deno.test("comprimento grande demais é recusado só pelo cabeçalho de 5 bytes"
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
-      nome: "SAIDA com 13 bytes",
+      nome: "DESPEDIDA com 13 bytes",
       decodificador: servidor,
-      tipo: Tipo.SAIDA,
+      tipo: Tipo.DESPEDIDA,
       comprimento: 13,
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
@@ -1041,33 +1041,33 @@ Deno.test("corpos malformados lançam ErroDeProtocolo com o código certo", asyn
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
-      nome: "SAIDA com bytes errados (minúsculas)",
+      nome: "DESPEDIDA com bytes errados (minúsculas)",
       limites: servidor,
-      bytes: quadroCru(Tipo.SAIDA, utf8.encode("codigo_saida")),
+      bytes: quadroCru(Tipo.DESPEDIDA, utf8.encode("codigo_saida")),
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
-      nome: "SAIDA com o último byte trocado",
+      nome: "DESPEDIDA com o último byte trocado",
       limites: servidor,
-      bytes: quadroCru(Tipo.SAIDA, [...saida.subarray(0, 11), 0x42]),
+      bytes: quadroCru(Tipo.DESPEDIDA, [...saida.subarray(0, 11), 0x42]),
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
-      nome: "SAIDA curta (11 bytes)",
+      nome: "DESPEDIDA curta (11 bytes)",
       limites: servidor,
-      bytes: quadroCru(Tipo.SAIDA, saida.subarray(0, 11)),
+      bytes: quadroCru(Tipo.DESPEDIDA, saida.subarray(0, 11)),
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
-      nome: "SAIDA vazia",
+      nome: "DESPEDIDA vazia",
       limites: servidor,
-      bytes: quadroCru(Tipo.SAIDA, []),
+      bytes: quadroCru(Tipo.DESPEDIDA, []),
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
-      nome: "SAIDA vazia no cliente",
+      nome: "DESPEDIDA vazia no cliente",
       limites: cliente,
-      bytes: quadroCru(Tipo.SAIDA, []),
+      bytes: quadroCru(Tipo.DESPEDIDA, []),
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
@@ -1165,8 +1165,8 @@ Deno.test("antes da saudação obrigatória", async (t) => {
       codigo: CodigoErro.FORA_DE_ORDEM,
     },
     {
-      nome: "SAIDA é FORA_DE_ORDEM",
-      bytes: codificar({ tipo: Tipo.SAIDA }),
+      nome: "DESPEDIDA é FORA_DE_ORDEM",
+      bytes: codificar({ tipo: Tipo.DESPEDIDA }),
       codigo: CodigoErro.FORA_DE_ORDEM,
     },
     {
@@ -1289,8 +1289,8 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
       codigo: CodigoErro.MENSAGEM_GRANDE,
     },
     {
-      nome: "SAIDA errada",
-      bytes: quadroCru(Tipo.SAIDA, utf8.encode("CODIGO_SAIDX")),
+      nome: "DESPEDIDA errada",
+      bytes: quadroCru(Tipo.DESPEDIDA, utf8.encode("CODIGO_SAIDX")),
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {

@@ -140,7 +140,7 @@ function quadroAleatorio(
         codigo: s.inteiro(0, 0xffff),
         texto: textoAleatorio(s, 200),
       };
-    case Tipo.SAIDA:
+    case Tipo.DESPEDIDA:
     case Tipo.PING:
     case Tipo.PONG:
       return { tipo };
@@ -308,7 +308,7 @@ function perfis(s: Sorteio): Perfil[] {
   const doServidor: Tipo[] = [
     Tipo.OLA_CLIENTE,
     Tipo.MENSAGEM,
-    Tipo.SAIDA,
+    Tipo.DESPEDIDA,
     Tipo.ERRO,
     Tipo.PING,
     Tipo.PONG,
@@ -316,7 +316,7 @@ function perfis(s: Sorteio): Perfil[] {
   const doCliente: Tipo[] = [
     Tipo.OLA_SERVIDOR,
     Tipo.CONFIRMACAO,
-    Tipo.SAIDA,
+    Tipo.DESPEDIDA,
     Tipo.ERRO,
     Tipo.PING,
     Tipo.PONG,
@@ -520,7 +520,7 @@ Deno.test("fuzz: comprimentos enormes não fazem o heap crescer", () => {
   // alocação indevida de 0x80000000 bytes ou mais.
   const s = new Sorteio(0x5eed);
   const limites = limitesDoServidor(1024);
-  const tipos = [Tipo.MENSAGEM, Tipo.OLA_CLIENTE, Tipo.ERRO, Tipo.SAIDA];
+  const tipos = [Tipo.MENSAGEM, Tipo.OLA_CLIENTE, Tipo.ERRO, Tipo.DESPEDIDA];
   const cabecalho = new Uint8Array(CABECALHO);
   const vista = new DataView(cabecalho.buffer);
   const antes = Deno.memoryUsage().heapUsed;
