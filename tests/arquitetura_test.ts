@@ -1,0 +1,100 @@
+/**
+ * A arquitetura conferida: o grafo de módulos de cada programa (`deno info
+ * --json`, com os `import()` dinâmicos) e as regras que mantêm as camadas à
+ * vista — o codec puro não toca em `Deno.*`, nada em `lib/` importa um ponto de
+ * entrada, e o cliente não carrega nada do lado do servidor nem o log JSON.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+
+const RAIZ = new URL("../", import.meta.url);
+
+/** Os módulos locais (caminhos relativos à raiz) e os pacotes do grafo. */
+async function grafo(entrada: string): Promise<string[]> {
+  const saida = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entrada],
+    cwd: RAIZ,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(saida.code, 0, new TextDecoder().decode(saida.stderr));
+  const info = JSON.parse(new TextDecoder().decode(saida.stdout)) as {
+    modules: { specifier: string }[];
+  };
+  return info.modules.map(({ specifier }) =>
+    specifier.startsWith(RAIZ.href)
+      ? specifier.slice(RAIZ.href.length)
+      : specifier
+  ).sort();
+}
+
+/** Todos os arquivos `.ts` sob uma pasta, relativos à raiz. */
+async function arquivosTs(pasta: string): Promise<string[]> {
+  const achados: string[] = [];
+  for await (const entrada of Deno.readDir(new URL(pasta, RAIZ))) {
+    const caminho = `${pasta}${entrada.name}`;
+    if (entrada.isDirectory) achados.push(...await arquivosTs(`${caminho}/`));
+    else if (entrada.name.endsWith(".ts")) achados.push(caminho);
+  }
+  return achados.sort();
+}
+
+async function texto(caminho: string): Promise<string> {
+  return await Deno.readTextFile(new URL(caminho, RAIZ));
+}
+
+Deno.test("o cliente não carrega o lado do servidor, o log JSON nem o controle de acesso", async () => {
+  const modulos = await grafo("cliente.ts");
+  assert.ok(
+    modulos.includes("lib/cliente/menu.ts"),
+    "o menu (import dinâmico) entra no grafo",
+  );
+  const proibidos = modulos.filter((m) =>
+    m.startsWith("lib/servidor/") ||
+    /^lib\/saida\/(json|legivel|terminal)\.ts$/.test(m) ||
+    m.includes("ipaddr") || m === "servidor.ts"
+  );
+  assert.deepEqual(proibidos, []);
+});
+
+Deno.test("o servidor não carrega a sessão, o menu nem os modos de script do cliente", async () => {
+  const modulos = await grafo("servidor.ts");
+  assert.deepEqual(
+    modulos.filter((m) => m.startsWith("lib/cliente/") || m === "cliente.ts"),
+    [],
+  );
+});
+
+Deno.test("o codec em lib/protocolo/ é puro: nenhum arquivo menciona Deno.", async () => {
+  const arquivos = await arquivosTs("lib/protocolo/");
+  assert.ok(arquivos.length > 0);
+  for (const arquivo of arquivos) {
+    assert.ok(
+      !(await texto(arquivo)).includes("Deno."),
+      `${arquivo} menciona Deno.`,
+    );
+  }
+});
+
+Deno.test("nada em lib/ importa um ponto de entrada, e todo arquivo abre com o comentário do módulo", async () => {
+  const importacao = /(?:from|import)\s*\(?\s*"([^"]+)"/g;
+  for (const arquivo of await arquivosTs("lib/")) {
+    const conteudo = await texto(arquivo);
+    assert.ok(
+      conteudo.startsWith("/**"),
+      `${arquivo} não abre com um comentário do módulo`,
+    );
+    for (const [, alvo] of conteudo.matchAll(importacao)) {
+      if (!alvo!.startsWith(".")) continue;
+      const resolvido = new URL(alvo!, new URL(arquivo, RAIZ)).href.slice(
+        RAIZ.href.length,
+      );
+      assert.ok(
+        resolvido.startsWith("lib/"),
+        `${arquivo} importa ${resolvido}, fora de lib/`,
+      );
+    }
+  }
+});
