@@ -8,18 +8,19 @@
  * @module
  */
 
+import { dicaDeAjuda, textoDeAjuda } from "./lib/cli/ajuda.ts";
+import { ErroDeUso } from "./lib/cli/argumentos.ts";
 import {
-  type ConfigCliente,
-  dicaDeAjuda,
   ErroDeConfiguracao,
-  ErroDeUso,
   lerArquivo,
-  lerConfigCliente,
   lerToken,
+} from "./lib/cli/arquivos.ts";
+import {
+  analisarConfigCliente,
+  type ConfigCliente,
   PROGRAMA_CLIENTE,
-  textoDeAjuda,
-  VERSAO_PROGRAMA,
-} from "./lib/cli/cli.ts";
+} from "./lib/cli/cliente.ts";
+import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
 import {
   Cliente,
   FalhaDoCliente,
@@ -51,7 +52,7 @@ async function executar(
 ): Promise<number> {
   let config: ConfigCliente;
   try {
-    config = lerConfigCliente(args);
+    config = analisarConfigCliente(args);
   } catch (erro) {
     if (!(erro instanceof ErroDeUso)) throw erro;
     erros.escrever(`cliente: ${erro.message}\n${dicaDeAjuda("cliente")}\n`);

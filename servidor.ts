@@ -9,19 +9,20 @@
  */
 
 import { ListaDeAcesso } from "./lib/servidor/acesso.ts";
+import { dicaDeAjuda, textoDeAjuda } from "./lib/cli/ajuda.ts";
+import { ErroDeUso } from "./lib/cli/argumentos.ts";
 import {
-  type ConfigServidor,
-  dicaDeAjuda,
   ErroDeConfiguracao,
-  ErroDeUso,
   lerArquivo,
-  lerConfigServidor,
   lerToken,
+} from "./lib/cli/arquivos.ts";
+import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
+import {
+  analisarConfigServidor,
+  type ConfigServidor,
   PADROES,
   PROGRAMA_SERVIDOR,
-  textoDeAjuda,
-  VERSAO_PROGRAMA,
-} from "./lib/cli/cli.ts";
+} from "./lib/cli/servidor.ts";
 import { RetornoServidor } from "./lib/retornos.ts";
 import { Servidor } from "./lib/servidor/servidor.ts";
 import {
@@ -47,7 +48,7 @@ async function main(args: string[]): Promise<number> {
   const erros = new SaidaEmLotes(Deno.stderr);
   let config;
   try {
-    config = lerConfigServidor(args);
+    config = analisarConfigServidor(args);
   } catch (erro) {
     if (!(erro instanceof ErroDeUso)) throw erro;
     erros.escrever(`servidor: ${erro.message}\n${dicaDeAjuda("servidor")}\n`);

@@ -18,12 +18,10 @@ import {
   rodarCliente,
   type ServidorEmTeste,
 } from "../ajudantes.ts";
-import {
-  PROGRAMA_CLIENTE,
-  PROGRAMA_SERVIDOR,
-  textoDeAjuda,
-  VERSAO_PROGRAMA,
-} from "../../lib/cli/cli.ts";
+import { textoDeAjuda } from "../../lib/cli/ajuda.ts";
+import { PROGRAMA_CLIENTE } from "../../lib/cli/cliente.ts";
+import { VERSAO_PROGRAMA } from "../../lib/cli/comum.ts";
+import { PROGRAMA_SERVIDOR } from "../../lib/cli/servidor.ts";
 import { Cliente } from "../../lib/cliente/sessao.ts";
 import { CodigoErro } from "../../lib/erros.ts";
 import { RetornoCliente, RetornoServidor } from "../../lib/retornos.ts";

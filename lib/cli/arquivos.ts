@@ -1,0 +1,60 @@
+/**
+ * Os arquivos que as opções indicam (certificado, chave, CA, token) e a
+ * variável do token: o único módulo da linha de comando que lê do sistema
+ * (`Deno.readTextFileSync`, `Deno.env`). Os pontos de entrada o chamam depois
+ * de analisar as opções, e transformam {@linkcode ErroDeConfiguracao} numa
+ * linha de erro e no código de retorno de configuração.
+ *
+ * @module
+ */
+
+import { VARIAVEL_TOKEN } from "./comum.ts";
+
+/** Um arquivo de configuração (certificado, chave, token) não pôde ser lido. */
+export class ErroDeConfiguracao extends Error {
+  constructor(mensagem: string, options?: ErrorOptions) {
+    super(mensagem, options);
+    this.name = "ErroDeConfiguracao";
+  }
+}
+
+/**
+ * Lê um arquivo de texto indicado numa opção.
+ *
+ * @throws {ErroDeConfiguracao} com a opção e o motivo em português
+ */
+export function lerArquivo(caminho: string, opcao: string): string {
+  try {
+    return Deno.readTextFileSync(caminho);
+  } catch (erro) {
+    const motivo = erro instanceof Deno.errors.NotFound
+      ? "arquivo não encontrado"
+      : erro instanceof Deno.errors.PermissionDenied ||
+          erro instanceof Deno.errors.NotCapable
+      ? "sem permissão de leitura"
+      : (erro as Error).message;
+    throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${motivo}`, {
+      cause: erro,
+    });
+  }
+}
+
+/**
+ * O token: de `--token-arquivo` (sem a quebra de linha final) ou da variável
+ * `SOCKETS_TOKEN`; `undefined` se nenhum dos dois.
+ *
+ * @throws {ErroDeConfiguracao} arquivo ilegível ou token vazio
+ */
+export function lerToken(arquivo: string | undefined): string | undefined {
+  const token = arquivo !== undefined
+    ? lerArquivo(arquivo, "--token-arquivo").replace(/\r?\n$/, "")
+    : Deno.env.get(VARIAVEL_TOKEN);
+  if (token === "") {
+    throw new ErroDeConfiguracao(
+      arquivo !== undefined
+        ? `--token-arquivo ${arquivo}: token vazio`
+        : `${VARIAVEL_TOKEN} está vazia`,
+    );
+  }
+  return token;
+}

@@ -1,0 +1,212 @@
+/**
+ * A linha de comando do servidor: seus padrões, suas opções, códigos de
+ * retorno e exemplos (o que `--ajuda` mostra) e a análise dos argumentos numa
+ * {@linkcode ConfigServidor} validada. Puro: os arquivos que as opções indicam
+ * são lidos depois, por `arquivos.ts`.
+ *
+ * @module
+ */
+
+import { TAMANHO_MAXIMO_PADRAO } from "../protocolo/codec.ts";
+import { RetornoServidor } from "../retornos.ts";
+import type { Programa } from "./ajuda.ts";
+import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";
+import { OPCOES_COMUNS, PORTA_PADRAO, VARIAVEL_TOKEN } from "./comum.ts";
+import {
+  analisarInteiro,
+  analisarPorta,
+  analisarSegundos,
+  textoDeSegundos,
+} from "./valores.ts";
+
+/** Valores padrão do servidor (a ajuda os mostra daqui). */
+export const PADROES = {
+  porta: PORTA_PADRAO,
+  tamanhoMaximo: TAMANHO_MAXIMO_PADRAO,
+  maxConexoes: 1000,
+  tempoOcioso: 300_000,
+  prazo: 10_000,
+  limiteFila: 256 * 1024,
+  graca: 2_000,
+} as const;
+
+/** Maior `--tamanho-maximo` aceito: 16 MiB. */
+export const TAMANHO_MAXIMO_LIMITE = 16 * 1024 * 1024;
+
+export const PROGRAMA_SERVIDOR: Programa = {
+  nome: "servidor",
+  resumo:
+    "servidor — recebe e mostra as mensagens de quantos clientes se conectarem.",
+  opcoes: {
+    host: {
+      ...OPCOES_COMUNS.host,
+      descricao: "endereço em que escutar (0.0.0.0 ou :: para todos)",
+    },
+    porta: {
+      ...OPCOES_COMUNS.porta,
+      descricao: "porta TCP (0 = o sistema escolhe)",
+    },
+    "tamanho-maximo": {
+      tipo: "string",
+      valor: "BYTES",
+      padrao: String(PADROES.tamanhoMaximo),
+      descricao: "máximo de bytes de assunto + texto por mensagem",
+    },
+    "max-conexoes": {
+      tipo: "string",
+      valor: "N",
+      padrao: String(PADROES.maxConexoes),
+      descricao: "máximo de clientes conectados ao mesmo tempo",
+    },
+    "tempo-ocioso": {
+      tipo: "string",
+      valor: "SEGUNDOS",
+      padrao: textoDeSegundos(PADROES.tempoOcioso),
+      descricao:
+        "desliga quem não manda nada (nem PING) por esse tempo; 0 = nunca",
+    },
+    prazo: {
+      tipo: "string",
+      valor: "SEGUNDOS",
+      padrao: textoDeSegundos(PADROES.prazo),
+      descricao: "prazo para a saudação e para cada quadro começado terminar",
+    },
+    json: {
+      tipo: "boolean",
+      descricao:
+        "um objeto JSON por linha na saída padrão; o texto vai para a saída de erro",
+    },
+    "tls-cert": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: "certificado PEM: com --tls-chave, o servidor só aceita TLS",
+    },
+    "tls-chave": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: "chave privada PEM do certificado",
+    },
+    "token-arquivo": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: `exige este token dos clientes (ou defina ${VARIAVEL_TOKEN})`,
+    },
+    permitir: {
+      tipo: "string",
+      valor: "CIDR",
+      multipla: true,
+      descricao: "aceita só estes endereços (repetível; IPv4 ou IPv6)",
+    },
+    negar: {
+      tipo: "string",
+      valor: "CIDR",
+      multipla: true,
+      descricao:
+        "recusa estes endereços (repetível; prevalece sobre --permitir)",
+    },
+    ajuda: OPCOES_COMUNS.ajuda,
+    versao: OPCOES_COMUNS.versao,
+  },
+  codigos: [
+    {
+      codigo: RetornoServidor.OK,
+      descricao: "encerrado normalmente (SIGINT/SIGTERM)",
+    },
+    { codigo: RetornoServidor.ERRO_INESPERADO, descricao: "erro inesperado" },
+    {
+      codigo: RetornoServidor.USO,
+      descricao: "uso incorreto (opção ou valor inválido)",
+    },
+    {
+      codigo: RetornoServidor.PORTA_EM_USO,
+      descricao: "a porta já está em uso",
+    },
+    {
+      codigo: RetornoServidor.SEM_PERMISSAO,
+      descricao: "sem permissão para usar a porta ou a rede",
+    },
+    {
+      codigo: RetornoServidor.ENDERECO_INVALIDO,
+      descricao: "host desconhecido ou que não é desta máquina",
+    },
+    {
+      codigo: RetornoServidor.CONFIGURACAO_INVALIDA,
+      descricao:
+        "certificado, chave, token ou faixa de endereços ilegível ou inválido",
+    },
+    {
+      codigo: RetornoServidor.FORCADO,
+      descricao: "encerramento forçado (segundo sinal)",
+    },
+  ],
+  exemplos: [
+    "servidor --host 0.0.0.0 --porta 5000",
+    "servidor --host :: --porta 0 --tamanho-maximo 65536",
+    "servidor --host 127.0.0.1 --json | jq .",
+    "servidor --host 0.0.0.0 --tls-cert cert.pem --tls-chave chave.pem --token-arquivo token.txt",
+    "servidor --host :: --permitir 192.168.0.0/16 --permitir fd00::/8 --negar 192.168.0.66",
+  ],
+};
+
+/** Configuração do servidor, já validada. */
+export interface ConfigServidor {
+  ajuda: boolean;
+  versao: boolean;
+  host: string | undefined;
+  porta: number;
+  tamanhoMaximo: number;
+  maxConexoes: number;
+  tempoOcioso: number;
+  prazo: number;
+  json: boolean;
+  tlsCert: string | undefined;
+  tlsChave: string | undefined;
+  tokenArquivo: string | undefined;
+  permitir: string[];
+  negar: string[];
+}
+
+/** Analisa e valida os argumentos do servidor. @throws {ErroDeUso} */
+export function analisarConfigServidor(
+  args: readonly string[],
+): ConfigServidor {
+  const v = analisarArgumentos(args, PROGRAMA_SERVIDOR.opcoes);
+  const texto = (nome: string) => v[nome] as string | undefined;
+  if (
+    (texto("tls-cert") === undefined) !== (texto("tls-chave") === undefined)
+  ) {
+    throw new ErroDeUso("--tls-cert e --tls-chave vão juntas");
+  }
+  return {
+    ajuda: v.ajuda === true,
+    versao: v.versao === true,
+    host: texto("host"),
+    porta: analisarPorta(texto("porta"), PADROES.porta),
+    tamanhoMaximo: analisarInteiro(
+      texto("tamanho-maximo"),
+      "--tamanho-maximo",
+      1,
+      TAMANHO_MAXIMO_LIMITE,
+      PADROES.tamanhoMaximo,
+    ),
+    maxConexoes: analisarInteiro(
+      texto("max-conexoes"),
+      "--max-conexoes",
+      1,
+      1_000_000,
+      PADROES.maxConexoes,
+    ),
+    tempoOcioso: analisarSegundos(
+      texto("tempo-ocioso"),
+      "--tempo-ocioso",
+      PADROES.tempoOcioso,
+    ),
+    prazo: analisarSegundos(texto("prazo"), "--prazo", PADROES.prazo, 1),
+    json: v.json === true,
+    tlsCert: texto("tls-cert"),
+    tlsChave: texto("tls-chave"),
+    tokenArquivo: texto("token-arquivo"),
+    permitir: (v.permitir as string[] | undefined) ?? [],
+    negar: (v.negar as string[] | undefined) ?? [],
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Testes de lib/cli/arquivos.ts: os arquivos que as opções indicam, lidos ou
+ * recusados com a opção e o motivo em português, e o token (do arquivo, sem a
+ * quebra de linha final, ou da variável de ambiente).
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  ErroDeConfiguracao,
+  lerArquivo,
+  lerToken,
+} from "../../lib/cli/arquivos.ts";
+import { VARIAVEL_TOKEN } from "../../lib/cli/comum.ts";
+
+/** Espera um ErroDeConfiguracao com exatamente esta mensagem. */
+function falhaDeConfiguracao(acao: () => unknown, mensagem: string): void {
+  assert.throws(acao, (erro: unknown) => {
+    assert.ok(erro instanceof ErroDeConfiguracao, `veio ${erro}`);
+    assert.equal(erro.name, "ErroDeConfiguracao");
+    assert.equal(erro.message, mensagem);
+    return true;
+  });
+}
+
+/** Roda `acao` com a variável do token neste valor e a restaura depois. */
+function comVariavel(valor: string | undefined, acao: () => void): void {
+  const antes = Deno.env.get(VARIAVEL_TOKEN);
+  const definir = (v: string | undefined) =>
+    v === undefined
+      ? Deno.env.delete(VARIAVEL_TOKEN)
+      : Deno.env.set(VARIAVEL_TOKEN, v);
+  definir(valor);
+  try {
+    acao();
+  } finally {
+    definir(antes);
+  }
+}
+
+Deno.test("lerArquivo devolve o texto ou diz qual opção e por quê", () => {
+  const caminho = Deno.makeTempFileSync();
+  try {
+    Deno.writeTextFileSync(caminho, "-----BEGIN CERTIFICATE-----\n");
+    assert.equal(
+      lerArquivo(caminho, "--ca"),
+      "-----BEGIN CERTIFICATE-----\n",
+    );
+  } finally {
+    Deno.removeSync(caminho);
+  }
+  falhaDeConfiguracao(
+    () => lerArquivo(caminho, "--tls-cert"),
+    `--tls-cert ${caminho}: arquivo não encontrado`,
+  );
+});
+
+Deno.test("lerToken tira a quebra de linha final do arquivo e recusa token vazio", () => {
+  const caminho = Deno.makeTempFileSync();
+  try {
+    Deno.writeTextFileSync(caminho, "segredo\r\n");
+    assert.equal(lerToken(caminho), "segredo");
+    Deno.writeTextFileSync(caminho, "segredo\n\n");
+    assert.equal(lerToken(caminho), "segredo\n");
+    Deno.writeTextFileSync(caminho, "\n");
+    falhaDeConfiguracao(
+      () => lerToken(caminho),
+      `--token-arquivo ${caminho}: token vazio`,
+    );
+  } finally {
+    Deno.removeSync(caminho);
+  }
+});
+
+Deno.test("lerToken sem arquivo usa a variável de ambiente", () => {
+  comVariavel(undefined, () => assert.equal(lerToken(undefined), undefined));
+  comVariavel("abc", () => assert.equal(lerToken(undefined), "abc"));
+  comVariavel("", () => {
+    falhaDeConfiguracao(
+      () => lerToken(undefined),
+      `${VARIAVEL_TOKEN} está vazia`,
+    );
+  });
+});
+
+Deno.test("na linha de comando, só arquivos.ts toca o sistema (Deno.*)", () => {
+  const pasta = new URL("../../lib/cli/", import.meta.url);
+  const comDeno = [...Deno.readDirSync(pasta)]
+    .map((entrada) => entrada.name)
+    .filter((nome) => nome.endsWith(".ts"))
+    .filter((nome) =>
+      /\bDeno\.\w/.test(Deno.readTextFileSync(new URL(nome, pasta)))
+    );
+  assert.deepEqual(comDeno, ["arquivos.ts"]);
+});

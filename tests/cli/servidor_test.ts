@@ -1,0 +1,114 @@
+/**
+ * Testes de lib/cli/servidor.ts: os padrões do servidor, que precisam bater
+ * com o que a ajuda anuncia, e a análise de cada opção com seus limites.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  analisarConfigServidor,
+  PROGRAMA_SERVIDOR,
+} from "../../lib/cli/servidor.ts";
+import { escolher, falhaDeUso } from "./ajudantes.ts";
+
+Deno.test("analisarConfigServidor: padrões iguais aos anunciados na ajuda", () => {
+  const config = analisarConfigServidor([]);
+  assert.deepEqual(
+    escolher(config, [
+      "ajuda",
+      "versao",
+      "host",
+      "porta",
+      "tamanhoMaximo",
+      "maxConexoes",
+      "tempoOcioso",
+      "prazo",
+      "json",
+    ]),
+    {
+      ajuda: false,
+      versao: false,
+      host: undefined,
+      porta: 3415,
+      tamanhoMaximo: 1024,
+      maxConexoes: 1000,
+      tempoOcioso: 300_000,
+      prazo: 10_000,
+      json: false,
+    },
+  );
+  const { opcoes } = PROGRAMA_SERVIDOR;
+  assert.equal(opcoes.porta.padrao, String(config.porta));
+  assert.equal(opcoes["tamanho-maximo"].padrao, String(config.tamanhoMaximo));
+  assert.equal(opcoes["max-conexoes"].padrao, String(config.maxConexoes));
+  assert.equal(
+    opcoes["tempo-ocioso"].padrao,
+    String(config.tempoOcioso / 1000),
+  );
+  assert.equal(opcoes.prazo.padrao, String(config.prazo / 1000));
+});
+
+Deno.test("analisarConfigServidor lê cada opção e recusa valores fora dos limites", () => {
+  const config = analisarConfigServidor([
+    "--host",
+    "::",
+    "--porta",
+    "0",
+    "--tamanho-maximo",
+    "65536",
+    "--max-conexoes",
+    "2",
+    "--tempo-ocioso",
+    "0",
+    "--prazo",
+    "0.4",
+    "--json",
+  ]);
+  assert.deepEqual(
+    escolher(config, [
+      "host",
+      "porta",
+      "tamanhoMaximo",
+      "maxConexoes",
+      "tempoOcioso",
+      "prazo",
+      "json",
+    ]),
+    {
+      host: "::",
+      porta: 0,
+      tamanhoMaximo: 65536,
+      maxConexoes: 2,
+      tempoOcioso: 0,
+      prazo: 400,
+      json: true,
+    },
+  );
+  assert.equal(analisarConfigServidor(["-h"]).ajuda, true);
+  assert.equal(analisarConfigServidor(["--versao"]).versao, true);
+  falhaDeUso(
+    () => analisarConfigServidor(["--tamanho-maximo", "0"]),
+    "--tamanho-maximo deve estar entre 1 e 16777216, não 0",
+  );
+  falhaDeUso(
+    () =>
+      analisarConfigServidor([
+        "--tamanho-maximo",
+        String(16 * 1024 * 1024 + 1),
+      ]),
+    "--tamanho-maximo deve estar entre 1 e 16777216, não 16777217",
+  );
+  falhaDeUso(
+    () => analisarConfigServidor(["--prazo", "0"]),
+    '--prazo deve ser um número de segundos (mais que 0), não "0"',
+  );
+  falhaDeUso(
+    () => analisarConfigServidor(["--porta", "abc"]),
+    '--porta deve ser um número inteiro, não "abc"',
+  );
+  falhaDeUso(
+    () => analisarConfigServidor(["--assunto", "x"]),
+    "opção desconhecida: --assunto",
+  );
+});
