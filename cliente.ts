@@ -21,14 +21,12 @@ import {
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
 import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
-import {
-  Cliente,
-  FalhaDoCliente,
-  type OpcoesCliente,
-} from "./lib/cliente/sessao.ts";
+import { Cliente } from "./lib/cliente/sessao.ts";
+import type { OpcoesCliente } from "./lib/cliente/conectar.ts";
+import { FalhaDoCliente } from "./lib/cliente/falhas.ts";
 import { RetornoCliente } from "./lib/retornos.ts";
 import { LeitorDeLinhas } from "./lib/cliente/linhas.ts";
-import type { SessaoDeEnvio } from "./lib/cliente/menu.ts";
+import type { SessaoDeEnvio } from "./lib/cliente/interfaces.ts";
 import { enviarLinhas, enviarUma } from "./lib/cliente/roteiro.ts";
 import { SaidaEmLotes } from "./lib/saida/lotes.ts";
 

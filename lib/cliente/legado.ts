@@ -1,7 +1,8 @@
 /**
  * A sessão com o `servidor.py` original (`cliente --legado`): os blocos de
  * texto do `cliente.py`, sem saudação nem confirmação. Fica fora de
- * lib/cliente/sessao.ts para que o cliente só carregue o formato original (e
+ * lib/cliente/sessao.ts, e não a importa (conecta por conectar.ts, relata por
+ * falhas.ts), para que o cliente só carregue o formato original (e
  * lib/protocolo/legado.ts) quando ele é pedido.
  *
  * @module
@@ -9,11 +10,10 @@
 
 import {
   abrirConexao,
-  FalhaDoCliente,
   LIMITE_FILA_ENVIO,
-  naoEntregue,
   type OpcoesCliente,
-} from "./sessao.ts";
+} from "./conectar.ts";
+import { FalhaDoCliente, naoEntregue } from "./falhas.ts";
 import { Conexao } from "../conexao.ts";
 import { RetornoCliente } from "../retornos.ts";
 import {

@@ -8,29 +8,13 @@
  * @module
  */
 
-import type { FalhaDoCliente } from "./sessao.ts";
+import type { FalhaDoCliente } from "./falhas.ts";
+import type { SessaoDeEnvio, Tela } from "./interfaces.ts";
 import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
 import { tituloDaMensagem } from "../datas.ts";
 import type { Mensagem } from "../protocolo/codec.ts";
 import type { Cores } from "../saida/terminal.ts";
-
-/** O que o menu precisa de uma sessão (a do protocolo ou a do original). */
-export interface SessaoDeEnvio {
-  readonly tamanhoMaximo: number;
-  readonly fim: Promise<FalhaDoCliente | null>;
-  /** O servidor confirma o recebimento? (O original não confirma.) */
-  readonly confirma: boolean;
-  compor(assunto: string, texto: string, instante?: number): Mensagem;
-  excesso(assunto: string, texto: string): number;
-  enviar(mensagem: Mensagem): Promise<void>;
-  sair(): Promise<FalhaDoCliente | null>;
-}
-
-/** Onde o menu escreve. */
-export interface Tela {
-  escrever(texto: string): void;
-}
 
 export const MENU = "> OPCOES: 1 - Enviar nova mensagem; 2 - Sair.";
 export const OPCAO_INVALIDA =

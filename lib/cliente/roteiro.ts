@@ -7,10 +7,10 @@
  * @module
  */
 
-import type { FalhaDoCliente } from "./sessao.ts";
+import type { FalhaDoCliente } from "./falhas.ts";
 import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
-import type { SessaoDeEnvio, Tela } from "./menu.ts";
+import type { SessaoDeEnvio, Tela } from "./interfaces.ts";
 
 /** Quantas mensagens podem estar a caminho, sem confirmação, ao mesmo tempo. */
 const JANELA = 1024;

@@ -1,9 +1,9 @@
 /**
- * A sessão do cliente: conecta com prazo, troca saudações, envia mensagens
+ * A sessão do cliente com o protocolo: troca saudações, envia mensagens
  * (várias a caminho ao mesmo tempo, se quiser) e só as dá por entregues quando
- * a confirmação chega; mantém a conexão viva com PING enquanto espera; e
- * traduz cada fim de conexão numa falha com frase em português e código de
- * saída. Não imprime nada.
+ * a confirmação chega; mantém a conexão viva com PING enquanto espera. Quem
+ * abre a conexão é conectar.ts; quem traduz cada fim numa frase e num código
+ * de retorno é falhas.ts. Não imprime nada.
  *
  * @module
  */
@@ -11,6 +11,18 @@
 import { Conexao } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import { RetornoCliente } from "../retornos.ts";
+import {
+  abrirConexao,
+  LIMITE_FILA_ENVIO,
+  type OpcoesCliente,
+} from "./conectar.ts";
+import {
+  falhaAoLer,
+  FalhaDoCliente,
+  falhaDoServidor,
+  falhaNoFim,
+  naoEntregue,
+} from "./falhas.ts";
 import { novaMensagem } from "../datas.ts";
 import {
   codificar,
@@ -26,35 +38,8 @@ import {
 } from "../protocolo/codec.ts";
 import { type Agendamento, agendar, repetir } from "../temporizador.ts";
 
-export interface OpcoesCliente {
-  host: string;
-  porta: number;
-  /** Prazo, em ms, para conectar e para o servidor responder à saudação. */
-  tempoLimite: number;
-  /** Token exigido pelo servidor (de `SOCKETS_TOKEN` ou `--token-arquivo`). */
-  token?: string | undefined;
-  /** Conectar com TLS; `ca` (PEM) substitui as raízes do sistema. */
-  tls?: { ca?: string | undefined } | undefined;
-}
-
-/** Uma falha que encerra o cliente: frase para o usuário e código de saída. */
-export class FalhaDoCliente extends Error {
-  readonly codigoDeRetorno: number;
-  constructor(
-    codigoDeRetorno: number,
-    mensagem: string,
-    options?: ErrorOptions,
-  ) {
-    super(mensagem, options);
-    this.name = "FalhaDoCliente";
-    this.codigoDeRetorno = codigoDeRetorno;
-  }
-}
-
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
 const PONG = codificar({ tipo: Tipo.PONG });
-/** Teto de bytes a caminho do servidor (o modo --linhas enfileira muito). */
-export const LIMITE_FILA_ENVIO = 16 * 1024 * 1024;
 
 interface Pendente {
   numero: number;
@@ -236,29 +221,13 @@ export class Cliente {
         }
       }
     } catch (erro) {
-      this.#falha ??= erro instanceof ErroDeProtocolo
-        ? new FalhaDoCliente(
-          RetornoCliente.PROTOCOLO_INCOMPATIVEL,
-          `o servidor mandou bytes fora do protocolo: ${erro.message}`,
-        )
-        : new FalhaDoCliente(
-          RetornoCliente.CONEXAO_PERDIDA,
-          `erro ao ler do servidor: ${(erro as Error).message}`,
-        );
+      this.#falha ??= falhaAoLer(erro);
     } finally {
       this.#vigia?.cancelar();
       this.#conexao.fechar();
     }
     if (!this.#falha && !this.#saindo) {
-      this.#falha = this.#servidorEncerrou
-        ? new FalhaDoCliente(
-          RetornoCliente.SERVIDOR_ENCERROU,
-          "o servidor encerrou a sessão (CODIGO_SAIDA)",
-        )
-        : new FalhaDoCliente(
-          RetornoCliente.CONEXAO_PERDIDA,
-          "a conexão com o servidor caiu sem CODIGO_SAIDA",
-        );
+      this.#falha = falhaNoFim(this.#servidorEncerrou);
     }
     this.#rejeitarPendentes();
     return this.#falha;
@@ -342,18 +311,6 @@ export class Cliente {
   }
 }
 
-/** A falha de uma mensagem que não chegou ao servidor (também no modo legado). */
-export function naoEntregue(
-  numero: number,
-  motivo: string,
-  causa?: FalhaDoCliente | null,
-): FalhaDoCliente {
-  return new FalhaDoCliente(
-    causa?.codigoDeRetorno ?? RetornoCliente.NAO_ENTREGUE,
-    `mensagem #${String(numero).padStart(3, "0")} não entregue: ${motivo}`,
-  );
-}
-
 /** Lê até a saudação do servidor; devolve também quadros que vieram junto. */
 async function lerSaudacao(
   conexao: Conexao,
@@ -409,160 +366,4 @@ async function lerSaudacao(
     }
     return [primeiro, quadros];
   }
-}
-
-/** A falha correspondente a um quadro ERRO do servidor. */
-function falhaDoServidor(codigo: number, texto: string): FalhaDoCliente {
-  const incompativel = codigo === CodigoErro.PROTOCOLO_DESCONHECIDO ||
-    codigo === CodigoErro.VERSAO_INCOMPATIVEL;
-  return new FalhaDoCliente(
-    codigo === CodigoErro.NAO_AUTORIZADO
-      ? RetornoCliente.NAO_AUTORIZADO
-      : incompativel
-      ? RetornoCliente.PROTOCOLO_INCOMPATIVEL
-      : RetornoCliente.REJEITADO,
-    `o servidor recusou: ${texto} (código ${codigo})`,
-  );
-}
-
-/**
- * Abre a conexão (TCP ou TLS) dentro do prazo; com TLS, completa o handshake
- * já aqui, para que um certificado recusado seja relatado como tal.
- *
- * @throws {FalhaDoCliente}
- */
-export async function abrirConexao(
-  opcoes: OpcoesCliente,
-): Promise<Deno.Conn> {
-  const { host, porta, tempoLimite } = opcoes;
-  if (!opcoes.tls) {
-    try {
-      return await Deno.connect({
-        hostname: host,
-        port: porta,
-        signal: AbortSignal.timeout(tempoLimite),
-      });
-    } catch (erro) {
-      throw falhaAoConectar(erro, host, porta, tempoLimite);
-    }
-  }
-  let prazo: Agendamento | undefined;
-  let conn: Deno.TlsConn | undefined;
-  const estouro = new Promise<never>((_, rejeitar) => {
-    prazo = agendar(tempoLimite, () => {
-      conn?.close();
-      rejeitar(new DOMException("prazo", "TimeoutError"));
-    });
-  });
-  try {
-    const ca = opcoes.tls.ca;
-    conn = await Promise.race([
-      Deno.connectTls({
-        hostname: host,
-        port: porta,
-        ...(ca ? { caCerts: [ca] } : {}),
-      }),
-      estouro,
-    ]);
-    await Promise.race([conn.handshake(), estouro]);
-    return conn;
-  } catch (erro) {
-    conn?.close();
-    if (
-      erro instanceof Deno.errors.InvalidData ||
-      /tls|certificate|alert|corrupt/i.test(String(erro))
-    ) {
-      throw falhaDeTls(erro, host, porta);
-    }
-    throw falhaAoConectar(erro, host, porta, tempoLimite);
-  } finally {
-    prazo?.cancelar();
-  }
-}
-
-/** Traduz uma falha do handshake TLS: qual nome, qual problema do certificado. */
-function falhaDeTls(
-  erro: unknown,
-  host: string,
-  porta: number,
-): FalhaDoCliente {
-  const texto = (erro as Error)?.message ?? String(erro);
-  const problemas: [RegExp, string][] = [
-    [
-      /UnknownIssuer/i,
-      "o certificado do servidor não foi emitido por uma autoridade confiável (emissor desconhecido); para uma CA própria, use --ca",
-    ],
-    [
-      /NotValidForName|not valid for name/i,
-      `o certificado do servidor não vale para o nome "${host}"`,
-    ],
-    [/Expired/i, "o certificado do servidor expirou"],
-    [/NotValidYet/i, "o certificado do servidor ainda não é válido"],
-    [/Revoked/i, "o certificado do servidor foi revogado"],
-    [
-      /corrupt message|InvalidContentType|record/i,
-      "a resposta não é TLS; o servidor fala TLS? (sem --tls, o cliente conecta sem TLS)",
-    ],
-  ];
-  const problema = problemas.find(([padrao]) => padrao.test(texto))?.[1] ??
-    texto;
-  return new FalhaDoCliente(
-    RetornoCliente.FALHA_TLS,
-    `falha de TLS com ${host}:${porta}: ${problema}`,
-    { cause: erro },
-  );
-}
-
-/** A falha correspondente a um erro de `Deno.connect`. */
-export function falhaAoConectar(
-  erro: unknown,
-  host: string,
-  porta: number,
-  tempoLimite: number,
-): FalhaDoCliente {
-  const onde = `${host} na porta ${porta}`;
-  const nome = (erro as Error)?.name;
-  const texto = (erro as Error)?.message ?? String(erro);
-  if (erro instanceof Deno.errors.ConnectionRefused) {
-    return new FalhaDoCliente(
-      RetornoCliente.RECUSADA,
-      `conexão recusada por ${onde}: não há servidor escutando ali`,
-    );
-  }
-  if (
-    nome === "TimeoutError" || nome === "AbortError" ||
-    erro instanceof Deno.errors.TimedOut
-  ) {
-    return new FalhaDoCliente(
-      RetornoCliente.TEMPO_ESGOTADO,
-      `sem resposta de ${onde} em ${
-        tempoLimite / 1000
-      } s (host inalcançável ou em silêncio)`,
-    );
-  }
-  if (
-    erro instanceof Deno.errors.NotCapable ||
-    erro instanceof Deno.errors.PermissionDenied
-  ) {
-    return new FalhaDoCliente(
-      RetornoCliente.SEM_PERMISSAO,
-      `sem permissão para conectar a ${onde}`,
-    );
-  }
-  if (/lookup|resolve|name or service/i.test(texto)) {
-    return new FalhaDoCliente(
-      RetornoCliente.HOST_DESCONHECIDO,
-      `host desconhecido: ${host}`,
-    );
-  }
-  if (/unreachable|no route/i.test(texto)) {
-    return new FalhaDoCliente(
-      RetornoCliente.TEMPO_ESGOTADO,
-      `${onde} está inalcançável (${texto})`,
-    );
-  }
-  return new FalhaDoCliente(
-    RetornoCliente.CONEXAO_PERDIDA,
-    `não foi possível conectar a ${onde}: ${texto}`,
-  );
 }

@@ -1,0 +1,81 @@
+/**
+ * Abre a conexão do cliente com o servidor, TCP ou TLS, dentro do prazo
+ * (`tempoLimite`); com TLS, completa o handshake já aqui. Um erro vira uma
+ * `FalhaDoCliente` (falhas.ts). Serve às duas sessões: a do protocolo
+ * (sessao.ts) e a do original (legado.ts), que não dependem uma da outra.
+ *
+ * @module
+ */
+
+import { falhaAoConectar, falhaDeTls } from "./falhas.ts";
+import { type Agendamento, agendar } from "../temporizador.ts";
+
+/** Onde e como conectar (as duas sessões recebem as mesmas opções). */
+export interface OpcoesCliente {
+  host: string;
+  porta: number;
+  /** Prazo, em ms, para conectar e para o servidor responder à saudação. */
+  tempoLimite: number;
+  /** Token exigido pelo servidor (de `SOCKETS_TOKEN` ou `--token-arquivo`). */
+  token?: string | undefined;
+  /** Conectar com TLS; `ca` (PEM) substitui as raízes do sistema. */
+  tls?: { ca?: string | undefined } | undefined;
+}
+
+/** Teto de bytes a caminho do servidor (o modo --linhas enfileira muito). */
+export const LIMITE_FILA_ENVIO = 16 * 1024 * 1024;
+
+/**
+ * Abre a conexão (TCP ou TLS) dentro do prazo; com TLS, completa o handshake
+ * já aqui, para que um certificado recusado seja relatado como tal.
+ *
+ * @throws {FalhaDoCliente}
+ */
+export async function abrirConexao(
+  opcoes: OpcoesCliente,
+): Promise<Deno.Conn> {
+  const { host, porta, tempoLimite } = opcoes;
+  if (!opcoes.tls) {
+    try {
+      return await Deno.connect({
+        hostname: host,
+        port: porta,
+        signal: AbortSignal.timeout(tempoLimite),
+      });
+    } catch (erro) {
+      throw falhaAoConectar(erro, host, porta, tempoLimite);
+    }
+  }
+  let prazo: Agendamento | undefined;
+  let conn: Deno.TlsConn | undefined;
+  const estouro = new Promise<never>((_, rejeitar) => {
+    prazo = agendar(tempoLimite, () => {
+      conn?.close();
+      rejeitar(new DOMException("prazo", "TimeoutError"));
+    });
+  });
+  try {
+    const ca = opcoes.tls.ca;
+    conn = await Promise.race([
+      Deno.connectTls({
+        hostname: host,
+        port: porta,
+        ...(ca ? { caCerts: [ca] } : {}),
+      }),
+      estouro,
+    ]);
+    await Promise.race([conn.handshake(), estouro]);
+    return conn;
+  } catch (erro) {
+    conn?.close();
+    if (
+      erro instanceof Deno.errors.InvalidData ||
+      /tls|certificate|alert|corrupt/i.test(String(erro))
+    ) {
+      throw falhaDeTls(erro, host, porta);
+    }
+    throw falhaAoConectar(erro, host, porta, tempoLimite);
+  } finally {
+    prazo?.cancelar();
+  }
+}
