@@ -14,7 +14,7 @@
 // deno-lint-ignore-file no-console
 
 import { parseArgs } from "node:util";
-import { codificarMensagem } from "../lib/protocolo/codec.ts";
+import { codificarMensagem } from "../lib/protocolo/codificador.ts";
 import {
   faixa,
   numero,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Mensagem } from "./protocolo/codec.ts";
+import type { Mensagem } from "./protocolo/quadros.ts";
 
 const MINUTO = 60_000;
 

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { TAMANHO_MAXIMO_PADRAO } from "../protocolo/codec.ts";
+import { TAMANHO_MAXIMO_PADRAO } from "../protocolo/quadros.ts";
 import { RetornoCliente, RetornoServidor } from "../retornos.ts";
 
 /** Valores padrão do servidor (os do cliente coincidem onde se cruzam). */

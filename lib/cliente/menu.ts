@@ -12,7 +12,7 @@ import type { FalhaDoCliente } from "./sessao.ts";
 import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
 import { tituloDaMensagem } from "../datas.ts";
-import type { Mensagem } from "../protocolo/codec.ts";
+import type { Mensagem } from "../protocolo/quadros.ts";
 import type { Cores } from "../saida/terminal.ts";
 
 /** O que o menu precisa de uma sessão (a do protocolo ou a do original). */

@@ -15,7 +15,7 @@
 
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import { tituloDaMensagem } from "../datas.ts";
-import { CODIGO_SAIDA, type Mensagem } from "./codec.ts";
+import { CODIGO_SAIDA, type Mensagem } from "./quadros.ts";
 
 const codificador = new TextEncoder();
 // `ignoreBOM`: um assunto que começa com U+FEFF é entregue como veio.

@@ -14,7 +14,7 @@ import {
   iso8601,
   tituloDaMensagem,
 } from "../datas.ts";
-import { MensagemNoLugar } from "../protocolo/codec.ts";
+import { MensagemNoLugar } from "../protocolo/mensagem_no_lugar.ts";
 import type { SaidaEmLotes } from "./lotes.ts";
 
 /**

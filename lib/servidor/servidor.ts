@@ -13,17 +13,16 @@ import { Conexao, FilaCheia } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
 import { DecodificadorLegado, pareceLegado } from "../protocolo/legado.ts";
+import { codificar, renumerarConfirmacao } from "../protocolo/codificador.ts";
+import { Decodificador } from "../protocolo/decodificador.ts";
 import {
-  codificar,
-  Decodificador,
   type Limites,
   limitesDoServidor,
   type Mensagem,
   type Quadro,
-  renumerarConfirmacao,
   Tipo,
   VERSAO,
-} from "../protocolo/codec.ts";
+} from "../protocolo/quadros.ts";
 
 export interface OpcoesServidor {
   host: string;
@@ -350,11 +349,11 @@ class Sessao {
     this.#opcoes = opcoes;
     this.#doServidor = doServidor;
     // Mensagens lidas no lugar: o registro as consome antes da próxima leitura.
-    this.#decodificador = new Decodificador(
-      doServidor.limites,
-      Tipo.OLA_CLIENTE,
-      { noLugar: true },
-    );
+    this.#decodificador = new Decodificador({
+      limites: doServidor.limites,
+      saudacao: Tipo.OLA_CLIENTE,
+      noLugar: true,
+    });
     this.terminada = this.#atender();
   }
 

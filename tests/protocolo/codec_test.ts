@@ -10,28 +10,30 @@
 import assert from "node:assert/strict";
 import { CodigoErro, ErroDeProtocolo } from "../../lib/erros.ts";
 import {
-  bytesUtf8,
-  CABECALHO,
   codificar,
   codificarMensagem,
   codificarMensagemEm,
-  CODIGO_SAIDA,
-  Decodificador,
   espacoParaMensagem,
+  renumerarConfirmacao,
+} from "../../lib/protocolo/codificador.ts";
+import { Decodificador } from "../../lib/protocolo/decodificador.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
+import {
+  CABECALHO,
+  CODIGO_SAIDA,
   FIXO_MENSAGEM,
   INSTANTE_MAXIMO,
   type Limites,
   limitesDoCliente,
   limitesDoServidor,
   type Mensagem,
-  MensagemNoLugar,
   type Quadro,
-  renumerarConfirmacao,
   TAMANHO_MAXIMO_PADRAO,
   tamanhoDaMensagem,
   Tipo,
   VERSAO,
-} from "../../lib/protocolo/codec.ts";
+} from "../../lib/protocolo/quadros.ts";
+import { bytesUtf8 } from "../../lib/protocolo/utf8.ts";
 import { INSTANTE, mensagem, mulberry32 } from "../dados.ts";
 
 // ---------------------------------------------------------------------------
@@ -247,7 +249,10 @@ Deno.test("cada tipo de quadro faz ida e volta pelo codec", async (t) => {
       const corpo = new DataView(bytes.buffer).getUint32(0);
       assert.equal(corpo, bytes.length - CABECALHO, "comprimento = só o corpo");
       assert.equal(bytes[4], quadro.tipo);
-      const quadros = decodificarPedacos(new Decodificador(TODOS), [bytes]);
+      const quadros = decodificarPedacos(
+        new Decodificador({ limites: TODOS }),
+        [bytes],
+      );
       assert.deepEqual(quadros, [quadro]);
     });
   }
@@ -264,20 +269,24 @@ Deno.test("os limites de cada lado aceitam os quadros que esse lado recebe", asy
       const paraServidor = !soDoServidor.includes(quadro.tipo);
       const paraCliente = !soDoCliente.includes(quadro.tipo);
       if (paraServidor) {
-        const d = new Decodificador(limitesDoServidor(TAMANHO_MAXIMO_PADRAO));
+        const d = new Decodificador({
+          limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+        });
         assert.deepEqual(decodificarPedacos(d, [bytes]), [quadro]);
       } else {
-        const d = new Decodificador(limitesDoServidor(TAMANHO_MAXIMO_PADRAO));
+        const d = new Decodificador({
+          limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+        });
         lancaErro(
           () => decodificarPedacos(d, [bytes]),
           CodigoErro.TIPO_DESCONHECIDO,
         );
       }
       if (paraCliente) {
-        const d = new Decodificador(limitesDoCliente());
+        const d = new Decodificador({ limites: limitesDoCliente() });
         assert.deepEqual(decodificarPedacos(d, [bytes]), [quadro]);
       } else {
-        const d = new Decodificador(limitesDoCliente());
+        const d = new Decodificador({ limites: limitesDoCliente() });
         lancaErro(
           () => decodificarPedacos(d, [bytes]),
           CodigoErro.TIPO_DESCONHECIDO,
@@ -421,7 +430,7 @@ Deno.test("fimDoPedaco: verdadeiro só no último quadro completo de cada pedaç
   });
   const ping = codificar({ tipo: Tipo.PING });
   const vistos: string[] = [];
-  const d = new Decodificador(TODOS);
+  const d = new Decodificador({ limites: TODOS });
   const anotar = (pedacos: Uint8Array[]) => {
     for (const pedaco of pedacos) {
       d.decodificar(pedaco, (q) => vistos.push(`${q.tipo}:${d.fimDoPedaco}`));
@@ -445,7 +454,7 @@ Deno.test("fimDoPedaco: verdadeiro só no último quadro completo de cada pedaç
 
 Deno.test("todo ponto de corte em dois pedaços dá os mesmos quadros", () => {
   for (let corte = 0; corte <= FLUXO.length; corte++) {
-    const d = new Decodificador(TODOS);
+    const d = new Decodificador({ limites: TODOS });
     const quadros = decodificarPedacos(d, [
       FLUXO.subarray(0, corte),
       FLUXO.subarray(corte),
@@ -459,7 +468,7 @@ Deno.test("todo par de pontos de corte (três pedaços) dá os mesmos quadros", 
   const n = FLUXO_PEQUENO.length;
   for (let a = 0; a <= n; a++) {
     for (let b = a; b <= n; b++) {
-      const d = new Decodificador(TODOS);
+      const d = new Decodificador({ limites: TODOS });
       const quadros = decodificarPedacos(d, [
         FLUXO_PEQUENO.subarray(0, a),
         FLUXO_PEQUENO.subarray(a, b),
@@ -491,10 +500,10 @@ Deno.test("todo ponto de corte vale também com saudação obrigatória", () => 
   ];
   const fluxo = juntar(...doCliente.map(codificar));
   for (let corte = 0; corte <= fluxo.length; corte++) {
-    const d = new Decodificador(
-      limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-      Tipo.OLA_CLIENTE,
-    );
+    const d = new Decodificador({
+      limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+      saudacao: Tipo.OLA_CLIENTE,
+    });
     const quadros = decodificarPedacos(d, [
       fluxo.subarray(0, corte),
       fluxo.subarray(corte),
@@ -504,7 +513,7 @@ Deno.test("todo ponto de corte vale também com saudação obrigatória", () => 
 });
 
 Deno.test("um byte por vez dá os mesmos quadros", () => {
-  const d = new Decodificador(TODOS);
+  const d = new Decodificador({ limites: TODOS });
   const quadros: Quadro[] = [];
   for (let i = 0; i < FLUXO.length; i++) {
     d.decodificar(FLUXO.subarray(i, i + 1), (q) => quadros.push(q));
@@ -514,7 +523,7 @@ Deno.test("um byte por vez dá os mesmos quadros", () => {
 });
 
 Deno.test("um byte por vez em cópias próprias (buffers distintos)", () => {
-  const d = new Decodificador(TODOS);
+  const d = new Decodificador({ limites: TODOS });
   const quadros: Quadro[] = [];
   for (const byte of FLUXO) {
     d.decodificar(Uint8Array.of(byte), (q) => quadros.push(q));
@@ -534,7 +543,7 @@ Deno.test("muitos quadros num só pedaço saem todos, na ordem", () => {
   }
   quadros.push({ tipo: Tipo.DESPEDIDA });
   const fluxo = juntar(...quadros.map(codificar));
-  const d = new Decodificador(TODOS);
+  const d = new Decodificador({ limites: TODOS });
   assert.deepEqual(decodificarPedacos(d, [fluxo]), quadros);
   assert.equal(d.incompleto, false);
 });
@@ -545,7 +554,7 @@ Deno.test("pedaço que é uma vista com deslocamento no buffer é lido no lugar 
   buffer.set(FLUXO, 3);
   const vista = buffer.subarray(3, 3 + FLUXO.length);
   assert.deepEqual(
-    decodificarPedacos(new Decodificador(TODOS), [vista]),
+    decodificarPedacos(new Decodificador({ limites: TODOS }), [vista]),
     QUADROS,
   );
 });
@@ -554,13 +563,15 @@ Deno.test("quadros entregues não dependem do pedaço depois de lido", () => {
   // O caminho rápido lê o corpo no lugar; o quadro tem de sobreviver ao
   // reaproveitamento do buffer de leitura.
   const pedaco = FLUXO.slice();
-  const quadros = decodificarPedacos(new Decodificador(TODOS), [pedaco]);
+  const quadros = decodificarPedacos(new Decodificador({ limites: TODOS }), [
+    pedaco,
+  ]);
   pedaco.fill(0);
   assert.deepEqual(quadros, QUADROS);
 });
 
 Deno.test("incompleto indica bytes guardados de um quadro pela metade", () => {
-  const d = new Decodificador(TODOS);
+  const d = new Decodificador({ limites: TODOS });
   const bytes = codificar({ tipo: Tipo.CONFIRMACAO, numero: 9 });
   assert.equal(d.incompleto, false);
   d.decodificar(bytes.subarray(0, 2), () => {});
@@ -574,19 +585,19 @@ Deno.test("incompleto indica bytes guardados de um quadro pela metade", () => {
 });
 
 Deno.test("pedaço vazio não muda nada", () => {
-  const d = new Decodificador(TODOS);
+  const d = new Decodificador({ limites: TODOS });
   assert.deepEqual(decodificarPedacos(d, [new Uint8Array(0)]), []);
   assert.equal(d.incompleto, false);
 });
 
 Deno.test("trocar os limites vale a partir do próximo cabeçalho", () => {
-  const d = new Decodificador(limitesDoServidor(4));
+  const d = new Decodificador({ limites: limitesDoServidor(4) });
   const grande = codificar({
     tipo: Tipo.MENSAGEM,
     mensagem: mensagem({ assunto: "", texto: "12345" }),
   });
   lancaErro(() => d.decodificar(grande, () => {}), CodigoErro.MENSAGEM_GRANDE);
-  const outro = new Decodificador(limitesDoServidor(4));
+  const outro = new Decodificador({ limites: limitesDoServidor(4) });
   outro.limites = limitesDoServidor(5);
   assert.equal(decodificarPedacos(outro, [grande]).length, 1);
 });
@@ -681,7 +692,7 @@ Deno.test("leiaute byte a byte contra hex escrito à mão", async (t) => {
       const esperado = deHex(hex);
       assert.equal(paraHex(codificar(quadro)), paraHex(esperado));
       assert.deepEqual(
-        decodificarPedacos(new Decodificador(TODOS), [esperado]),
+        decodificarPedacos(new Decodificador({ limites: TODOS }), [esperado]),
         [quadro],
       );
     });
@@ -702,7 +713,9 @@ Deno.test("constantes do protocolo", () => {
 Deno.test("mensagem no limite passa; um byte a mais é MENSAGEM_GRANDE", () => {
   const noLimite = mensagem({ assunto: ASSUNTO_GRANDE, texto: TEXTO_GRANDE });
   assert.equal(tamanhoDaMensagem(noLimite.assunto, noLimite.texto), 1024);
-  const d = new Decodificador(limitesDoServidor(TAMANHO_MAXIMO_PADRAO));
+  const d = new Decodificador({
+    limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+  });
   assert.equal(
     decodificarPedacos(d, [codificarMensagem(noLimite)]).length,
     1,
@@ -710,10 +723,11 @@ Deno.test("mensagem no limite passa; um byte a mais é MENSAGEM_GRANDE", () => {
   const demais = { ...noLimite, texto: noLimite.texto + "x" };
   const erro = lancaErro(
     () =>
-      new Decodificador(limitesDoServidor(TAMANHO_MAXIMO_PADRAO)).decodificar(
-        codificarMensagem(demais),
-        () => {},
-      ),
+      new Decodificador({ limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO) })
+        .decodificar(
+          codificarMensagem(demais),
+          () => {},
+        ),
     CodigoErro.MENSAGEM_GRANDE,
   );
   assert.match(erro.message, /1025 bytes/);
@@ -723,7 +737,7 @@ Deno.test("mensagem no limite passa; um byte a mais é MENSAGEM_GRANDE", () => {
 
 Deno.test("comprimento grande demais é recusado só pelo cabeçalho de 5 bytes", async (t) => {
   const servidor = () =>
-    new Decodificador(limitesDoServidor(TAMANHO_MAXIMO_PADRAO));
+    new Decodificador({ limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO) });
   const casos: {
     nome: string;
     decodificador: () => Decodificador;
@@ -782,14 +796,14 @@ Deno.test("comprimento grande demais é recusado só pelo cabeçalho de 5 bytes"
     },
     {
       nome: "CONFIRMACAO de 0xFFFFFFFF no cliente",
-      decodificador: () => new Decodificador(limitesDoCliente()),
+      decodificador: () => new Decodificador({ limites: limitesDoCliente() }),
       tipo: Tipo.CONFIRMACAO,
       comprimento: 0xffffffff,
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
       nome: "OLA_SERVIDOR de 14 bytes no cliente",
-      decodificador: () => new Decodificador(limitesDoCliente()),
+      decodificador: () => new Decodificador({ limites: limitesDoCliente() }),
       tipo: Tipo.OLA_SERVIDOR,
       comprimento: 14,
       codigo: CodigoErro.QUADRO_MALFORMADO,
@@ -1092,11 +1106,11 @@ Deno.test("corpos malformados lançam ErroDeProtocolo com o código certo", asyn
   for (const { nome, limites, bytes, codigo } of casos) {
     await t.step(nome, () => {
       lancaErro(
-        () => new Decodificador(limites).decodificar(bytes, () => {}),
+        () => new Decodificador({ limites }).decodificar(bytes, () => {}),
         codigo,
       );
       // O mesmo erro quando o quadro chega um byte por vez (caminho lento).
-      const d = new Decodificador(limites);
+      const d = new Decodificador({ limites });
       lancaErro(() => {
         for (let i = 0; i < bytes.length; i++) {
           d.decodificar(bytes.subarray(i, i + 1), () => {});
@@ -1112,7 +1126,7 @@ Deno.test("tipo desconhecido é TIPO_DESCONHECIDO", async (t) => {
       for (const limites of [TODOS, limitesDoCliente()]) {
         lancaErro(
           () =>
-            new Decodificador(limites).decodificar(
+            new Decodificador({ limites }).decodificar(
               quadroCru(tipo, []),
               () => {},
             ),
@@ -1124,7 +1138,7 @@ Deno.test("tipo desconhecido é TIPO_DESCONHECIDO", async (t) => {
   await t.step("tipo do outro sentido: CONFIRMACAO no servidor", () => {
     lancaErro(
       () =>
-        new Decodificador(limitesDoServidor(1024)).decodificar(
+        new Decodificador({ limites: limitesDoServidor(1024) }).decodificar(
           codificar({ tipo: Tipo.CONFIRMACAO, numero: 1 }),
           () => {},
         ),
@@ -1134,7 +1148,7 @@ Deno.test("tipo desconhecido é TIPO_DESCONHECIDO", async (t) => {
   await t.step("tipo do outro sentido: MENSAGEM no cliente", () => {
     lancaErro(
       () =>
-        new Decodificador(limitesDoCliente()).decodificar(
+        new Decodificador({ limites: limitesDoCliente() }).decodificar(
           codificarMensagem(mensagem()),
           () => {},
         ),
@@ -1148,10 +1162,10 @@ Deno.test("tipo desconhecido é TIPO_DESCONHECIDO", async (t) => {
 
 Deno.test("antes da saudação obrigatória", async (t) => {
   const novo = () =>
-    new Decodificador(
-      limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-      Tipo.OLA_CLIENTE,
-    );
+    new Decodificador({
+      limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+      saudacao: Tipo.OLA_CLIENTE,
+    });
   const ascii = (texto: string) => utf8.encode(texto);
   const casos: { nome: string; bytes: Uint8Array; codigo: CodigoErro }[] = [
     {
@@ -1247,7 +1261,10 @@ Deno.test("antes da saudação obrigatória", async (t) => {
     );
   });
   await t.step("o cliente pode exigir OLA_SERVIDOR", () => {
-    const d = new Decodificador(limitesDoCliente(), Tipo.OLA_SERVIDOR);
+    const d = new Decodificador({
+      limites: limitesDoCliente(),
+      saudacao: Tipo.OLA_SERVIDOR,
+    });
     lancaErro(
       () =>
         d.decodificar(
@@ -1256,7 +1273,10 @@ Deno.test("antes da saudação obrigatória", async (t) => {
         ),
       CodigoErro.FORA_DE_ORDEM,
     );
-    const ok = new Decodificador(limitesDoCliente(), Tipo.OLA_SERVIDOR);
+    const ok = new Decodificador({
+      limites: limitesDoCliente(),
+      saudacao: Tipo.OLA_SERVIDOR,
+    });
     const ola: Quadro = {
       tipo: Tipo.OLA_SERVIDOR,
       versao: VERSAO,
@@ -1301,10 +1321,10 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
   ];
   for (const ruim of ruins) {
     await t.step(`${ruim.nome}, tudo num pedaço`, () => {
-      const d = new Decodificador(
-        limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-        Tipo.OLA_CLIENTE,
-      );
+      const d = new Decodificador({
+        limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+        saudacao: Tipo.OLA_CLIENTE,
+      });
       const quadros: Quadro[] = [];
       lancaErro(
         () =>
@@ -1314,10 +1334,10 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
       assert.deepEqual(quadros, bons);
     });
     await t.step(`${ruim.nome}, quadro ruim atravessando pedaços`, () => {
-      const d = new Decodificador(
-        limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-        Tipo.OLA_CLIENTE,
-      );
+      const d = new Decodificador({
+        limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+        saudacao: Tipo.OLA_CLIENTE,
+      });
       const quadros: Quadro[] = [];
       const fluxo = juntar(prefixo, ruim.bytes);
       const corte = prefixo.length + 2; // meio cabeçalho do quadro ruim
@@ -1398,7 +1418,9 @@ Deno.test("o limite medido por tamanhoDaMensagem é o que o decodificador aplica
   const assunto = "\ud800";
   const texto = "a".repeat(TAMANHO_MAXIMO_PADRAO - 3);
   assert.equal(tamanhoDaMensagem(assunto, texto), TAMANHO_MAXIMO_PADRAO);
-  const d = new Decodificador(limitesDoServidor(TAMANHO_MAXIMO_PADRAO));
+  const d = new Decodificador({
+    limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+  });
   const quadros = decodificarPedacos(d, [
     codificarMensagem(mensagem({ assunto, texto })),
   ]);
@@ -1424,7 +1446,9 @@ Deno.test({
     ];
     for (const quadro of quadros) {
       assert.deepEqual(
-        decodificarPedacos(new Decodificador(TODOS), [codificar(quadro)]),
+        decodificarPedacos(new Decodificador({ limites: TODOS }), [
+          codificar(quadro),
+        ]),
         [quadro],
       );
     }
@@ -1441,9 +1465,12 @@ Deno.test({
   fn() {
     const texto = "a" + "é".repeat(1100); // 2201 bytes; byte 2048 parte um "é"
     const bytes = codificar({ tipo: Tipo.ERRO, codigo: 4, texto });
-    const quadros = decodificarPedacos(new Decodificador(limitesDoCliente()), [
-      bytes,
-    ]);
+    const quadros = decodificarPedacos(
+      new Decodificador({ limites: limitesDoCliente() }),
+      [
+        bytes,
+      ],
+    );
     assert.equal(quadros.length, 1);
     const q = quadros[0];
     assert.ok(q.tipo === Tipo.ERRO);
@@ -1475,11 +1502,11 @@ Deno.test({
 });
 
 Deno.test("MensagemNoLugar.semEscape: falso exatamente quando um byte é controle, DEL, aspas, barra invertida ou não ASCII, em qualquer posição e alinhamento", () => {
-  const decodificador = new Decodificador(
-    limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-    undefined,
-    { noLugar: true },
-  );
+  const decodificador = new Decodificador({
+    limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+    saudacao: undefined,
+    noLugar: true,
+  });
   const deveEscapar = (b: number) =>
     b < 0x20 || b > 0x7e || b === 0x22 || b === 0x5c;
   // Um prefixo antes do quadro muda o alinhamento do corpo no buffer.
@@ -1529,11 +1556,11 @@ Deno.test("MensagemNoLugar.semEscape: falso exatamente quando um byte é control
 });
 
 Deno.test("Decodificador noLugar reaproveita a MensagemNoLugar; copiar() dá uma Mensagem independente", () => {
-  const decodificador = new Decodificador(
-    limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-    undefined,
-    { noLugar: true },
-  );
+  const decodificador = new Decodificador({
+    limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+    saudacao: undefined,
+    noLugar: true,
+  });
   const vistas: Mensagem[] = [];
   const copias: Mensagem[] = [];
   const bytes = new Uint8Array([

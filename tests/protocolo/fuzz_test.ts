@@ -21,17 +21,17 @@
 
 import assert from "node:assert/strict";
 import { CodigoErro, ErroDeProtocolo } from "../../lib/erros.ts";
+import { codificar } from "../../lib/protocolo/codificador.ts";
+import { Decodificador } from "../../lib/protocolo/decodificador.ts";
 import {
   CABECALHO,
-  codificar,
-  Decodificador,
   type Limites,
   limitesDoCliente,
   limitesDoServidor,
   type Quadro,
   tamanhoDaMensagem,
   Tipo,
-} from "../../lib/protocolo/codec.ts";
+} from "../../lib/protocolo/quadros.ts";
 import { mulberry32 } from "../dados.ts";
 
 // ---------------------------------------------------------------------------
@@ -399,7 +399,10 @@ function alimentar(
   const quadros: Quadro[] = [];
   let erro: ErroDeProtocolo | undefined;
   const alocacao = espiando(() => {
-    const d = new Decodificador(perfil.limites, perfil.saudacao);
+    const d = new Decodificador({
+      limites: perfil.limites,
+      saudacao: perfil.saudacao,
+    });
     try {
       for (const pedaco of pedacos) {
         d.decodificar(pedaco, (q) => quadros.push(q));
@@ -535,7 +538,7 @@ Deno.test("fuzz: comprimentos enormes não fazem o heap crescer", () => {
     maior = Math.max(
       maior,
       espiando(() => {
-        const d = new Decodificador(limites);
+        const d = new Decodificador({ limites });
         try {
           d.decodificar(cabecalho, () => {});
         } catch (e) {
@@ -562,7 +565,7 @@ Deno.test("fuzz: o espião de alocação enxerga o corpo alocado pelo decodifica
   new DataView(cabecalho.buffer).setUint32(0, 16 + 1024);
   cabecalho[4] = Tipo.MENSAGEM;
   const alocado = espiando(() => {
-    new Decodificador(limites).decodificar(cabecalho, () => {});
+    new Decodificador({ limites }).decodificar(cabecalho, () => {});
   });
   assert.equal(alocado, 16 + 1024);
   assert.equal(globalThis.Uint8Array, U8Original, "espião removido");

@@ -15,7 +15,7 @@ import {
 } from "../../lib/protocolo/legado.ts";
 import { CodigoErro, ErroDeProtocolo } from "../../lib/erros.ts";
 import { tituloDaMensagem } from "../../lib/datas.ts";
-import type { Mensagem } from "../../lib/protocolo/codec.ts";
+import type { Mensagem } from "../../lib/protocolo/quadros.ts";
 
 const codificador = new TextEncoder();
 const bytes = (texto: string) => codificador.encode(texto);

@@ -9,15 +9,15 @@
 
 import assert from "node:assert/strict";
 import type { EventoServidor, Registro } from "../../lib/servidor/eventos.ts";
+import { codificarMensagem } from "../../lib/protocolo/codificador.ts";
+import { Decodificador } from "../../lib/protocolo/decodificador.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 import {
-  codificarMensagem,
-  Decodificador,
   limitesDoServidor,
   type Mensagem,
-  MensagemNoLugar,
   type Quadro,
   Tipo,
-} from "../../lib/protocolo/codec.ts";
+} from "../../lib/protocolo/quadros.ts";
 import {
   campoRecuado,
   type Cores,
@@ -497,11 +497,11 @@ async function linhasPelosDoisCaminhos(
   const saidaComum = new SaidaEmLotes(comum);
   const registroRapido = new RegistroJson(saidaRapida);
   const registroComum = new RegistroJson(saidaComum);
-  const decodificador = new Decodificador(
-    limitesDoServidor(1 << 20),
-    undefined,
-    { noLugar: true },
-  );
+  const decodificador = new Decodificador({
+    limites: limitesDoServidor(1 << 20),
+    saudacao: undefined,
+    noLugar: true,
+  });
   for (const m of mensagens) {
     decodificador.decodificar(codificarMensagem(m), (quadro: Quadro) => {
       assert.equal(quadro.tipo, Tipo.MENSAGEM);
