@@ -13,7 +13,7 @@ import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
 import { tituloDaMensagem } from "../datas.ts";
 import type { Mensagem } from "../protocolo/quadros.ts";
-import type { Cores } from "../saida/terminal.ts";
+import type { Cores } from "../saida/cores.ts";
 
 /** O que o menu precisa de uma sessão (a do protocolo ou a do original). */
 export interface SessaoDeEnvio {

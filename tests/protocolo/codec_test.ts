@@ -1504,7 +1504,6 @@ Deno.test({
 Deno.test("MensagemNoLugar.semEscape: falso exatamente quando um byte é controle, DEL, aspas, barra invertida ou não ASCII, em qualquer posição e alinhamento", () => {
   const decodificador = new Decodificador({
     limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-    saudacao: undefined,
     noLugar: true,
   });
   const deveEscapar = (b: number) =>
@@ -1558,7 +1557,6 @@ Deno.test("MensagemNoLugar.semEscape: falso exatamente quando um byte é control
 Deno.test("Decodificador noLugar reaproveita a MensagemNoLugar; copiar() dá uma Mensagem independente", () => {
   const decodificador = new Decodificador({
     limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
-    saudacao: undefined,
     noLugar: true,
   });
   const vistas: Mensagem[] = [];
