@@ -21,6 +21,7 @@
 
 import assert from "node:assert/strict";
 import { CodigoErro, ErroDeProtocolo } from "../../lib/erros.ts";
+import { juntar } from "../bytes.ts";
 import { codificar } from "../../lib/protocolo/codificador.ts";
 import { Decodificador } from "../../lib/protocolo/decodificador.ts";
 import {
@@ -147,17 +148,6 @@ function quadroAleatorio(
   }
 }
 
-function juntar(partes: Uint8Array[]): Uint8Array {
-  const total = partes.reduce((soma, p) => soma + p.length, 0);
-  const saida = new Uint8Array(total);
-  let pos = 0;
-  for (const p of partes) {
-    saida.set(p, pos);
-    pos += p.length;
-  }
-  return saida;
-}
-
 /** Corta `fluxo` em pedaços de tamanhos aleatórios (às vezes 1 byte só). */
 function cortar(s: Sorteio, fluxo: Uint8Array): Uint8Array[] {
   const pedacos: Uint8Array[] = [];
@@ -204,11 +194,11 @@ function mutar(
         if (fluxo.length === 0) break;
         const de = s.inteiro(0, fluxo.length - 1);
         const ate = s.inteiro(de, Math.min(fluxo.length, de + 64));
-        fluxo = juntar([
+        fluxo = juntar(
           fluxo.subarray(0, ate),
           fluxo.subarray(de, ate),
           fluxo.subarray(ate),
-        ]);
+        );
         break;
       }
       case 3: { // comprimento aleatório num cabeçalho (até 0xFFFFFFFF)
@@ -232,17 +222,17 @@ function mutar(
       }
       case 5: { // bytes aleatórios no meio
         const pos = s.inteiro(0, fluxo.length);
-        fluxo = juntar([
+        fluxo = juntar(
           fluxo.subarray(0, pos),
           s.bytes(s.inteiro(1, 16)),
           fluxo.subarray(pos),
-        ]);
+        );
         break;
       }
       case 6: { // trecho apagado
         const de = s.inteiro(0, fluxo.length);
         const ate = s.inteiro(de, Math.min(fluxo.length, de + 32));
-        fluxo = juntar([fluxo.subarray(0, de), fluxo.subarray(ate)]);
+        fluxo = juntar(fluxo.subarray(0, de), fluxo.subarray(ate));
         break;
       }
     }
@@ -261,7 +251,7 @@ function lixoEstruturado(s: Sorteio): Uint8Array {
     cabecalho[4] = s.chance(0.8) ? s.inteiro(1, 8) : s.inteiro(0, 255);
     partes.push(cabecalho, corpo);
   }
-  return juntar(partes);
+  return juntar(...partes);
 }
 
 // ---------------------------------------------------------------------------
@@ -437,7 +427,7 @@ function umCaso(s: Sorteio): void {
     const codificados = quadros.map(codificar);
     const inicios: number[] = [0];
     for (const c of codificados) inicios.push(inicios.at(-1)! + c.length);
-    const valido = juntar(codificados);
+    const valido = juntar(...codificados);
 
     // 1. Sem mutação: os mesmos quadros, sem erro.
     const limpo = alimentar(perfil, cortar(s, valido));
