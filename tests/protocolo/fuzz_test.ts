@@ -1,5 +1,5 @@
 /**
- * Fuzz reproduzível do decodificador (lib/protocolo/codec.ts). Um PRNG com semente
+ * Fuzz reproduzível do decodificador (lib/protocolo/decodificador.ts). Um PRNG com semente
  * (mulberry32) gera fluxos aleatórios e mutações de fluxos válidos (bits
  * trocados, truncamento, fatias duplicadas, comprimentos aleatórios até
  * 0xFFFFFFFF), cortados em pedaços aleatórios. Confere que:

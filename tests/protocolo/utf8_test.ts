@@ -80,7 +80,7 @@ Deno.test({
   name:
     "U+FEFF no início do assunto, do texto, do token e do erro sobrevive à ida e volta",
   // Sem ignoreBOM: true, o TextDecoder descartaria um U+FEFF inicial em cada
-  // campo decodificado (defeito corrigido em lib/protocolo/codec.ts).
+  // campo decodificado (defeito corrigido no codec, hoje em lib/protocolo/utf8.ts).
   fn() {
     const quadros: Quadro[] = [
       {
