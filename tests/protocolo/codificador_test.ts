@@ -267,9 +267,7 @@ Deno.test({
     const bytes = codificar({ tipo: Tipo.ERRO, codigo: 4, texto });
     const quadros = decodificarPedacos(
       new Decodificador({ limites: limitesDoCliente() }),
-      [
-        bytes,
-      ],
+      [bytes],
     );
     assert.equal(quadros.length, 1);
     const q = quadros[0];
