@@ -121,7 +121,7 @@ async function executar(
   // sem eles (a partida do cliente de uma mensagem é medida no banco).
   const [{ Menu }, { coresPara }] = await Promise.all([
     import("./lib/cliente/menu.ts"),
-    import("./lib/saida/terminal.ts"),
+    import("./lib/saida/cores.ts"),
   ]);
   const menu = new Menu(sessao, entrada, saida, {
     cores: coresPara(Deno.stdout),

@@ -30,11 +30,9 @@ import {
   ESCRITA_SINCRONA_MAXIMA,
   SaidaEmLotes,
 } from "./lib/saida/lotes.ts";
-import {
-  coresPara,
-  RegistroJson,
-  RegistroLegivel,
-} from "./lib/saida/terminal.ts";
+import { coresPara } from "./lib/saida/cores.ts";
+import { RegistroJson } from "./lib/saida/json.ts";
+import { RegistroLegivel } from "./lib/saida/legivel.ts";
 
 const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]

@@ -3,7 +3,7 @@
  * para não dividir o laço de eventos com o servidor medido, e fala com ele
  * pelo código do próprio projeto: `Cliente` (lib/cliente/sessao.ts) para latência,
  * capacidade ociosa e sondas; `Conexao` (lib/conexao.ts) com o codec
- * (lib/protocolo/codec.ts) para vazão, porque `Cliente` não tem envio em lote.
+ * (lib/protocolo/codificador.ts) para vazão, porque `Cliente` não tem envio em lote.
  *
  * Para vazão, cada conexão codifica um lote de quadros uma vez com
  * `codificarMensagem` e, a cada envio, reescreve só o campo do número (o
@@ -29,17 +29,16 @@ import { parseArgs } from "node:util";
 import { Cliente } from "../lib/cliente/sessao.ts";
 import { Conexao } from "../lib/conexao.ts";
 import { LeitorDeLinhas } from "../lib/cliente/linhas.ts";
+import { codificar, codificarMensagem } from "../lib/protocolo/codificador.ts";
+import { Decodificador } from "../lib/protocolo/decodificador.ts";
 import {
   CABECALHO,
-  codificar,
-  codificarMensagem,
-  Decodificador,
   limitesDoCliente,
   limitesDoServidor,
   type Quadro,
   Tipo,
   VERSAO,
-} from "../lib/protocolo/codec.ts";
+} from "../lib/protocolo/quadros.ts";
 
 const HOST = "127.0.0.1";
 /** Prazo de conexão, saudação e despedida de cada cliente. */
@@ -123,7 +122,9 @@ function conferirLote(lote: Lote, tamanhoMaximo: number): void {
   const primeiro = 123_456;
   lote.numerar(primeiro);
   const numeros: number[] = [];
-  const decodificador = new Decodificador(limitesDoServidor(tamanhoMaximo));
+  const decodificador = new Decodificador({
+    limites: limitesDoServidor(tamanhoMaximo),
+  });
   decodificador.decodificar(lote.bytes, (quadro) => {
     if (quadro.tipo === Tipo.MENSAGEM) numeros.push(quadro.mensagem.numero);
   });
@@ -136,7 +137,7 @@ function conferirLote(lote: Lote, tamanhoMaximo: number): void {
 class Fluxo {
   readonly conexao: Conexao;
   readonly lote: Lote;
-  readonly #decodificador = new Decodificador(limitesDoCliente());
+  readonly #decodificador = new Decodificador({ limites: limitesDoCliente() });
   enviados = 0;
   confirmado = 0;
   tamanhoMaximo = 0;

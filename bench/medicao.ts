@@ -7,7 +7,7 @@
  * @module
  */
 
-import { codificarMensagem } from "../lib/protocolo/codec.ts";
+import { codificarMensagem } from "../lib/protocolo/codificador.ts";
 import { LIMITE_ARQUIVOS, PRAZO_PRONTO_MS } from "./configuracao.ts";
 import {
   caminho,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Mensagem } from "./protocolo/codec.ts";
+import type { Mensagem } from "./protocolo/quadros.ts";
 
 const MINUTO = 60_000;
 
@@ -14,29 +14,32 @@ function dois(n: number): string {
   return n < 10 ? `0${n}` : `${n}`;
 }
 
+// Memórias: formatar uma data (ou consultar o fuso) custa mais que uma
+// mensagem inteira, e num fluxo quase todas caem no mesmo segundo. Cada função
+// memorizada lembra só o último resultado, num objeto seu mudado no lugar
+// (`chave` e, se preciso, `fuso`, com o `valor`), conferido logo no início.
+// A linha JSON de mensagem tem memória própria (RelogioIso, lib/saida/json.ts).
+
+const ultimaDataHoraNoFuso = { chave: NaN, valor: "" };
+
 /**
  * `dd/mm/aaaa HH:MM:SS` de um instante visto num fuso (minutos a leste de
- * UTC). Memoriza o último segundo: num fluxo de mensagens, quase todas caem no
- * mesmo segundo, e formatar uma data custa mais que a mensagem inteira.
+ * UTC). Memoriza o último segundo (na hora do fuso).
  */
-export const dataHoraNoFuso: (instante: number, fuso: number) => string =
-  (() => {
-    let segundo = NaN;
-    let texto = "";
-    return (instante: number, fuso: number) => {
-      const local = Math.floor((instante + fuso * MINUTO) / 1000);
-      if (local !== segundo) {
-        segundo = local;
-        const d = new Date(local * 1000);
-        texto = `${dois(d.getUTCDate())}/${
-          dois(d.getUTCMonth() + 1)
-        }/${d.getUTCFullYear()} ${dois(d.getUTCHours())}:${
-          dois(d.getUTCMinutes())
-        }:${dois(d.getUTCSeconds())}`;
-      }
-      return texto;
-    };
-  })();
+export function dataHoraNoFuso(instante: number, fuso: number): string {
+  const local = Math.floor((instante + fuso * MINUTO) / 1000);
+  const ultima = ultimaDataHoraNoFuso;
+  if (local !== ultima.chave) {
+    ultima.chave = local;
+    const d = new Date(local * 1000);
+    ultima.valor = `${dois(d.getUTCDate())}/${
+      dois(d.getUTCMonth() + 1)
+    }/${d.getUTCFullYear()} ${dois(d.getUTCHours())}:${
+      dois(d.getUTCMinutes())
+    }:${dois(d.getUTCSeconds())}`;
+  }
+  return ultima.valor;
+}
 
 /** Fuso local, em minutos a leste de UTC, num dado instante. */
 export function fusoLocal(instante: number): number {
@@ -44,19 +47,31 @@ export function fusoLocal(instante: number): number {
   return minutos === 0 ? 0 : minutos; // evita -0
 }
 
+const ultimoFusoLocal = { chave: NaN, valor: 0 };
+
+/** Fuso local num instante, lembrado por minuto (consultar o fuso custa caro). */
+export function fusoLocalMemorizado(instante: number): number {
+  const minuto = Math.floor(instante / MINUTO);
+  const ultimo = ultimoFusoLocal;
+  if (minuto !== ultimo.chave) {
+    ultimo.chave = minuto;
+    ultimo.valor = fusoLocal(instante);
+  }
+  return ultimo.valor;
+}
+
+const ultimaDataHoraLocal = { chave: NaN, valor: "" };
+
 /** `dd/mm/aaaa HH:MM:SS` na hora local; memoriza o último segundo formatado. */
-export const dataHoraLocal: (instante: number) => string = (() => {
-  let segundo = NaN;
-  let texto = "";
-  return (instante: number) => {
-    const s = Math.floor(instante / 1000);
-    if (s !== segundo) {
-      segundo = s;
-      texto = dataHoraNoFuso(s * 1000, fusoLocal(instante));
-    }
-    return texto;
-  };
-})();
+export function dataHoraLocal(instante: number): string {
+  const segundo = Math.floor(instante / 1000);
+  const ultima = ultimaDataHoraLocal;
+  if (segundo !== ultima.chave) {
+    ultima.chave = segundo;
+    ultima.valor = dataHoraNoFuso(segundo * 1000, fusoLocal(instante));
+  }
+  return ultima.valor;
+}
 
 /** O título do original: `MENSAGEM #001 - 24/11/2026 19:27:52`, na hora do cliente. */
 export function tituloDaMensagem(mensagem: Mensagem): string {
@@ -65,19 +80,21 @@ export function tituloDaMensagem(mensagem: Mensagem): string {
   }`;
 }
 
-/** ISO 8601 com fuso, ex. `2026-11-24T19:27:52.123-03:00`. */
-export function iso8601(instante: number, fuso: number): string {
-  // Eventos seguidos (conectou, saiu, linhas legadas) repetem o mesmo instante;
-  // a linha JSON de mensagem tem memória própria (RelogioIso, lib/saida/terminal.ts).
-  if (instante === ultimoIso.instante && fuso === ultimoIso.fuso) {
-    return ultimoIso.texto;
-  }
-  const texto = formatarIso(instante, fuso);
-  ultimoIso = { instante, fuso, texto };
-  return texto;
-}
+const ultimoIso8601 = { chave: NaN, fuso: NaN, valor: "" };
 
-let ultimoIso = { instante: NaN, fuso: 0, texto: "" };
+/**
+ * ISO 8601 com fuso, ex. `2026-11-24T19:27:52.123-03:00`. Memoriza o último
+ * instante: eventos seguidos (conectou, saiu, linhas legadas) o repetem.
+ */
+export function iso8601(instante: number, fuso: number): string {
+  const ultimo = ultimoIso8601;
+  if (instante !== ultimo.chave || fuso !== ultimo.fuso) {
+    ultimo.valor = formatarIso(instante, fuso); // pode lançar: antes da chave
+    ultimo.chave = instante;
+    ultimo.fuso = fuso;
+  }
+  return ultimo.valor;
+}
 
 function formatarIso(instante: number, fuso: number): string {
   const d = new Date(instante + fuso * MINUTO);
@@ -97,17 +114,3 @@ export function novaMensagem(
 ): Mensagem {
   return { numero, instante, fuso: fusoLocal(instante), assunto, texto };
 }
-
-/** Fuso local num instante, lembrado por minuto (consultar o fuso custa caro). */
-export const fusoLocalMemorizado: (instante: number) => number = (() => {
-  let minuto = NaN;
-  let fuso = 0;
-  return (instante: number) => {
-    const m = Math.floor(instante / MINUTO);
-    if (m !== minuto) {
-      minuto = m;
-      fuso = fusoLocal(instante);
-    }
-    return fuso;
-  };
-})();

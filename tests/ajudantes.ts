@@ -7,14 +7,14 @@
  * @module
  */
 
+import { codificar } from "../lib/protocolo/codificador.ts";
+import { Decodificador } from "../lib/protocolo/decodificador.ts";
 import {
-  codificar,
-  Decodificador,
   limitesDoCliente,
   type Quadro,
   Tipo,
   VERSAO,
-} from "../lib/protocolo/codec.ts";
+} from "../lib/protocolo/quadros.ts";
 import { permissoesDaTarefa } from "../scripts/tarefas.ts";
 import type { Escritor } from "../lib/saida/lotes.ts";
 
@@ -231,7 +231,7 @@ export function ouvinteLocal(): Deno.TcpListener {
  */
 export class ParCru {
   readonly conn: Deno.TcpConn;
-  readonly #decodificador = new Decodificador(limitesDoCliente());
+  readonly #decodificador = new Decodificador({ limites: limitesDoCliente() });
   readonly #quadros: Quadro[] = [];
   #fim = false;
 

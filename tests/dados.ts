@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Mensagem } from "../lib/protocolo/codec.ts";
+import type { Mensagem } from "../lib/protocolo/quadros.ts";
 
 /** 24/11/2026 22:27:52.123 UTC. */
 export const INSTANTE = Date.UTC(2026, 10, 24, 22, 27, 52, 123);

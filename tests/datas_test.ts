@@ -16,7 +16,7 @@ import {
   tituloDaMensagem,
 } from "../lib/datas.ts";
 import { INSTANTE, mensagem } from "./dados.ts";
-import type { Mensagem } from "../lib/protocolo/codec.ts";
+import type { Mensagem } from "../lib/protocolo/quadros.ts";
 
 function dois(n: number): string {
   return String(n).padStart(2, "0");

@@ -13,12 +13,8 @@
 // deno-lint-ignore-file no-console
 
 import { parseArgs } from "node:util";
-import {
-  CABECALHO,
-  codificar,
-  Tipo,
-  VERSAO,
-} from "../../lib/protocolo/codec.ts";
+import { codificar } from "../../lib/protocolo/codificador.ts";
+import { CABECALHO, Tipo, VERSAO } from "../../lib/protocolo/quadros.ts";
 
 /** O mesmo teto de leitura da `Conexao` do projeto. */
 const LEITURA = 256 * 1024;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { TAMANHO_MAXIMO_PADRAO } from "../protocolo/codec.ts";
+import { TAMANHO_MAXIMO_PADRAO } from "../protocolo/quadros.ts";
 import { RetornoServidor } from "../retornos.ts";
 import type { Programa } from "./ajuda.ts";
 import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";

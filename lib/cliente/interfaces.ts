@@ -9,7 +9,7 @@
  */
 
 import type { FalhaDoCliente } from "./falhas.ts";
-import type { Mensagem } from "../protocolo/codec.ts";
+import type { Mensagem } from "../protocolo/quadros.ts";
 
 /** O que o menu e o envio sem menu precisam de uma sessão (a do protocolo ou a do original). */
 export interface SessaoDeEnvio {

@@ -21,7 +21,7 @@ import {
   codificarBlocoLegado,
 } from "../protocolo/legado.ts";
 import { novaMensagem } from "../datas.ts";
-import { type Mensagem, tamanhoDaMensagem } from "../protocolo/codec.ts";
+import { type Mensagem, tamanhoDaMensagem } from "../protocolo/quadros.ts";
 import { esperar } from "../temporizador.ts";
 
 /**

@@ -13,8 +13,8 @@ import type { SessaoDeEnvio, Tela } from "./interfaces.ts";
 import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
 import { tituloDaMensagem } from "../datas.ts";
-import type { Mensagem } from "../protocolo/codec.ts";
-import type { Cores } from "../saida/terminal.ts";
+import type { Mensagem } from "../protocolo/quadros.ts";
+import type { Cores } from "../saida/cores.ts";
 
 export const MENU = "> OPCOES: 1 - Enviar nova mensagem; 2 - Sair.";
 export const OPCAO_INVALIDA =

@@ -27,15 +27,17 @@ import { novaMensagem } from "../datas.ts";
 import {
   codificar,
   codificarMensagemEm,
-  Decodificador,
   espacoParaMensagem,
+} from "../protocolo/codificador.ts";
+import { Decodificador } from "../protocolo/decodificador.ts";
+import {
   limitesDoCliente,
   type Mensagem,
   type Quadro,
   tamanhoDaMensagem,
   Tipo,
   VERSAO,
-} from "../protocolo/codec.ts";
+} from "../protocolo/quadros.ts";
 import { type Agendamento, agendar, repetir } from "../temporizador.ts";
 
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
@@ -96,7 +98,7 @@ export class Cliente {
     const { host, porta, tempoLimite } = opcoes;
     const conn = await abrirConexao(opcoes);
     const conexao = new Conexao(conn, { limiteFila: LIMITE_FILA_ENVIO });
-    const decodificador = new Decodificador(limitesDoCliente());
+    const decodificador = new Decodificador({ limites: limitesDoCliente() });
     conexao.enviar(codificar({
       tipo: Tipo.OLA_CLIENTE,
       versao: VERSAO,

@@ -2,7 +2,7 @@
  * O formato de texto cru dos programas originais em Python (`cliente.py` e
  * `servidor.py`), descrito em LEGADO.md: cada mensagem vai como um bloco de
  * linhas, sem prefixo de tamanho, e o cliente se despede com os 12 bytes
- * `CODIGO_SAIDA`. Como `lib/protocolo/codec.ts`, este módulo não faz E/S: só
+ * `CODIGO_SAIDA`. Como o codec (`quadros.ts`, `codificador.ts`, `decodificador.ts`), este módulo não faz E/S: só
  * transforma mensagens em bytes e bytes em mensagens.
  *
  * O decodificador é uma máquina de estados por linha. O original lê assunto e
@@ -15,7 +15,7 @@
 
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import { tituloDaMensagem } from "../datas.ts";
-import { CODIGO_SAIDA, type Mensagem } from "./codec.ts";
+import { CODIGO_SAIDA, type Mensagem } from "./quadros.ts";
 
 const codificador = new TextEncoder();
 // `ignoreBOM`: um assunto que começa com U+FEFF é entregue como veio.

@@ -90,6 +90,15 @@ export async function eArquivoComum(fd: number): Promise<boolean> {
   }
 }
 
+/**
+ * Quem monta bytes direto no lote (a linha de mensagem do log JSON): escreve
+ * em `destino` a partir de `inicio`, dentro do espaço pedido, e devolve onde
+ * parou. `destino` só vale durante a chamada.
+ */
+export interface Montador {
+  montar(destino: Uint8Array, inicio: number): number;
+}
+
 export interface OpcoesSaida {
   /**
    * Lotes até este tamanho são escritos com `writeSync` (0, o padrão: nunca).
@@ -104,8 +113,7 @@ export interface OpcoesSaida {
  * acumulado passa de `LIMITE_PENDENTE` (4 MiB), `pronta()` devolve uma
  * promessa para quem produz esperar.
  *
- * Para montar bytes sem passar por `string`, escreva em `acumulador` e chame
- * `agendar()` em seguida.
+ * Para montar bytes sem passar por `string`, `escreverMontado`.
  */
 export class SaidaEmLotes {
   #destino: Escritor;
@@ -124,13 +132,8 @@ export class SaidaEmLotes {
     this.#sincronaAte = destino.writeSync ? opcoes.sincronaAte ?? 0 : 0;
   }
 
-  /** Onde escrever agora; só vale até a próxima espera (`await`). */
-  get acumulador(): Acumulador {
-    return this.#atual;
-  }
-
   /** Programa a escrita do que está no acumulador (no fim deste tique). */
-  agendar(): void {
+  #agendar(): void {
     if (this.#agendada) return;
     this.#agendada = true;
     // Duas voltas de microtarefa: as outras sessões cujas leituras terminaram
@@ -143,7 +146,19 @@ export class SaidaEmLotes {
 
   escrever(texto: string): void {
     this.#atual.texto(texto);
-    this.agendar();
+    this.#agendar();
+  }
+
+  /**
+   * Escreve bytes montados direto no lote, sem passar por `string` nem por um
+   * buffer intermediário: garante `maximo` bytes livres, chama
+   * `montador.montar(destino, inicio)` e agenda a escrita.
+   */
+  escreverMontado(maximo: number, montador: Montador): void {
+    const lote = this.#atual;
+    lote.garantir(maximo);
+    lote.usados = montador.montar(lote.bytes, lote.usados);
+    this.#agendar();
   }
 
   /** `null` se pode continuar produzindo; senão, uma promessa de espaço. */

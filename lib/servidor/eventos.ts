@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Mensagem } from "../protocolo/codec.ts";
+import type { Mensagem } from "../protocolo/quadros.ts";
 
 /** O endereço de um cliente, como o sistema o deu. */
 export interface Par {

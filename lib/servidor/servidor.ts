@@ -13,13 +13,13 @@ import { CodigoErro } from "../erros.ts";
 import type { EventoServidor, Par } from "./eventos.ts";
 import { intervaloDeVarredura } from "./prazos.ts";
 import { type DoServidor, type OpcoesSessao, Sessao } from "./sessao.ts";
+import { codificar } from "../protocolo/codificador.ts";
 import {
-  codificar,
   type Limites,
   limitesDoServidor,
   Tipo,
   VERSAO,
-} from "../protocolo/codec.ts";
+} from "../protocolo/quadros.ts";
 
 /** As opções do servidor, já lidas e validadas (`lerConfigServidor`). */
 export interface OpcoesServidor extends OpcoesSessao {

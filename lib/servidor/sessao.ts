@@ -15,16 +15,15 @@ import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
 import { prazoVencido } from "./prazos.ts";
 import { DecodificadorLegado, pareceLegado } from "../protocolo/legado.ts";
+import { codificar, renumerarConfirmacao } from "../protocolo/codificador.ts";
+import { Decodificador } from "../protocolo/decodificador.ts";
 import {
-  codificar,
-  Decodificador,
   type Limites,
   type Mensagem,
   type Quadro,
-  renumerarConfirmacao,
   Tipo,
   VERSAO,
-} from "../protocolo/codec.ts";
+} from "../protocolo/quadros.ts";
 
 /** O que a sessão usa das opções do servidor (`OpcoesServidor` as estende). */
 export interface OpcoesSessao {
@@ -108,11 +107,11 @@ export class Sessao {
     this.#opcoes = opcoes;
     this.#doServidor = doServidor;
     // Mensagens lidas no lugar: o registro as consome antes da próxima leitura.
-    this.#decodificador = new Decodificador(
-      doServidor.limites,
-      Tipo.OLA_CLIENTE,
-      { noLugar: true },
-    );
+    this.#decodificador = new Decodificador({
+      limites: doServidor.limites,
+      saudacao: Tipo.OLA_CLIENTE,
+      noLugar: true,
+    });
     this.terminada = this.#atender();
   }
 

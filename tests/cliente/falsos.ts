@@ -10,7 +10,10 @@
 import type { SessaoDeEnvio, Tela } from "../../lib/cliente/interfaces.ts";
 import type { FalhaDoCliente } from "../../lib/cliente/falhas.ts";
 import { LeitorDeLinhas } from "../../lib/cliente/linhas.ts";
-import { type Mensagem, tamanhoDaMensagem } from "../../lib/protocolo/codec.ts";
+import {
+  type Mensagem,
+  tamanhoDaMensagem,
+} from "../../lib/protocolo/quadros.ts";
 import { mensagem } from "../dados.ts";
 
 /** Um envio a caminho: o teste o confirma ou o perde quando quiser. */

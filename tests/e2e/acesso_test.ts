@@ -13,7 +13,8 @@ import {
 } from "../../lib/servidor/acesso.ts";
 import { CodigoErro } from "../../lib/erros.ts";
 import { RetornoCliente } from "../../lib/retornos.ts";
-import { codificar, Tipo, VERSAO } from "../../lib/protocolo/codec.ts";
+import { codificar } from "../../lib/protocolo/codificador.ts";
+import { Tipo, VERSAO } from "../../lib/protocolo/quadros.ts";
 import {
   alvo,
   iniciar,

@@ -26,7 +26,7 @@ import { Cliente } from "../../lib/cliente/sessao.ts";
 import { CodigoErro } from "../../lib/erros.ts";
 import { RetornoCliente, RetornoServidor } from "../../lib/retornos.ts";
 import { novaMensagem } from "../../lib/datas.ts";
-import { codificarMensagem } from "../../lib/protocolo/codec.ts";
+import { codificarMensagem } from "../../lib/protocolo/codificador.ts";
 
 const RAIZ = new URL("../../", import.meta.url);
 const ISO_COM_FUSO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$/;

@@ -23,10 +23,8 @@ import { novaMensagem } from "../../lib/datas.ts";
 import {
   codificar,
   codificarMensagem,
-  type Quadro,
-  Tipo,
-  VERSAO,
-} from "../../lib/protocolo/codec.ts";
+} from "../../lib/protocolo/codificador.ts";
+import { type Quadro, Tipo, VERSAO } from "../../lib/protocolo/quadros.ts";
 
 /** Um cliente do próprio lib/, bem-comportado, ao lado do ataque. */
 async function comClienteBom(

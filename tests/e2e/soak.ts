@@ -26,11 +26,8 @@ import { mulberry32 as aleatorio } from "../dados.ts"; // o lixo é reproduzíve
 import { Cliente } from "../../lib/cliente/sessao.ts";
 import { CodigoErro } from "../../lib/erros.ts";
 import { novaMensagem } from "../../lib/datas.ts";
-import {
-  codificarMensagem,
-  type Quadro,
-  Tipo,
-} from "../../lib/protocolo/codec.ts";
+import { codificarMensagem } from "../../lib/protocolo/codificador.ts";
+import { type Quadro, Tipo } from "../../lib/protocolo/quadros.ts";
 
 const RAIZ = new URL("../../", import.meta.url);
 const HOST = "127.0.0.1";

@@ -1,5 +1,5 @@
 /**
- * Fuzz reproduzível do decodificador (lib/protocolo/codec.ts). Um PRNG com semente
+ * Fuzz reproduzível do decodificador (lib/protocolo/decodificador.ts). Um PRNG com semente
  * (mulberry32) gera fluxos aleatórios e mutações de fluxos válidos (bits
  * trocados, truncamento, fatias duplicadas, comprimentos aleatórios até
  * 0xFFFFFFFF), cortados em pedaços aleatórios. Confere que:
@@ -21,17 +21,18 @@
 
 import assert from "node:assert/strict";
 import { CodigoErro, ErroDeProtocolo } from "../../lib/erros.ts";
+import { juntar } from "../bytes.ts";
+import { codificar } from "../../lib/protocolo/codificador.ts";
+import { Decodificador } from "../../lib/protocolo/decodificador.ts";
 import {
   CABECALHO,
-  codificar,
-  Decodificador,
   type Limites,
   limitesDoCliente,
   limitesDoServidor,
   type Quadro,
   tamanhoDaMensagem,
   Tipo,
-} from "../../lib/protocolo/codec.ts";
+} from "../../lib/protocolo/quadros.ts";
 import { mulberry32 } from "../dados.ts";
 
 // ---------------------------------------------------------------------------
@@ -147,17 +148,6 @@ function quadroAleatorio(
   }
 }
 
-function juntar(partes: Uint8Array[]): Uint8Array {
-  const total = partes.reduce((soma, p) => soma + p.length, 0);
-  const saida = new Uint8Array(total);
-  let pos = 0;
-  for (const p of partes) {
-    saida.set(p, pos);
-    pos += p.length;
-  }
-  return saida;
-}
-
 /** Corta `fluxo` em pedaços de tamanhos aleatórios (às vezes 1 byte só). */
 function cortar(s: Sorteio, fluxo: Uint8Array): Uint8Array[] {
   const pedacos: Uint8Array[] = [];
@@ -204,11 +194,11 @@ function mutar(
         if (fluxo.length === 0) break;
         const de = s.inteiro(0, fluxo.length - 1);
         const ate = s.inteiro(de, Math.min(fluxo.length, de + 64));
-        fluxo = juntar([
+        fluxo = juntar(
           fluxo.subarray(0, ate),
           fluxo.subarray(de, ate),
           fluxo.subarray(ate),
-        ]);
+        );
         break;
       }
       case 3: { // comprimento aleatório num cabeçalho (até 0xFFFFFFFF)
@@ -232,17 +222,17 @@ function mutar(
       }
       case 5: { // bytes aleatórios no meio
         const pos = s.inteiro(0, fluxo.length);
-        fluxo = juntar([
+        fluxo = juntar(
           fluxo.subarray(0, pos),
           s.bytes(s.inteiro(1, 16)),
           fluxo.subarray(pos),
-        ]);
+        );
         break;
       }
       case 6: { // trecho apagado
         const de = s.inteiro(0, fluxo.length);
         const ate = s.inteiro(de, Math.min(fluxo.length, de + 32));
-        fluxo = juntar([fluxo.subarray(0, de), fluxo.subarray(ate)]);
+        fluxo = juntar(fluxo.subarray(0, de), fluxo.subarray(ate));
         break;
       }
     }
@@ -261,7 +251,7 @@ function lixoEstruturado(s: Sorteio): Uint8Array {
     cabecalho[4] = s.chance(0.8) ? s.inteiro(1, 8) : s.inteiro(0, 255);
     partes.push(cabecalho, corpo);
   }
-  return juntar(partes);
+  return juntar(...partes);
 }
 
 // ---------------------------------------------------------------------------
@@ -399,7 +389,10 @@ function alimentar(
   const quadros: Quadro[] = [];
   let erro: ErroDeProtocolo | undefined;
   const alocacao = espiando(() => {
-    const d = new Decodificador(perfil.limites, perfil.saudacao);
+    const d = new Decodificador({
+      limites: perfil.limites,
+      saudacao: perfil.saudacao,
+    });
     try {
       for (const pedaco of pedacos) {
         d.decodificar(pedaco, (q) => quadros.push(q));
@@ -434,7 +427,7 @@ function umCaso(s: Sorteio): void {
     const codificados = quadros.map(codificar);
     const inicios: number[] = [0];
     for (const c of codificados) inicios.push(inicios.at(-1)! + c.length);
-    const valido = juntar(codificados);
+    const valido = juntar(...codificados);
 
     // 1. Sem mutação: os mesmos quadros, sem erro.
     const limpo = alimentar(perfil, cortar(s, valido));
@@ -535,7 +528,7 @@ Deno.test("fuzz: comprimentos enormes não fazem o heap crescer", () => {
     maior = Math.max(
       maior,
       espiando(() => {
-        const d = new Decodificador(limites);
+        const d = new Decodificador({ limites });
         try {
           d.decodificar(cabecalho, () => {});
         } catch (e) {
@@ -562,7 +555,7 @@ Deno.test("fuzz: o espião de alocação enxerga o corpo alocado pelo decodifica
   new DataView(cabecalho.buffer).setUint32(0, 16 + 1024);
   cabecalho[4] = Tipo.MENSAGEM;
   const alocado = espiando(() => {
-    new Decodificador(limites).decodificar(cabecalho, () => {});
+    new Decodificador({ limites }).decodificar(cabecalho, () => {});
   });
   assert.equal(alocado, 16 + 1024);
   assert.equal(globalThis.Uint8Array, U8Original, "espião removido");

@@ -15,21 +15,8 @@ import {
 } from "../../lib/protocolo/legado.ts";
 import { CodigoErro, ErroDeProtocolo } from "../../lib/erros.ts";
 import { tituloDaMensagem } from "../../lib/datas.ts";
-import type { Mensagem } from "../../lib/protocolo/codec.ts";
-
-const codificador = new TextEncoder();
-const bytes = (texto: string) => codificador.encode(texto);
-
-function juntar(...partes: Uint8Array[]): Uint8Array {
-  const total = partes.reduce((soma, p) => soma + p.length, 0);
-  const junto = new Uint8Array(total);
-  let pos = 0;
-  for (const parte of partes) {
-    junto.set(parte, pos);
-    pos += parte.length;
-  }
-  return junto;
-}
+import type { Mensagem } from "../../lib/protocolo/quadros.ts";
+import { bytes, juntar, umByteDeCadaVez } from "../bytes.ts";
 
 /** Uma mensagem como o decodificador a devolve: hora de parede em UTC, fuso 0. */
 function mensagem(
@@ -64,10 +51,6 @@ function decodificarPedacos(
     decodificador.decodificar(pedaco, (m) => mensagens.push(m));
   }
   return { mensagens, decodificador };
-}
-
-function umByteDeCadaVez(fluxo: Uint8Array): Uint8Array[] {
-  return Array.from(fluxo, (_, i) => fluxo.subarray(i, i + 1));
 }
 
 /** Confere que `fn` lança ErroDeProtocolo com o código dado. */

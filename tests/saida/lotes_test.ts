@@ -115,15 +115,17 @@ Deno.test("Acumulador cresce por dobra guardando o que já tinha e escreve UTF-8
   );
 });
 
-Deno.test("SaidaEmLotes: bytes montados direto no acumulador saem com agendar()", async () => {
+Deno.test("SaidaEmLotes: bytes montados direto no lote (escreverMontado) saem no mesmo lote que o texto", async () => {
   const destino = new EscritorFalso();
   const saida = new SaidaEmLotes(destino);
   saida.escrever("a");
-  const a = saida.acumulador;
-  a.garantir(2);
-  a.bytes[a.usados++] = 0x62;
-  a.bytes[a.usados++] = 0x0a;
-  saida.agendar();
+  saida.escreverMontado(2, {
+    montar(bytes, p) {
+      bytes[p++] = 0x62;
+      bytes[p++] = 0x0a;
+      return p;
+    },
+  });
   saida.escrever("c\n");
   await saida.esvaziar();
   assert.equal(destino.texto, "ab\nc\n");
@@ -136,7 +138,12 @@ Deno.test("SaidaEmLotes reaproveita os dois buffers: um fluxo contínuo não alo
   const vistos = new Set<Uint8Array>();
   for (let i = 0; i < 50; i++) {
     saida.escrever(`linha ${i}\n`);
-    vistos.add(saida.acumulador.bytes);
+    saida.escreverMontado(0, {
+      montar(bytes, p) {
+        vistos.add(bytes); // o buffer do lote em curso
+        return p;
+      },
+    });
     await saida.esvaziar();
   }
   assert.ok(vistos.size <= 2, `${vistos.size} buffers diferentes`);

@@ -1,0 +1,334 @@
+/**
+ * Bytes em quadros: o decodificador incremental do protocolo. Recebe pedaços
+ * de qualquer tamanho e entrega quadros completos, conferindo cada comprimento
+ * contra o limite do tipo antes de alocar ou guardar qualquer byte do corpo.
+ * Não faz E/S nenhuma (não toca em `Deno.*`), para ser testado byte a byte
+ * sem socket. O formato está em PROTOCOLO.md.
+ *
+ * @module
+ */
+
+import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
+import {
+  BYTES_CODIGO_SAIDA,
+  CABECALHO,
+  FIXO_MENSAGEM,
+  type Limites,
+  MAGICO,
+  type Quadro,
+  TAMANHO_OLA_CLIENTE,
+  TAMANHO_OLA_SERVIDOR,
+  Tipo,
+} from "./quadros.ts";
+import { MensagemNoLugar } from "./mensagem_no_lugar.ts";
+import { decodificarUtf8 } from "./utf8.ts";
+
+const VAZIO = new Uint8Array(0);
+
+/** Como um `Decodificador` trabalha. */
+export interface OpcoesDecodificador {
+  /** Maior corpo aceito de cada tipo. */
+  limites: Readonly<Limites>;
+  /**
+   * Tipo que tem de vir primeiro; qualquer outro início é tratado como quem
+   * não fala o protocolo.
+   */
+  saudacao?: Tipo | undefined;
+  /**
+   * Cada MENSAGEM chega como uma `MensagemNoLugar` reaproveitada, sem cópia
+   * nem objeto novo (o caminho quente do servidor).
+   */
+  noLugar?: boolean;
+}
+
+/** Os estados do decodificador entre um pedaço e outro. */
+const Estado = {
+  CABECALHO: 0,
+  CORPO: 1,
+} as const;
+type Estado = typeof Estado[keyof typeof Estado];
+
+/**
+ * Decodificador incremental. Fatias de um pedaço que contém quadros inteiros
+ * são decodificadas no lugar (`subarray`); só se copia um quadro que atravessa pedaços.
+ *
+ * @example
+ * ```ts
+ * const d = new Decodificador({ limites: limitesDoCliente() });
+ * d.decodificar(bytes, (quadro) => console.log(quadro.tipo));
+ * ```
+ */
+export class Decodificador {
+  #limites: Readonly<Limites>;
+  /**
+   * Com `noLugar`, a vista reaproveitada a cada MENSAGEM, criada na primeira
+   * (`undefined` até lá: uma conexão ociosa não paga por ela); senão, `null`.
+   */
+  #noLugar:
+    | { tipo: typeof Tipo.MENSAGEM; mensagem: MensagemNoLugar }
+    | null
+    | undefined;
+  #estado: Estado = Estado.CABECALHO;
+  /**
+   * Bytes já guardados do cabeçalho (em CABECALHO) ou do corpo (em CORPO).
+   * Um cabeçalho partido entre pedaços não tem buffer: o comprimento se
+   * acumula em `#tamanho`, byte a byte, e o quinto byte é o tipo.
+   */
+  #preenchido = 0;
+  #tamanho = 0;
+  #tipo = 0;
+  /** Fora de CORPO, o `VAZIO` compartilhado: comprimento 0, nunca escrito. */
+  #corpo: Uint8Array = VAZIO;
+  #aguardandoOla: Tipo | undefined;
+
+  constructor(opcoes: OpcoesDecodificador) {
+    this.#limites = opcoes.limites;
+    this.#aguardandoOla = opcoes.saudacao;
+    this.#noLugar = opcoes.noLugar ? undefined : null;
+  }
+
+  #fimDoPedaco = false;
+
+  /**
+   * O quadro entregue agora é o último completo do pedaço: nada vem depois
+   * dele nesta chamada. Só vale dentro de `aoQuadro`.
+   */
+  get fimDoPedaco(): boolean {
+    return this.#fimDoPedaco;
+  }
+
+  /** Há bytes de um quadro incompleto guardados. */
+  get incompleto(): boolean {
+    return this.#estado === Estado.CORPO || this.#preenchido > 0;
+  }
+
+  /** Troca os limites (o cliente só sabe o do servidor depois da saudação). */
+  set limites(limites: Readonly<Limites>) {
+    this.#limites = limites;
+  }
+
+  /**
+   * Consome um pedaço e chama `aoQuadro` para cada quadro completo, na ordem.
+   * Os quadros anteriores a um erro são entregues antes de o erro ser lançado.
+   * Com `alvo`, `aoQuadro` é chamado como método dele: quem decodifica sempre
+   * para o mesmo objeto passa um método, sem guardar um fecho por objeto.
+   *
+   * @throws {ErroDeProtocolo} quando os bytes violam o protocolo
+   */
+  decodificar<T = undefined>(
+    pedaco: Uint8Array,
+    aoQuadro: (this: T, quadro: Quadro) => void,
+    alvo?: T,
+  ): void {
+    let pos = 0;
+    while (pos < pedaco.length) {
+      if (this.#estado === Estado.CABECALHO) {
+        if (this.#preenchido === 0 && pedaco.length - pos >= CABECALHO) {
+          // Caminho rápido: cabeçalho inteiro no pedaço.
+          const tamanho = (pedaco[pos] * 0x1000000) +
+            ((pedaco[pos + 1] << 16) | (pedaco[pos + 2] << 8) |
+              pedaco[pos + 3]);
+          const tipo = pedaco[pos + 4];
+          this.#verificarCabecalho(tipo, tamanho);
+          pos += CABECALHO;
+          if (pedaco.length - pos >= tamanho) {
+            this.#fimDoPedaco = pedaco.length - pos === tamanho;
+            aoQuadro.call(
+              alvo as T,
+              this.#quadro(tipo, pedaco, pos, pos + tamanho),
+            );
+            pos += tamanho;
+            continue;
+          }
+          this.#iniciarCorpo(tipo, tamanho);
+          continue;
+        }
+        // Cabeçalho partido: o comprimento (u32 BE) se acumula byte a byte.
+        while (this.#preenchido < CABECALHO - 1 && pos < pedaco.length) {
+          this.#tamanho = this.#tamanho * 0x100 + pedaco[pos++];
+          this.#preenchido++;
+        }
+        if (pos === pedaco.length) return; // falta ao menos o tipo
+        const tamanho = this.#tamanho;
+        const tipo = pedaco[pos++];
+        this.#preenchido = 0;
+        this.#tamanho = 0;
+        this.#verificarCabecalho(tipo, tamanho);
+        if (tamanho === 0) {
+          this.#fimDoPedaco = pos === pedaco.length;
+          aoQuadro.call(alvo as T, this.#quadro(tipo, VAZIO, 0, 0));
+          continue;
+        }
+        this.#iniciarCorpo(tipo, tamanho);
+        continue;
+      }
+      const falta = this.#corpo.length - this.#preenchido;
+      const parte = pedaco.subarray(pos, pos + falta);
+      this.#corpo.set(parte, this.#preenchido);
+      this.#preenchido += parte.length;
+      pos += parte.length;
+      if (this.#preenchido < this.#corpo.length) return;
+      const corpo = this.#corpo;
+      this.#estado = Estado.CABECALHO;
+      this.#preenchido = 0;
+      this.#corpo = VAZIO;
+      this.#fimDoPedaco = pos === pedaco.length;
+      aoQuadro.call(
+        alvo as T,
+        this.#quadro(this.#tipo, corpo, 0, corpo.length),
+      );
+    }
+  }
+
+  /** O quadro cujo corpo são `bytes[inicio, fim)`. */
+  #quadro(tipo: number, bytes: Uint8Array, inicio: number, fim: number) {
+    if (tipo === Tipo.MENSAGEM) {
+      if (this.#noLugar !== null) {
+        const noLugar = this.#noLugar ??= {
+          tipo,
+          mensagem: new MensagemNoLugar(),
+        };
+        noLugar.mensagem.decodificar(bytes, inicio, fim);
+        return noLugar;
+      }
+      const mensagem = new MensagemNoLugar();
+      mensagem.decodificar(bytes, inicio, fim);
+      return { tipo, mensagem: mensagem.copiar() };
+    }
+    return decodificarCorpo(tipo, bytes.subarray(inicio, fim));
+  }
+
+  #iniciarCorpo(tipo: number, tamanho: number) {
+    // O comprimento já foi conferido contra o limite: alocar é seguro.
+    this.#tipo = tipo;
+    this.#corpo = new Uint8Array(tamanho);
+    this.#preenchido = 0;
+    this.#estado = Estado.CORPO;
+  }
+
+  #verificarCabecalho(tipo: number, tamanho: number) {
+    if (this.#aguardandoOla !== undefined) {
+      this.#verificarSaudacao(tipo, tamanho);
+      this.#aguardandoOla = undefined;
+    }
+    const limite = this.#limites[tipo as Tipo];
+    if (limite === undefined) {
+      throw new ErroDeProtocolo(
+        CodigoErro.TIPO_DESCONHECIDO,
+        `tipo de quadro desconhecido ou inesperado: 0x${hex2(tipo)}`,
+      );
+    }
+    if (tamanho > limite) throw erroDeTamanho(tipo, tamanho, limite);
+  }
+
+  #verificarSaudacao(tipo: number, tamanho: number) {
+    if (tipo === this.#aguardandoOla) return;
+    const limite = this.#limites[tipo as Tipo];
+    if (limite !== undefined && tamanho <= limite) {
+      throw new ErroDeProtocolo(
+        CodigoErro.FORA_DE_ORDEM,
+        `quadro 0x${hex2(tipo)} recebido antes da saudação`,
+      );
+    }
+    throw new ErroDeProtocolo(
+      CodigoErro.PROTOCOLO_DESCONHECIDO,
+      "os primeiros bytes não são uma saudação do protocolo Sockets de Rede",
+    );
+  }
+}
+
+function erroDeTamanho(tipo: number, tamanho: number, limite: number) {
+  if (tipo === Tipo.MENSAGEM) {
+    const bytes = tamanho - FIXO_MENSAGEM;
+    const maximo = limite - FIXO_MENSAGEM;
+    return new ErroDeProtocolo(
+      CodigoErro.MENSAGEM_GRANDE,
+      `mensagem de ${bytes} bytes excede o limite de ${maximo} bytes em ${
+        bytes - maximo
+      } bytes`,
+    );
+  }
+  return new ErroDeProtocolo(
+    CodigoErro.QUADRO_MALFORMADO,
+    `quadro 0x${hex2(tipo)} de ${tamanho} bytes excede o máximo de ${limite}`,
+  );
+}
+
+function hex2(byte: number): string {
+  return byte.toString(16).padStart(2, "0");
+}
+
+function malformado(descricao: string): ErroDeProtocolo {
+  return new ErroDeProtocolo(CodigoErro.QUADRO_MALFORMADO, descricao);
+}
+
+function conferirMagico(corpo: Uint8Array) {
+  for (let i = 0; i < MAGICO.length; i++) {
+    if (corpo[i] !== MAGICO[i]) {
+      throw new ErroDeProtocolo(
+        CodigoErro.PROTOCOLO_DESCONHECIDO,
+        "saudação sem a assinatura do protocolo Sockets de Rede",
+      );
+    }
+  }
+}
+
+/** Decodifica o corpo de um quadro cujo tipo e tamanho já foram aceitos. */
+function decodificarCorpo(tipo: number, corpo: Uint8Array): Quadro {
+  const vista = new DataView(corpo.buffer, corpo.byteOffset, corpo.length);
+  switch (tipo) {
+    case Tipo.CONFIRMACAO:
+      if (corpo.length !== 4) {
+        throw malformado("confirmação com tamanho errado");
+      }
+      return { tipo, numero: vista.getUint32(0) };
+    case Tipo.OLA_CLIENTE: {
+      if (corpo.length < TAMANHO_OLA_CLIENTE) {
+        throw malformado("saudação do cliente curta demais");
+      }
+      conferirMagico(corpo);
+      const tamanhoToken = vista.getUint16(6);
+      if (TAMANHO_OLA_CLIENTE + tamanhoToken !== corpo.length) {
+        throw malformado("saudação do cliente com token de tamanho errado");
+      }
+      return {
+        tipo,
+        versao: corpo[4],
+        token: decodificarUtf8(corpo.subarray(TAMANHO_OLA_CLIENTE), "token"),
+      };
+    }
+    case Tipo.OLA_SERVIDOR:
+      if (corpo.length < TAMANHO_OLA_SERVIDOR) {
+        throw malformado("saudação do servidor curta demais");
+      }
+      conferirMagico(corpo);
+      return {
+        tipo,
+        versao: corpo[4],
+        tamanhoMaximo: vista.getUint32(5),
+        tempoOcioso: vista.getUint32(9),
+      };
+    case Tipo.DESPEDIDA:
+      for (let i = 0; i < BYTES_CODIGO_SAIDA.length; i++) {
+        if (corpo[i] !== BYTES_CODIGO_SAIDA[i]) {
+          throw malformado("quadro de saída sem CODIGO_SAIDA");
+        }
+      }
+      return { tipo };
+    case Tipo.ERRO:
+      if (corpo.length < 2) throw malformado("quadro de erro sem código");
+      return {
+        tipo,
+        codigo: vista.getUint16(0),
+        texto: decodificarUtf8(corpo.subarray(2), "texto do erro"),
+      };
+    case Tipo.PING:
+    case Tipo.PONG:
+      return { tipo };
+  }
+  // Inalcançável: #verificarCabecalho só aceita tipos com limite.
+  throw new ErroDeProtocolo(
+    CodigoErro.TIPO_DESCONHECIDO,
+    `tipo de quadro desconhecido: 0x${hex2(tipo)}`,
+  );
+}

@@ -1,0 +1,280 @@
+/**
+ * O log JSON do servidor: um objeto por linha para cada evento (esquema no
+ * README). A linha de cada mensagem, o caminho quente, é montada direto em
+ * bytes no lote da saída, com as memórias de data ISO 8601 que só ela usa.
+ *
+ * @module
+ */
+
+import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
+import { fusoLocalMemorizado, iso8601 } from "../datas.ts";
+import type { Mensagem, MensagemEmBytes } from "../protocolo/quadros.ts";
+import { jsonSeguro } from "./escape.ts";
+import { formatarPar } from "./legivel.ts";
+import type { Montador, SaidaEmLotes } from "./lotes.ts";
+
+/** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
+const PARA_PESSOAS = new Set<EventoServidor["tipo"]>([
+  "pronto",
+  "erro",
+  "aviso",
+  "encerrando",
+  "resumo",
+]);
+
+/**
+ * Um objeto JSON por linha para cada evento (esquema no README); os eventos
+ * que interessam a quem opera vão também, como texto, para `pessoas`.
+ */
+export class RegistroJson implements Registro {
+  #saida: SaidaEmLotes;
+  #pessoas: Registro | undefined;
+  #linha = new LinhaDeMensagem();
+
+  constructor(saida: SaidaEmLotes, pessoas?: Registro) {
+    this.#saida = saida;
+    this.#pessoas = pessoas;
+  }
+
+  registrar(evento: EventoServidor): void {
+    if (evento.tipo === "mensagem") {
+      if (!evento.legado && copiavelTalQual(evento.mensagem)) {
+        const linha = this.#linha;
+        this.#saida.escreverMontado(
+          linha.preparar(evento, evento.mensagem),
+          linha,
+        );
+      } else this.#saida.escrever(linhaJsonDeMensagem(evento));
+      return;
+    }
+    this.#saida.escrever(jsonSeguro(eventoParaJson(evento)) + "\n");
+    if (this.#pessoas && PARA_PESSOAS.has(evento.tipo)) {
+      this.#pessoas.registrar(evento);
+    }
+  }
+
+  pronta(): Promise<void> | null {
+    return this.#saida.pronta();
+  }
+}
+
+/**
+ * A mensagem traz os bytes recebidos (`MensagemEmBytes`) e nenhum precisa de
+ * escape: assunto e texto podem ser copiados tal e qual para a linha JSON.
+ */
+function copiavelTalQual(mensagem: Mensagem): mensagem is MensagemEmBytes {
+  return (mensagem as Partial<MensagemEmBytes>).semEscape === true;
+}
+
+type EventoMensagem = Extract<EventoServidor, { tipo: "mensagem" }>;
+
+/**
+ * O caminho quente do log: a mesma linha de `linhaJsonDeMensagem`, montada
+ * direto em bytes no lote da saída, com espaço garantido uma vez só. Assunto
+ * e texto são copiados dos bytes recebidos, sem nunca virar `string`. Um por
+ * registro, sem nada alocado por linha: `preparar` guarda a linha da vez e diz
+ * quanto espaço pedir; `montar` (chamado pela saída) a escreve.
+ */
+class LinhaDeMensagem implements Montador {
+  #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
+  #enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
+  /** `127.0.0.1:5000","numero":`, em bytes, por sessão. */
+  #pares = new WeakMap<Par, Uint8Array>();
+  // A linha da vez, guardada por `preparar` para `montar`.
+  #instante = 0;
+  #mensagem: MensagemEmBytes | undefined;
+  #par: Uint8Array = new Uint8Array(0);
+
+  /** Guarda a linha da vez e devolve o maior tamanho que ela pode ter. */
+  preparar(evento: EventoMensagem, mensagem: MensagemEmBytes): number {
+    const par = this.#parEmBytes(evento.par);
+    this.#instante = evento.instante;
+    this.#mensagem = mensagem;
+    this.#par = par;
+    return FIXOS_DA_LINHA + par.length + mensagem.bytesAssunto.length +
+      mensagem.bytesTexto.length;
+  }
+
+  montar(b: Uint8Array, inicio: number): number {
+    const mensagem = this.#mensagem!;
+    let p = this.#recebida.escrever(
+      b,
+      inicio,
+      this.#instante,
+      fusoLocalMemorizado(this.#instante),
+    );
+    p = poe(b, p, this.#par);
+    p = poeInteiro(b, p, mensagem.numero);
+    p = this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
+    p = poe(b, p, mensagem.bytesAssunto);
+    p = poe(b, p, CAMPO_TEXTO);
+    p = poe(b, p, mensagem.bytesTexto);
+    return poe(b, p, FECHA_MENSAGEM);
+  }
+
+  #parEmBytes(par: Par): Uint8Array {
+    let bytes = this.#pares.get(par);
+    if (bytes === undefined) {
+      bytes = bytesAscii(`${formatarPar(par)}","numero":`);
+      this.#pares.set(par, bytes);
+    }
+    return bytes;
+  }
+}
+
+/** O objeto JSON de um evento: campo `evento`, `instante` ISO 8601 com fuso. */
+export function eventoParaJson(
+  evento: EventoServidor,
+): Record<string, unknown> {
+  const { tipo, instante, ...resto } = evento;
+  const base = {
+    evento: tipo,
+    instante: iso8601(instante, fusoLocalMemorizado(instante)),
+  };
+  if (evento.tipo === "mensagem") {
+    const { mensagem, par, legado } = evento;
+    return {
+      ...base,
+      par: formatarPar(par),
+      numero: mensagem.numero,
+      enviada: legado
+        ? iso8601(mensagem.instante, 0).slice(0, -1) // sem fuso conhecido
+        : iso8601(mensagem.instante, mensagem.fuso),
+      assunto: mensagem.assunto,
+      texto: mensagem.texto,
+      legado,
+    };
+  }
+  if ("par" in resto) {
+    return { ...base, ...resto, par: formatarPar(resto.par) };
+  }
+  return { ...base, ...resto };
+}
+
+/**
+ * A linha JSON de uma mensagem, montada à mão: é o caminho quente do log JSON
+ * e só os dois textos livres precisam de `JSON.stringify`. Mesmos campos, na
+ * mesma ordem, que `eventoParaJson`.
+ */
+function linhaJsonDeMensagem(evento: EventoMensagem): string {
+  const { mensagem, legado } = evento;
+  const instante = iso8601(
+    evento.instante,
+    fusoLocalMemorizado(evento.instante),
+  );
+  const enviada = legado
+    ? iso8601(mensagem.instante, 0).slice(0, -1)
+    : iso8601(mensagem.instante, mensagem.fuso);
+  return `{"evento":"mensagem","instante":"${instante}","par":"${
+    formatarPar(evento.par)
+  }","numero":${mensagem.numero},"enviada":"${enviada}","assunto":${
+    jsonSeguro(mensagem.assunto)
+  },"texto":${jsonSeguro(mensagem.texto)},"legado":${legado}}\n`;
+}
+
+// Os pedaços fixos da linha JSON de uma mensagem, na ordem.
+const ANTES_DA_RECEBIDA = '{"evento":"mensagem","instante":"';
+const DEPOIS_DA_RECEBIDA = '","par":"';
+// (o par, `","numero":` e o número)
+const ANTES_DA_ENVIADA = ',"enviada":"';
+const DEPOIS_DA_ENVIADA = '","assunto":"';
+const bytesAscii = (texto: string) => new TextEncoder().encode(texto);
+const CAMPO_TEXTO = bytesAscii('","texto":"');
+const FECHA_MENSAGEM = bytesAscii('","legado":false}\n');
+/** Maior instante ISO 8601 (ano de 6 dígitos com sinal, fuso de 3 dígitos). */
+const ISO_MAXIMO = 40;
+/** Bytes de uma linha de mensagem além do par, do assunto e do texto. */
+const FIXOS_DA_LINHA = ANTES_DA_RECEBIDA.length + ISO_MAXIMO +
+  DEPOIS_DA_RECEBIDA.length + '","numero":'.length + 10 +
+  ANTES_DA_ENVIADA.length + ISO_MAXIMO + DEPOIS_DA_ENVIADA.length +
+  CAMPO_TEXTO.length + FECHA_MENSAGEM.length;
+
+/**
+ * Copia `origem` para `destino` a partir de `p` (o espaço já garantido) e
+ * devolve a nova posição. `set` custa o mesmo para 10 ou 300 bytes; um laço
+ * em JS só ganha abaixo de uns 8.
+ */
+function poe(destino: Uint8Array, p: number, origem: Uint8Array): number {
+  destino.set(origem, p);
+  return p + origem.length;
+}
+
+/** Escreve um inteiro de 0 a 2³² − 1 em decimal; devolve a nova posição. */
+function poeInteiro(destino: Uint8Array, p: number, n: number): number {
+  let digitos = 1;
+  for (let resto = n; resto >= 10; resto = Math.floor(resto / 10)) digitos++;
+  let resto = n;
+  for (let i = p + digitos - 1; i >= p; i--) {
+    const quociente = Math.floor(resto / 10);
+    destino[i] = 0x30 + resto - quociente * 10;
+    resto = quociente;
+  }
+  return p + digitos;
+}
+
+/**
+ * Escreve instantes em ISO 8601 com fuso, em bytes, já entre os dois textos
+ * fixos da linha. Lembra o último instante escrito: as mensagens de uma mesma
+ * leitura têm o mesmo instante de recebimento, e as de uma rajada, quase
+ * sempre o mesmo de envio. Fora disso, a parte até os segundos é montada uma
+ * vez por segundo: formatar uma data custa mais que uma mensagem inteira. Um
+ * relógio por campo, para um não desfazer a memória do outro.
+ */
+class RelogioIso {
+  readonly #antes: string;
+  readonly #depois: string;
+  #instante = NaN;
+  #fuso = NaN;
+  /** `antes` + instante + `depois`, do último instante. */
+  #pronto: Uint8Array = new Uint8Array(0);
+  #segundo = NaN;
+  #fusoDoSegundo = NaN;
+  /** `antes` + `2026-11-24T19:27:52.` do último segundo. */
+  #inicio = new Uint8Array(0);
+  /** `-03:00` ou `Z`, + `depois`, do último segundo. */
+  #fim = new Uint8Array(0);
+
+  constructor(antes: string, depois: string) {
+    this.#antes = antes;
+    this.#depois = depois;
+  }
+
+  /** Escreve em `destino` a partir de `p`; devolve a nova posição. */
+  escrever(
+    destino: Uint8Array,
+    p: number,
+    instante: number,
+    fuso: number,
+  ): number {
+    if (instante !== this.#instante || fuso !== this.#fuso) {
+      this.#pronto = this.#montar(instante, fuso);
+      this.#instante = instante;
+      this.#fuso = fuso;
+    }
+    return poe(destino, p, this.#pronto);
+  }
+
+  #montar(instante: number, fuso: number): Uint8Array {
+    if (!Number.isInteger(instante)) {
+      // Frações de milissegundo: raras, pelo caminho comum.
+      return bytesAscii(this.#antes + iso8601(instante, fuso) + this.#depois);
+    }
+    const segundo = Math.floor(instante / 1000);
+    if (segundo !== this.#segundo || fuso !== this.#fusoDoSegundo) {
+      const iso = iso8601(segundo * 1000, fuso);
+      const ponto = iso.indexOf("."); // anos de 6 dígitos mudam a posição
+      this.#inicio = bytesAscii(this.#antes + iso.slice(0, ponto + 1));
+      this.#fim = bytesAscii(iso.slice(ponto + 4) + this.#depois);
+      this.#segundo = segundo;
+      this.#fusoDoSegundo = fuso;
+    }
+    const ms = instante - segundo * 1000;
+    const bytes = new Uint8Array(this.#inicio.length + 3 + this.#fim.length);
+    let p = poe(bytes, 0, this.#inicio);
+    bytes[p++] = 0x30 + Math.floor(ms / 100);
+    bytes[p++] = 0x30 + Math.floor(ms / 10) % 10;
+    bytes[p++] = 0x30 + ms % 10;
+    poe(bytes, p, this.#fim);
+    return bytes;
+  }
+}

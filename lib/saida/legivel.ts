@@ -1,0 +1,101 @@
+/**
+ * O log legível do servidor: cada evento como texto para pessoas, em blocos
+ * como os do original, escapado (`escape.ts`) e com cores quando a saída é
+ * um terminal (`cores.ts`).
+ *
+ * @module
+ */
+
+import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
+import { dataHoraLocal, tituloDaMensagem } from "../datas.ts";
+import type { Cores } from "./cores.ts";
+import { campoRecuado, escapar } from "./escape.ts";
+import type { SaidaEmLotes } from "./lotes.ts";
+
+/** `127.0.0.1:5000` ou `[::1]:5000`. */
+export function formatarPar(par: Par): string {
+  return par.endereco.includes(":")
+    ? `[${par.endereco}]:${par.porta}`
+    : `${par.endereco}:${par.porta}`;
+}
+
+/** Os eventos do servidor como texto para pessoas, no estilo do original. */
+export class RegistroLegivel implements Registro {
+  #saida: SaidaEmLotes;
+  #cores: Cores;
+
+  constructor(saida: SaidaEmLotes, cores: Cores) {
+    this.#saida = saida;
+    this.#cores = cores;
+  }
+
+  registrar(evento: EventoServidor): void {
+    this.#saida.escrever(formatarLegivel(evento, this.#cores));
+  }
+
+  pronta(): Promise<void> | null {
+    return this.#saida.pronta();
+  }
+}
+
+function plural(n: number, singular: string, plural: string): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
+/** O texto de um evento, terminado em quebra de linha, escrito de uma vez. */
+export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
+  switch (evento.tipo) {
+    case "pronto":
+      return `> Servidor configurado em ${evento.endereco} na porta ${evento.porta}. Aguardando conexões de clientes...\n`;
+    case "conectou":
+      return `> Cliente ${evento.par.endereco} conectou-se por meio da porta ${evento.par.porta}\n`;
+    case "mensagem":
+      return formatarBloco(evento, cores);
+    case "saiu":
+      return `> Cliente ${
+        formatarPar(evento.par)
+      } saiu (CODIGO_SAIDA) depois de ${
+        plural(evento.mensagens, "mensagem", "mensagens")
+      }.\n`;
+    case "desconectou":
+      return `> Cliente ${
+        formatarPar(evento.par)
+      } desconectou-se sem CODIGO_SAIDA (${evento.motivo}) depois de ${
+        plural(evento.mensagens, "mensagem", "mensagens")
+      }.\n`;
+    case "rejeitado":
+      return `> Cliente ${formatarPar(evento.par)} rejeitado: ${
+        escapar(evento.motivo)
+      } (código ${evento.codigo}).\n`;
+    case "erro":
+      return cores.erro(`> Erro: ${escapar(evento.texto)}`) + "\n";
+    case "aviso":
+      return cores.erro(`> Aviso: ${escapar(evento.texto)}`) + "\n";
+    case "encerrando":
+      return `> Sinal ${evento.sinal} recebido: encerrando; avisando ${
+        plural(evento.clientes, "cliente", "clientes")
+      } com CODIGO_SAIDA...\n`;
+    case "resumo":
+      return `> Servidor encerrado: ${
+        plural(evento.clientes, "cliente atendido", "clientes atendidos")
+      }, ${
+        plural(evento.mensagens, "mensagem recebida", "mensagens recebidas")
+      }, ${
+        plural(evento.rejeitadas, "conexão rejeitada", "conexões rejeitadas")
+      }.\n`;
+  }
+}
+
+function formatarBloco(
+  evento: Extract<EventoServidor, { tipo: "mensagem" }>,
+  cores: Cores,
+): string {
+  const { mensagem } = evento;
+  return "\n---\n" +
+    `> ${cores.negrito(tituloDaMensagem(mensagem))}\n` +
+    `> De ${cores.realce(formatarPar(evento.par))}${
+      evento.legado ? " (cliente original)" : ""
+    }, recebida em ${cores.fraco(dataHoraLocal(evento.instante))}\n` +
+    `\n> ASSUNTO:\n${cores.negrito(campoRecuado(mensagem.assunto))}\n` +
+    `\n> TEXTO:\n${campoRecuado(mensagem.texto)}\n---\n`;
+}
