@@ -2,7 +2,7 @@
  * Bytes em quadros: o decodificador incremental do protocolo. Recebe pedaços
  * de qualquer tamanho e entrega quadros completos, conferindo cada comprimento
  * contra o limite do tipo antes de alocar ou guardar qualquer byte do corpo.
- * Não faz E/S nenhuma (não toca em `Deno.*`), para ser testado byte a byte
+ * Não faz E/S nenhuma (não usa a API do runtime), para ser testado byte a byte
  * sem socket. O formato está em PROTOCOLO.md.
  *
  * @module

@@ -1,7 +1,7 @@
 /**
  * O que é um quadro do protocolo Sockets de Rede: as constantes do formato, os
  * tipos de quadro, a `Mensagem` e os limites de corpo de cada lado. Não faz
- * E/S nenhuma (não toca em `Deno.*`). O formato está descrito em PROTOCOLO.md;
+ * E/S nenhuma (não usa a API do runtime). O formato está descrito em PROTOCOLO.md;
  * `codificador.ts` transforma quadros em bytes e `decodificador.ts`, bytes em
  * quadros.
  *
