@@ -21,7 +21,7 @@ import {
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
 import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
-import { Cliente } from "./lib/cliente/sessao.ts";
+import { SessaoRetomavel } from "./lib/cliente/retomada.ts";
 import type { OpcoesCliente } from "./lib/cliente/conectar.ts";
 import { FalhaDoCliente } from "./lib/cliente/falhas.ts";
 import { RetornoCliente } from "./lib/retornos.ts";
@@ -86,19 +86,33 @@ async function executar(
     erros.escrever(`cliente: ${erro.message}\n`);
     return RetornoCliente.USO;
   }
+  const semMenu = config.linhas || config.assunto !== undefined ||
+    config.texto !== undefined;
+  // Sem menu, uma queda ou um reinício do servidor não param o script:
+  // reconecta e reenvia. No menu, só uma queda; o CODIGO_SAIDA do servidor
+  // encerra a sessão, como no original.
+  const retomada = semMenu
+    ? {
+      aposDespedida: true,
+      avisar: config.verbose
+        ? (texto: string) => erros.escrever(`cliente: ${texto}\n`)
+        : undefined,
+    }
+    : {
+      aposDespedida: false,
+      avisar: (texto: string) => saida.escrever(`> ${texto}\n`),
+    };
   let sessao: SessaoDeEnvio;
   try {
     sessao = config.legado
       ? await conectarLegado(opcoes)
-      : await Cliente.conectar(opcoes);
+      : await SessaoRetomavel.conectar(opcoes, retomada);
   } catch (erro) {
     if (!(erro instanceof FalhaDoCliente)) throw erro;
     erros.escrever(`cliente: ${erro.message}\n`);
     return erro.codigoDeRetorno;
   }
 
-  const semMenu = config.linhas || config.assunto !== undefined ||
-    config.texto !== undefined;
   const entrada = new LeitorDeLinhas(() => Deno.stdin.readable);
   const interrupcao = esperarCtrlC();
   if (semMenu) {

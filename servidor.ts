@@ -95,6 +95,18 @@ async function main(args: string[]): Promise<number> {
     return codigo;
   }
 
+  // A saída morreu (`| head` saiu, disco cheio): nada mais será confirmado.
+  let saidaFalhou = false;
+  saida.quandoFalhar((erro) => {
+    saidaFalhou = true;
+    erros.escrever(
+      `servidor: a saída padrão não aceita mais escrita (${
+        descreverFalha(erro)
+      }): parando; as mensagens não confirmadas não foram gravadas\n`,
+    );
+    void servidor.abortarPorSaida();
+  });
+
   let sinais = 0;
   const aoSinal = (sinal: Deno.Signal) => () => {
     sinais++;
@@ -107,12 +119,59 @@ async function main(args: string[]): Promise<number> {
   }
 
   await servidor.servir();
-  await servidor.encerrar("interno");
+  const resumo = await servidor.encerrar("interno");
   for (const [sinal, ouvinte] of ouvintes) {
     Deno.removeSignalListener(sinal, ouvinte);
   }
-  await Promise.allSettled([saida.esvaziar(), erros.esvaziar()]);
+  // Uma saída parada não segura o fim para sempre: um prazo curto de escrita.
+  const gravou = await dentroDoPrazo(saida.esvaziar(), PRAZO_ESCRITA_MS);
+  const naoGravadas = registro.naoGravadas;
+  if (!gravou || saidaFalhou || naoGravadas > 0) {
+    erros.escrever(
+      `servidor: ${naoGravadas} de ${resumo.mensagens} mensagens recebidas não foram gravadas na saída (${
+        saidaFalhou ? "a saída falhou" : "a saída parou"
+      }); nenhuma delas foi confirmada ao cliente\n`,
+    );
+    await dentroDoPrazo(erros.esvaziar(), PRAZO_ESCRITA_MS);
+    return RetornoServidor.SAIDA_FALHOU;
+  }
+  await dentroDoPrazo(erros.esvaziar(), PRAZO_ESCRITA_MS);
   return RetornoServidor.OK;
+}
+
+/**
+ * Quanto esperar, no fim, a saída gravar o que falta. Passado o prazo, o
+ * processo sai e o que estava à espera se perde, mas nunca foi confirmado.
+ */
+const PRAZO_ESCRITA_MS = 2000;
+
+/** `true` se a promessa terminou (bem ou mal) dentro de `ms`. */
+async function dentroDoPrazo(
+  promessa: Promise<unknown>,
+  ms: number,
+): Promise<boolean> {
+  let prazo: ReturnType<typeof setTimeout> | undefined;
+  const estourou = new Promise<false>((resolve) => {
+    prazo = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      promessa.then(() => true, () => true),
+      estourou,
+    ]);
+  } finally {
+    clearTimeout(prazo);
+  }
+}
+
+/** A causa de uma falha de escrita, em português (EPIPE, disco cheio...). */
+function descreverFalha(erro: unknown): string {
+  if (erro instanceof Deno.errors.BrokenPipe) {
+    return "quem lia a saída fechou o cano";
+  }
+  const mensagem = (erro as Error)?.message ?? String(erro);
+  if (/No space left|ENOSPC/i.test(mensagem)) return "disco cheio";
+  return mensagem;
 }
 
 /**

@@ -21,6 +21,7 @@ export const CodigoErro = {
   FILA_CHEIA: 11,
   NAO_AUTORIZADO: 12,
   ENCERRANDO: 13,
+  GRAVACAO_FALHOU: 14,
 } as const;
 export type CodigoErro = typeof CodigoErro[keyof typeof CodigoErro];
 

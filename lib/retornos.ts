@@ -15,6 +15,8 @@ export const RetornoServidor = {
   SEM_PERMISSAO: 4,
   ENDERECO_INVALIDO: 5,
   CONFIGURACAO_INVALIDA: 6,
+  /** A saída padrão falhou ou não gravou tudo até o prazo: há mensagens não gravadas. */
+  SAIDA_FALHOU: 7,
   FORCADO: 130,
 } as const;
 

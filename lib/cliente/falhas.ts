@@ -14,14 +14,46 @@ import { RetornoCliente } from "../retornos.ts";
 /** Uma falha que encerra o cliente: frase para o usuário e código de saída. */
 export class FalhaDoCliente extends Error {
   readonly codigoDeRetorno: number;
+  /** O código do quadro ERRO, quando a falha veio de um recusa do servidor. */
+  readonly codigoDoServidor: number | undefined;
   constructor(
     codigoDeRetorno: number,
     mensagem: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { codigoDoServidor?: number },
   ) {
     super(mensagem, options);
     this.name = "FalhaDoCliente";
     this.codigoDeRetorno = codigoDeRetorno;
+    this.codigoDoServidor = options?.codigoDoServidor;
+  }
+}
+
+/** Recusas do servidor que passam: vale reconectar e reenviar. */
+const RECUSAS_PASSAGEIRAS: ReadonlySet<number> = new Set([
+  CodigoErro.SERVIDOR_CHEIO,
+  CodigoErro.ENCERRANDO,
+  CodigoErro.GRAVACAO_FALHOU,
+  CodigoErro.OCIOSO,
+  CodigoErro.PRAZO_ESGOTADO,
+  CodigoErro.FILA_CHEIA,
+]);
+
+/**
+ * Reconectar pode resolver? Sim para conexão recusada, caída, sem resposta,
+ * servidor que encerrou (um reinício) e recusas passageiras (cheio,
+ * encerrando, saída parada); não para token, TLS, versão, host desconhecido.
+ */
+export function passageira(falha: FalhaDoCliente): boolean {
+  switch (falha.codigoDeRetorno) {
+    case RetornoCliente.RECUSADA:
+    case RetornoCliente.TEMPO_ESGOTADO:
+    case RetornoCliente.CONEXAO_PERDIDA:
+    case RetornoCliente.SERVIDOR_ENCERROU:
+      return true;
+    case RetornoCliente.REJEITADO:
+      return RECUSAS_PASSAGEIRAS.has(falha.codigoDoServidor ?? -1);
+    default:
+      return false;
   }
 }
 
@@ -48,6 +80,7 @@ export function falhaDoServidor(codigo: number, texto: string): FalhaDoCliente {
       ? RetornoCliente.PROTOCOLO_INCOMPATIVEL
       : RetornoCliente.REJEITADO,
     `o servidor recusou: ${texto} (código ${codigo})`,
+    { codigoDoServidor: codigo },
   );
 }
 

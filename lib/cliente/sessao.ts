@@ -37,7 +37,9 @@ import {
   tamanhoDaMensagem,
   Tipo,
   VERSAO,
+  VERSAO_1,
 } from "../protocolo/quadros.ts";
+import { sortearSessao } from "../sorteio.ts";
 import { type Agendamento, agendar, repetir } from "../temporizador.ts";
 
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
@@ -55,6 +57,13 @@ export class Cliente {
   readonly confirma = true;
   /** Máximo de bytes de assunto + texto anunciado pelo servidor. */
   readonly tamanhoMaximo: number;
+  /**
+   * A sessão (versão 2), ou `undefined` se o servidor só fala a versão 1:
+   * então não há retomada, e um reenvio pode duplicar.
+   */
+  readonly sessao: string | undefined;
+  /** Versão 2: o maior número desta sessão que o servidor já gravou. */
+  readonly ultimoGravado: number;
   /** Resolve quando a conexão acaba: `null` se foi por `sair()`, senão a falha. */
   readonly fim: Promise<FalhaDoCliente | null>;
   readonly #conexao: Conexao;
@@ -79,35 +88,65 @@ export class Cliente {
     opcoes: OpcoesCliente,
     ola: Extract<Quadro, { tipo: typeof Tipo.OLA_SERVIDOR }>,
     resto: Quadro[],
+    sessao: string | undefined,
   ) {
     this.#conexao = conexao;
     this.#decodificador = decodificador;
     this.#opcoes = opcoes;
     this.tamanhoMaximo = ola.tamanhoMaximo;
+    this.sessao = sessao;
+    this.ultimoGravado = ola.ultimoGravado ?? 0;
+    this.#numero = this.ultimoGravado;
     if (ola.tempoOcioso > 0) this.#vigiar(ola.tempoOcioso);
     for (const quadro of resto) this.#aoQuadro(quadro);
     this.fim = this.#ler();
   }
 
   /**
-   * Conecta e troca saudações dentro de `tempoLimite`.
+   * Conecta e troca saudações dentro de `tempoLimite`, na versão 2 com a
+   * `sessao` dada (ou uma nova). Um servidor antigo recusa a versão 2 com o
+   * erro 2: então a conexão é refeita na versão 1, sem sessão.
    *
    * @throws {FalhaDoCliente} recusada, host desconhecido, sem resposta, etc.
    */
-  static async conectar(opcoes: OpcoesCliente): Promise<Cliente> {
+  static async conectar(
+    opcoes: OpcoesCliente,
+    sessao: string = sortearSessao(),
+  ): Promise<Cliente> {
+    try {
+      return await Cliente.#conectar(opcoes, sessao);
+    } catch (erro) {
+      if (
+        !(erro instanceof FalhaDoCliente) ||
+        erro.codigoDoServidor !== CodigoErro.VERSAO_INCOMPATIVEL
+      ) throw erro;
+      return await Cliente.#conectar(opcoes, undefined);
+    }
+  }
+
+  static async #conectar(
+    opcoes: OpcoesCliente,
+    sessao: string | undefined,
+  ): Promise<Cliente> {
     const { host, porta, tempoLimite } = opcoes;
     const conn = await abrirConexao(opcoes);
     const conexao = new Conexao(conn, { limiteFila: LIMITE_FILA_ENVIO });
     const decodificador = new Decodificador({ limites: limitesDoCliente() });
     conexao.enviar(codificar({
       tipo: Tipo.OLA_CLIENTE,
-      versao: VERSAO,
+      versao: sessao === undefined ? VERSAO_1 : VERSAO,
       token: opcoes.token ?? "",
+      sessao,
     }));
     const prazo = agendar(tempoLimite, () => conexao.fechar());
     try {
-      const [ola, resto] = await lerSaudacao(conexao, decodificador, opcoes);
-      return new Cliente(conexao, decodificador, opcoes, ola, resto);
+      const [ola, resto] = await lerSaudacao(
+        conexao,
+        decodificador,
+        opcoes,
+        sessao === undefined ? VERSAO_1 : VERSAO,
+      );
+      return new Cliente(conexao, decodificador, opcoes, ola, resto, sessao);
     } catch (erro) {
       conexao.fechar();
       if (erro instanceof FalhaDoCliente) throw erro;
@@ -318,6 +357,7 @@ async function lerSaudacao(
   conexao: Conexao,
   decodificador: Decodificador,
   opcoes: OpcoesCliente,
+  versao: number,
 ): Promise<[Extract<Quadro, { tipo: typeof Tipo.OLA_SERVIDOR }>, Quadro[]]> {
   const quadros: Quadro[] = [];
   while (true) {
@@ -360,10 +400,10 @@ async function lerSaudacao(
         `${opcoes.host}:${opcoes.porta} respondeu sem a saudação do protocolo`,
       );
     }
-    if (primeiro.versao !== VERSAO) {
+    if (primeiro.versao !== versao) {
       throw new FalhaDoCliente(
         RetornoCliente.PROTOCOLO_INCOMPATIVEL,
-        `o servidor fala a versão ${primeiro.versao} do protocolo; este cliente fala a ${VERSAO}`,
+        `o servidor respondeu na versão ${primeiro.versao} do protocolo a uma saudação da versão ${versao}`,
       );
     }
     return [primeiro, quadros];

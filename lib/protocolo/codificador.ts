@@ -10,12 +10,14 @@ import {
   ASSUNTO_MAXIMO,
   BYTES_CODIGO_SAIDA,
   CABECALHO,
+  eSessao,
   FIXO_MENSAGEM,
   MAGICO,
   type Mensagem,
   type Quadro,
   TAMANHO_OLA_CLIENTE,
   TAMANHO_OLA_SERVIDOR,
+  TAMANHO_OLA_SERVIDOR_2,
   tamanhoDaMensagem,
   TEXTO_ERRO_MAXIMO,
   Tipo,
@@ -34,23 +36,37 @@ function novoQuadro(tipo: Tipo, tamanhoCorpo: number) {
 export function codificar(quadro: Quadro): Uint8Array {
   switch (quadro.tipo) {
     case Tipo.OLA_CLIENTE: {
-      const token = codificadorUtf8.encode(quadro.token);
+      // Na versão 2 a sessão vai antes do token, e o tamanho em 6–7 cobre os
+      // dois: um servidor da versão 1 ainda decodifica a saudação (tudo ASCII
+      // e UTF-8) e responde ERRO 2, em vez de a achar malformada.
+      const sessao = quadro.versao >= 2 ? quadro.sessao ?? "" : "";
+      if (quadro.versao >= 2 && !eSessao(sessao)) {
+        throw new RangeError(
+          "sessão deve ter 32 dígitos hexadecimais minúsculos",
+        );
+      }
+      const resto = codificadorUtf8.encode(sessao + quadro.token);
       const { bytes, vista } = novoQuadro(
         quadro.tipo,
-        TAMANHO_OLA_CLIENTE + token.length,
+        TAMANHO_OLA_CLIENTE + resto.length,
       );
       bytes.set(MAGICO, CABECALHO);
       bytes[CABECALHO + 4] = quadro.versao;
-      vista.setUint16(CABECALHO + 6, token.length);
-      bytes.set(token, CABECALHO + TAMANHO_OLA_CLIENTE);
+      vista.setUint16(CABECALHO + 6, resto.length);
+      bytes.set(resto, CABECALHO + TAMANHO_OLA_CLIENTE);
       return bytes;
     }
     case Tipo.OLA_SERVIDOR: {
-      const { bytes, vista } = novoQuadro(quadro.tipo, TAMANHO_OLA_SERVIDOR);
+      const v2 = quadro.versao >= 2;
+      const { bytes, vista } = novoQuadro(
+        quadro.tipo,
+        v2 ? TAMANHO_OLA_SERVIDOR_2 : TAMANHO_OLA_SERVIDOR,
+      );
       bytes.set(MAGICO, CABECALHO);
       bytes[CABECALHO + 4] = quadro.versao;
       vista.setUint32(CABECALHO + 5, quadro.tamanhoMaximo);
       vista.setUint32(CABECALHO + 9, quadro.tempoOcioso);
+      if (v2) vista.setUint32(CABECALHO + 13, quadro.ultimoGravado ?? 0);
       return bytes;
     }
     case Tipo.MENSAGEM:

@@ -18,6 +18,8 @@ import {
   type Quadro,
   TAMANHO_OLA_CLIENTE,
   TAMANHO_OLA_SERVIDOR,
+  TAMANHO_OLA_SERVIDOR_2,
+  TAMANHO_SESSAO,
   Tipo,
 } from "./quadros.ts";
 import { MensagemNoLugar } from "./mensagem_no_lugar.ts";
@@ -291,22 +293,22 @@ function decodificarCorpo(tipo: number, corpo: Uint8Array): Quadro {
       if (TAMANHO_OLA_CLIENTE + tamanhoToken !== corpo.length) {
         throw malformado("saudação do cliente com token de tamanho errado");
       }
-      return {
-        tipo,
-        versao: corpo[4],
-        token: decodificarUtf8(corpo.subarray(TAMANHO_OLA_CLIENTE), "token"),
-      };
+      return decodificarOlaCliente(corpo);
     }
     case Tipo.OLA_SERVIDOR:
       if (corpo.length < TAMANHO_OLA_SERVIDOR) {
         throw malformado("saudação do servidor curta demais");
       }
       conferirMagico(corpo);
+      if (corpo[4] >= 2 && corpo.length < TAMANHO_OLA_SERVIDOR_2) {
+        throw malformado("saudação do servidor (versão 2) curta demais");
+      }
       return {
         tipo,
         versao: corpo[4],
         tamanhoMaximo: vista.getUint32(5),
         tempoOcioso: vista.getUint32(9),
+        ultimoGravado: corpo[4] >= 2 ? vista.getUint32(13) : undefined,
       };
     case Tipo.DESPEDIDA:
       for (let i = 0; i < BYTES_CODIGO_SAIDA.length; i++) {
@@ -331,4 +333,43 @@ function decodificarCorpo(tipo: number, corpo: Uint8Array): Quadro {
     CodigoErro.TIPO_DESCONHECIDO,
     `tipo de quadro desconhecido: 0x${hex2(tipo)}`,
   );
+}
+
+/**
+ * O corpo de OLA_CLIENTE (mágico e tamanhos já conferidos). Versão 1: o resto
+ * é o token. Versão 2: a sessão (32 dígitos hexadecimais) e depois o token.
+ * Outra versão: nada do resto é lido, e quem recebe responde ERRO 2.
+ */
+function decodificarOlaCliente(
+  corpo: Uint8Array,
+): Extract<Quadro, { tipo: typeof Tipo.OLA_CLIENTE }> {
+  const versao = corpo[4];
+  const resto = corpo.subarray(TAMANHO_OLA_CLIENTE);
+  if (versao === 1) {
+    return {
+      tipo: Tipo.OLA_CLIENTE,
+      versao,
+      token: decodificarUtf8(resto, "token"),
+    };
+  }
+  if (versao !== 2) return { tipo: Tipo.OLA_CLIENTE, versao, token: "" };
+  if (resto.length < TAMANHO_SESSAO) {
+    throw malformado("saudação da versão 2 sem a sessão");
+  }
+  let sessao = "";
+  for (let i = 0; i < TAMANHO_SESSAO; i++) {
+    const c = resto[i];
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
+      throw malformado(
+        "sessão com caractere que não é dígito hexadecimal minúsculo",
+      );
+    }
+    sessao += String.fromCharCode(c);
+  }
+  return {
+    tipo: Tipo.OLA_CLIENTE,
+    versao,
+    sessao,
+    token: decodificarUtf8(resto.subarray(TAMANHO_SESSAO), "token"),
+  };
 }

@@ -13,8 +13,14 @@
 
 import { bytesUtf8, codificadorUtf8 } from "./utf8.ts";
 
-/** Versão do protocolo que este código fala. */
-export const VERSAO = 1;
+/**
+ * Versão do protocolo que este código fala. A 2 acrescenta a sessão (retomada
+ * depois de uma queda); a 1 continua aceita pelo servidor, e o cliente volta a
+ * ela quando um servidor antigo recusa a 2 (PROTOCOLO.md, "Versões").
+ */
+export const VERSAO = 2;
+/** A primeira versão, sem sessão: a dos binários já instalados. */
+export const VERSAO_1 = 1;
 /** Bytes mágicos no início de cada saudação: "SKRD". */
 export const MAGICO = Uint8Array.of(0x53, 0x4b, 0x52, 0x44);
 /** O código de saída do original, corpo do quadro DESPEDIDA. */
@@ -31,6 +37,13 @@ export const FIXO_MENSAGEM = 16;
 export const TAMANHO_OLA_CLIENTE = 8;
 /** Corpo de OLA_SERVIDOR: mágico, versão, tamanho máximo, tempo ocioso. */
 export const TAMANHO_OLA_SERVIDOR = 13;
+/** Corpo de OLA_SERVIDOR na versão 2: mais o último número já gravado. */
+export const TAMANHO_OLA_SERVIDOR_2 = 17;
+/**
+ * A sessão da versão 2: 128 bits aleatórios em 32 dígitos hexadecimais
+ * minúsculos (ASCII), que vão antes do token na saudação do cliente.
+ */
+export const TAMANHO_SESSAO = 32;
 /** Maior texto de um quadro ERRO, em bytes. */
 export const TEXTO_ERRO_MAXIMO = 2048;
 const TOKEN_MAXIMO = 4096;
@@ -85,7 +98,13 @@ export interface MensagemEmBytes extends Mensagem {
 }
 
 export type Quadro =
-  | { tipo: typeof Tipo.OLA_CLIENTE; versao: number; token: string }
+  | {
+    tipo: typeof Tipo.OLA_CLIENTE;
+    versao: number;
+    token: string;
+    /** Na versão 2: a sessão, 32 dígitos hexadecimais minúsculos. */
+    sessao?: string | undefined;
+  }
   | {
     tipo: typeof Tipo.OLA_SERVIDOR;
     versao: number;
@@ -93,6 +112,11 @@ export type Quadro =
     tamanhoMaximo: number;
     /** Milissegundos sem quadros depois dos quais o servidor desliga; 0 = nunca. */
     tempoOcioso: number;
+    /**
+     * Na versão 2: o maior número desta sessão que o servidor já gravou na
+     * saída (0 = nenhum); o cliente reenvia só os que vêm depois.
+     */
+    ultimoGravado?: number | undefined;
   }
   | { tipo: typeof Tipo.MENSAGEM; mensagem: Mensagem }
   | { tipo: typeof Tipo.CONFIRMACAO; numero: number }
@@ -107,7 +131,7 @@ export type Limites = Partial<Record<Tipo, number>>;
 /** Quadros que um servidor com este limite de mensagem aceita de um cliente. */
 export function limitesDoServidor(tamanhoMaximo: number): Limites {
   return {
-    [Tipo.OLA_CLIENTE]: TAMANHO_OLA_CLIENTE + TOKEN_MAXIMO,
+    [Tipo.OLA_CLIENTE]: TAMANHO_OLA_CLIENTE + TAMANHO_SESSAO + TOKEN_MAXIMO,
     [Tipo.MENSAGEM]: FIXO_MENSAGEM + tamanhoMaximo,
     [Tipo.DESPEDIDA]: BYTES_CODIGO_SAIDA.length,
     [Tipo.ERRO]: 2 + TEXTO_ERRO_MAXIMO,
@@ -119,7 +143,7 @@ export function limitesDoServidor(tamanhoMaximo: number): Limites {
 /** Quadros que um cliente aceita de um servidor. */
 export function limitesDoCliente(): Limites {
   return {
-    [Tipo.OLA_SERVIDOR]: TAMANHO_OLA_SERVIDOR,
+    [Tipo.OLA_SERVIDOR]: TAMANHO_OLA_SERVIDOR_2,
     [Tipo.CONFIRMACAO]: 4,
     [Tipo.DESPEDIDA]: BYTES_CODIGO_SAIDA.length,
     [Tipo.ERRO]: 2 + TEXTO_ERRO_MAXIMO,
@@ -131,4 +155,9 @@ export function limitesDoCliente(): Limites {
 /** Bytes de assunto + texto em UTF-8: o que o limite de mensagem mede. */
 export function tamanhoDaMensagem(assunto: string, texto: string): number {
   return bytesUtf8(assunto) + bytesUtf8(texto);
+}
+
+/** `texto` tem a forma de uma sessão: 32 dígitos hexadecimais minúsculos. */
+export function eSessao(texto: string): boolean {
+  return texto.length === TAMANHO_SESSAO && /^[0-9a-f]+$/.test(texto);
 }

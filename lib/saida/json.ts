@@ -11,7 +11,8 @@ import { fusoLocalMemorizado, iso8601 } from "../datas.ts";
 import type { Mensagem, MensagemEmBytes } from "../protocolo/quadros.ts";
 import { jsonSeguro } from "./escape.ts";
 import { formatarPar } from "./legivel.ts";
-import type { Montador, SaidaEmLotes } from "./lotes.ts";
+import type { Gravavel, Montador, SaidaEmLotes } from "./lotes.ts";
+import { Omitidos } from "./omitidos.ts";
 
 /** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
 const PARA_PESSOAS = new Set<EventoServidor["tipo"]>([
@@ -30,6 +31,7 @@ export class RegistroJson implements Registro {
   #saida: SaidaEmLotes;
   #pessoas: Registro | undefined;
   #linha = new LinhaDeMensagem();
+  #omitidos = new Omitidos();
 
   constructor(saida: SaidaEmLotes, pessoas?: Registro) {
     this.#saida = saida;
@@ -37,6 +39,9 @@ export class RegistroJson implements Registro {
   }
 
   registrar(evento: EventoServidor): void {
+    if (this.#omitidos.descartar(evento, this.#saida)) return;
+    const aviso = this.#omitidos.avisoPendente(evento.instante);
+    if (aviso) this.#registrarEvento(aviso);
     if (evento.tipo === "mensagem") {
       if (!evento.legado && copiavelTalQual(evento.mensagem)) {
         const linha = this.#linha;
@@ -45,12 +50,25 @@ export class RegistroJson implements Registro {
           linha,
         );
       } else this.#saida.escrever(linhaJsonDeMensagem(evento));
+      this.#saida.contarMensagem();
       return;
     }
+    this.#registrarEvento(evento);
+  }
+
+  #registrarEvento(evento: EventoServidor) {
     this.#saida.escrever(jsonSeguro(eventoParaJson(evento)) + "\n");
     if (this.#pessoas && PARA_PESSOAS.has(evento.tipo)) {
       this.#pessoas.registrar(evento);
     }
+  }
+
+  aoGravar(alvo: Gravavel, numero: number): boolean {
+    return this.#saida.aoGravar(alvo, numero);
+  }
+
+  get naoGravadas(): number {
+    return this.#saida.naoGravadas;
   }
 
   pronta(): Promise<void> | null {
@@ -78,7 +96,7 @@ type EventoMensagem = Extract<EventoServidor, { tipo: "mensagem" }>;
 class LinhaDeMensagem implements Montador {
   #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
   #enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
-  /** `127.0.0.1:5000","numero":`, em bytes, por sessão. */
+  /** `127.0.0.1:5000","id":"<sessão>-`, em bytes, por conexão. */
   #pares = new WeakMap<Par, Uint8Array>();
   // A linha da vez, guardada por `preparar` para `montar`.
   #instante = 0;
@@ -87,7 +105,7 @@ class LinhaDeMensagem implements Montador {
 
   /** Guarda a linha da vez e devolve o maior tamanho que ela pode ter. */
   preparar(evento: EventoMensagem, mensagem: MensagemEmBytes): number {
-    const par = this.#parEmBytes(evento.par);
+    const par = this.#parEmBytes(evento.par, evento.sessao);
     this.#instante = evento.instante;
     this.#mensagem = mensagem;
     this.#par = par;
@@ -105,6 +123,8 @@ class LinhaDeMensagem implements Montador {
     );
     p = poe(b, p, this.#par);
     p = poeInteiro(b, p, mensagem.numero);
+    p = poe(b, p, CAMPO_NUMERO);
+    p = poeInteiro(b, p, mensagem.numero);
     p = this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
     p = poe(b, p, mensagem.bytesAssunto);
     p = poe(b, p, CAMPO_TEXTO);
@@ -112,10 +132,11 @@ class LinhaDeMensagem implements Montador {
     return poe(b, p, FECHA_MENSAGEM);
   }
 
-  #parEmBytes(par: Par): Uint8Array {
+  /** O `Par` é de uma conexão só, e a sessão da conexão não muda. */
+  #parEmBytes(par: Par, sessao: string): Uint8Array {
     let bytes = this.#pares.get(par);
     if (bytes === undefined) {
-      bytes = bytesAscii(`${formatarPar(par)}","numero":`);
+      bytes = bytesAscii(`${formatarPar(par)}","id":"${sessao}-`);
       this.#pares.set(par, bytes);
     }
     return bytes;
@@ -136,6 +157,7 @@ export function eventoParaJson(
     return {
       ...base,
       par: formatarPar(par),
+      id: `${evento.sessao}-${mensagem.numero}`,
       numero: mensagem.numero,
       enviada: legado
         ? iso8601(mensagem.instante, 0).slice(0, -1) // sem fuso conhecido
@@ -167,7 +189,7 @@ function linhaJsonDeMensagem(evento: EventoMensagem): string {
     : iso8601(mensagem.instante, mensagem.fuso);
   return `{"evento":"mensagem","instante":"${instante}","par":"${
     formatarPar(evento.par)
-  }","numero":${mensagem.numero},"enviada":"${enviada}","assunto":${
+  }","id":"${evento.sessao}-${mensagem.numero}","numero":${mensagem.numero},"enviada":"${enviada}","assunto":${
     jsonSeguro(mensagem.assunto)
   },"texto":${jsonSeguro(mensagem.texto)},"legado":${legado}}\n`;
 }
@@ -175,17 +197,18 @@ function linhaJsonDeMensagem(evento: EventoMensagem): string {
 // Os pedaços fixos da linha JSON de uma mensagem, na ordem.
 const ANTES_DA_RECEBIDA = '{"evento":"mensagem","instante":"';
 const DEPOIS_DA_RECEBIDA = '","par":"';
-// (o par, `","numero":` e o número)
+// (o par, `","id":"`, a sessão, `-`, o número, `","numero":` e o número)
 const ANTES_DA_ENVIADA = ',"enviada":"';
 const DEPOIS_DA_ENVIADA = '","assunto":"';
 const bytesAscii = (texto: string) => new TextEncoder().encode(texto);
+const CAMPO_NUMERO = bytesAscii('","numero":');
 const CAMPO_TEXTO = bytesAscii('","texto":"');
 const FECHA_MENSAGEM = bytesAscii('","legado":false}\n');
 /** Maior instante ISO 8601 (ano de 6 dígitos com sinal, fuso de 3 dígitos). */
 const ISO_MAXIMO = 40;
 /** Bytes de uma linha de mensagem além do par, do assunto e do texto. */
 const FIXOS_DA_LINHA = ANTES_DA_RECEBIDA.length + ISO_MAXIMO +
-  DEPOIS_DA_RECEBIDA.length + '","numero":'.length + 10 +
+  DEPOIS_DA_RECEBIDA.length + CAMPO_NUMERO.length + 10 + 10 +
   ANTES_DA_ENVIADA.length + ISO_MAXIMO + DEPOIS_DA_ENVIADA.length +
   CAMPO_TEXTO.length + FECHA_MENSAGEM.length;
 

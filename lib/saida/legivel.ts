@@ -10,7 +10,8 @@ import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
 import { dataHoraLocal, tituloDaMensagem } from "../datas.ts";
 import type { Cores } from "./cores.ts";
 import { campoRecuado, escapar } from "./escape.ts";
-import type { SaidaEmLotes } from "./lotes.ts";
+import type { Gravavel, SaidaEmLotes } from "./lotes.ts";
+import { Omitidos } from "./omitidos.ts";
 
 /** `127.0.0.1:5000` ou `[::1]:5000`. */
 export function formatarPar(par: Par): string {
@@ -23,6 +24,7 @@ export function formatarPar(par: Par): string {
 export class RegistroLegivel implements Registro {
   #saida: SaidaEmLotes;
   #cores: Cores;
+  #omitidos = new Omitidos();
 
   constructor(saida: SaidaEmLotes, cores: Cores) {
     this.#saida = saida;
@@ -30,7 +32,19 @@ export class RegistroLegivel implements Registro {
   }
 
   registrar(evento: EventoServidor): void {
+    if (this.#omitidos.descartar(evento, this.#saida)) return;
+    const aviso = this.#omitidos.avisoPendente(evento.instante);
+    if (aviso) this.#saida.escrever(formatarLegivel(aviso, this.#cores));
     this.#saida.escrever(formatarLegivel(evento, this.#cores));
+    if (evento.tipo === "mensagem") this.#saida.contarMensagem();
+  }
+
+  aoGravar(alvo: Gravavel, numero: number): boolean {
+    return this.#saida.aoGravar(alvo, numero);
+  }
+
+  get naoGravadas(): number {
+    return this.#saida.naoGravadas;
   }
 
   pronta(): Promise<void> | null {
@@ -82,6 +96,14 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
         plural(evento.mensagens, "mensagem recebida", "mensagens recebidas")
       }, ${
         plural(evento.rejeitadas, "conexão rejeitada", "conexões rejeitadas")
+      }${
+        evento.naoGravadas > 0
+          ? `; ${
+            plural(evento.naoGravadas, "recebida", "recebidas")
+          } e não gravada${
+            evento.naoGravadas === 1 ? "" : "s"
+          } (nunca confirmada${evento.naoGravadas === 1 ? "" : "s"})`
+          : ""
       }.\n`;
   }
 }
@@ -95,7 +117,17 @@ function formatarBloco(
     `> ${cores.negrito(tituloDaMensagem(mensagem))}\n` +
     `> De ${cores.realce(formatarPar(evento.par))}${
       evento.legado ? " (cliente original)" : ""
-    }, recebida em ${cores.fraco(dataHoraLocal(evento.instante))}\n` +
+    }, recebida em ${cores.fraco(dataHoraLocal(evento.instante))} ${
+      cores.fraco(`[${idCurto(evento.sessao, mensagem.numero)}]`)
+    }\n` +
     `\n> ASSUNTO:\n${cores.negrito(campoRecuado(mensagem.assunto))}\n` +
     `\n> TEXTO:\n${campoRecuado(mensagem.texto)}\n---\n`;
+}
+
+/**
+ * O `id` da mensagem, curto para pessoas: os 8 primeiros dígitos da sessão e
+ * o número (`9f1c2a3b-17`). O `id` inteiro está na linha de `--json`.
+ */
+export function idCurto(sessao: string, numero: number): string {
+  return `${sessao.slice(0, 8)}-${numero}`;
 }

@@ -33,6 +33,16 @@ export const LIMITE_PENDENTE = 4 << 20;
 export class Acumulador {
   bytes: Uint8Array;
   usados = 0;
+  /**
+   * Quem pediu aviso quando estes bytes estiverem gravados (`aoGravar`), e com
+   * que número; os primeiros `avisos` valem. Dois vetores reaproveitados, sem
+   * objeto por aviso.
+   */
+  readonly avisar: (Gravavel | undefined)[] = [];
+  readonly numeros: number[] = [];
+  avisos = 0;
+  /** Mensagens cujas linhas estão neste lote (`contarMensagem`). */
+  mensagens = 0;
 
   constructor(capacidade = CAPACIDADE_INICIAL) {
     this.bytes = new Uint8Array(capacidade);
@@ -58,6 +68,15 @@ export class Acumulador {
       this.bytes.subarray(this.usados),
     ).written;
   }
+}
+
+/**
+ * Quem espera bytes seus chegarem ao destino: a sessão do servidor, que só
+ * confirma uma mensagem depois que a linha dela foi gravada.
+ */
+export interface Gravavel {
+  /** Tudo o que foi escrito antes do pedido com este `numero` foi gravado. */
+  gravado(numero: number): void;
 }
 
 /** Destino de bytes: `Deno.stdout`, `Deno.stderr` ou um arquivo. */
@@ -126,6 +145,10 @@ export class SaidaEmLotes {
   #aguardando: (() => void)[] = [];
   #erro: unknown;
   #sincronaAte: number;
+  #mensagensEntregues = 0;
+  #mensagensGravadas = 0;
+  /** Chamado uma vez, quando uma escrita falha (a saída morreu). */
+  #aoFalhar: ((erro: unknown) => void) | undefined;
 
   constructor(destino: Escritor, opcoes: OpcoesSaida = {}) {
     this.#destino = destino;
@@ -137,14 +160,15 @@ export class SaidaEmLotes {
     if (this.#agendada) return;
     this.#agendada = true;
     // Duas voltas de microtarefa: as outras sessões cujas leituras terminaram
-    // na mesma volta do laço de eventos ainda põem suas linhas neste lote. (A
-    // confirmação não espera por isto: `Conexao.enviar` já a escreveu.) Sem
-    // função `async`: no caminho de cada mensagem, ela custava ~10% de tudo o
-    // que o servidor alocava.
+    // na mesma volta do laço de eventos ainda põem suas linhas neste lote (e
+    // suas confirmações saem juntas, depois de um só `write`). Sem função
+    // `async`: no caminho de cada mensagem, ela custava ~10% de tudo o que o
+    // servidor alocava.
     queueMicrotask(this.#segundaVolta);
   }
 
   escrever(texto: string): void {
+    if (this.#erro !== undefined) return;
     this.#atual.texto(texto);
     this.#agendar();
   }
@@ -155,15 +179,70 @@ export class SaidaEmLotes {
    * `montador.montar(destino, inicio)` e agenda a escrita.
    */
   escreverMontado(maximo: number, montador: Montador): void {
+    if (this.#erro !== undefined) return;
     const lote = this.#atual;
     lote.garantir(maximo);
     lote.usados = montador.montar(lote.bytes, lote.usados);
     this.#agendar();
   }
 
+  /**
+   * Pede `alvo.gravado(numero)` quando tudo o que já foi escrito até aqui
+   * estiver gravado no destino (o `write` voltou). Se a saída falhar antes,
+   * o aviso nunca vem: nada do que não foi gravado é dado por gravado.
+   * Devolve `false` se a saída já falhou.
+   */
+  aoGravar(alvo: Gravavel, numero: number): boolean {
+    if (this.#erro !== undefined) return false;
+    const lote = this.#atual;
+    const n = lote.avisos;
+    if (n > 0 && lote.avisar[n - 1] === alvo) {
+      lote.numeros[n - 1] = numero; // o mesmo alvo no mesmo lote: um aviso só
+    } else {
+      lote.avisar[n] = alvo;
+      lote.numeros[n] = numero;
+      lote.avisos = n + 1;
+    }
+    this.#agendar();
+    return true;
+  }
+
+  /** Conta uma mensagem no lote atual (chamado por quem escreveu a linha dela). */
+  contarMensagem(): void {
+    this.#atual.mensagens++;
+    this.#mensagensEntregues++;
+  }
+
+  /** Mensagens contadas cujos lotes ainda não foram gravados. */
+  get naoGravadas(): number {
+    return this.#mensagensEntregues - this.#mensagensGravadas;
+  }
+
+  /** Quem chamar quando uma escrita falhar (`EPIPE`, disco cheio...). */
+  quandoFalhar(acao: (erro: unknown) => void): void {
+    this.#aoFalhar = acao;
+  }
+
+  /** A saída falhou: nada mais será gravado. */
+  get falhou(): boolean {
+    return this.#erro !== undefined;
+  }
+
+  /** Bytes à espera de escrita (fora a escrita em curso). */
+  get pendente(): number {
+    return this.#atual.usados;
+  }
+
+  /** Há tanto à espera que convém parar de produzir (`pronta()` faria esperar). */
+  get lotada(): boolean {
+    return this.#atual.usados >= LIMITE_PENDENTE;
+  }
+
   /** `null` se pode continuar produzindo; senão, uma promessa de espaço. */
   pronta(): Promise<void> | null {
-    if (this.#atual.usados < LIMITE_PENDENTE) return null;
+    if (this.#atual.usados < LIMITE_PENDENTE || this.#erro !== undefined) {
+      return null;
+    }
     return new Promise((resolve) => this.#aguardando.push(resolve));
   }
 
@@ -184,7 +263,7 @@ export class SaidaEmLotes {
    */
   #descarregar = (): void => {
     try {
-      while (this.#atual.usados > 0) {
+      while (this.#atual.usados > 0 || this.#atual.avisos > 0) {
         const lote = this.#trocarLote();
         if (lote.usados > this.#sincronaAte) {
           this.#escreverNoutraThread(lote);
@@ -208,8 +287,19 @@ export class SaidaEmLotes {
     return lote;
   }
 
-  /** O lote foi escrito: volta a ser a reserva, e quem esperava espaço segue. */
+  /**
+   * O lote foi escrito: avisa quem esperava por ele, e ele volta a ser a
+   * reserva; quem esperava espaço segue.
+   */
   #devolver(lote: Acumulador) {
+    for (let i = 0; i < lote.avisos; i++) {
+      const alvo = lote.avisar[i]!;
+      lote.avisar[i] = undefined;
+      alvo.gravado(lote.numeros[i]);
+    }
+    lote.avisos = 0;
+    this.#mensagensGravadas += lote.mensagens;
+    lote.mensagens = 0;
     lote.usados = 0;
     if (lote.bytes.length <= CAPACIDADE_GUARDADA) this.#reserva = lote;
     this.#liberar();
@@ -240,12 +330,20 @@ export class SaidaEmLotes {
     this.#descarregar(); // o que chegou durante a escrita
   }
 
-  /** Saída fechada (ex.: `| head`): descarta o resto em vez de travar. */
+  /**
+   * Saída fechada (ex.: `| head`) ou disco cheio: descarta o resto em vez de
+   * travar, sem avisar ninguém de gravação, e conta a quem quiser saber. O
+   * que vier depois também é descartado.
+   */
   #falhou(erro: unknown) {
+    const primeira = this.#erro === undefined;
     this.#erro = erro;
     this.#atual.usados = 0;
-    this.#liberar();
+    this.#atual.avisar.fill(undefined);
+    this.#atual.avisos = 0;
+    this.#liberar(true);
     this.#terminar();
+    if (primeira) this.#aoFalhar?.(erro);
   }
 
   #terminar() {
@@ -254,8 +352,8 @@ export class SaidaEmLotes {
     for (const resolver of this.#aoEsvaziar.splice(0)) resolver();
   }
 
-  #liberar() {
-    if (this.#atual.usados >= LIMITE_PENDENTE) return;
+  #liberar(sempre = false) {
+    if (!sempre && this.#atual.usados >= LIMITE_PENDENTE) return;
     if (this.#aguardando.length === 0) return;
     for (const resolver of this.#aguardando.splice(0)) resolver();
   }

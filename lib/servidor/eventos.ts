@@ -6,6 +6,7 @@
  */
 
 import type { Mensagem } from "../protocolo/quadros.ts";
+import type { Gravavel } from "../saida/lotes.ts";
 
 /** O endereço de um cliente, como o sistema o deu. */
 export interface Par {
@@ -29,6 +30,12 @@ export type EventoServidor =
     instante: number;
     par: Par;
     mensagem: Mensagem;
+    /**
+     * A sessão do cliente (32 dígitos hexadecimais): a que ele mandou na
+     * saudação da versão 2, ou uma sorteada pelo servidor para a conexão.
+     * Com o número, identifica a mensagem (`id`) para tirar duplicatas.
+     */
+    sessao: string;
     /** Veio de um cliente original (Python), sem fuso conhecido. */
     legado: boolean;
   }
@@ -56,6 +63,8 @@ export type EventoServidor =
     clientes: number;
     mensagens: number;
     rejeitadas: number;
+    /** Recebidas mas não gravadas (a saída parou ou falhou): nunca confirmadas. */
+    naoGravadas: number;
   };
 
 /** Para onde o servidor manda seus eventos. */
@@ -66,6 +75,14 @@ export interface Registro {
    * guardá-la copia (`copiar()`).
    */
   registrar(evento: EventoServidor): void;
+  /**
+   * Pede `alvo.gravado(numero)` quando as mensagens registradas até aqui
+   * estiverem gravadas na saída: só então a sessão as confirma. `false` se
+   * a saída já falhou (o aviso nunca virá).
+   */
+  aoGravar(alvo: Gravavel, numero: number): boolean;
+  /** Mensagens entregues à saída cujas linhas ainda não foram gravadas. */
+  readonly naoGravadas: number;
   /** Uma promessa quando a saída está cheia e convém parar de ler; senão `null`. */
   pronta(): Promise<void> | null;
 }

@@ -11,6 +11,7 @@ import { type ListaDeAcesso, Penalidades } from "./acesso.ts";
 import { Conexao } from "../conexao.ts";
 import { CodigoErro } from "../erros.ts";
 import type { EventoServidor, Par } from "./eventos.ts";
+import { MemoriaDeSessoes } from "./memoria.ts";
 import { intervaloDeVarredura } from "./prazos.ts";
 import { type DoServidor, type OpcoesSessao, Sessao } from "./sessao.ts";
 import { codificar } from "../protocolo/codificador.ts";
@@ -19,6 +20,7 @@ import {
   limitesDoServidor,
   Tipo,
   VERSAO,
+  VERSAO_1,
 } from "../protocolo/quadros.ts";
 
 /** As opções do servidor, já lidas e validadas (`lerConfigServidor`). */
@@ -35,6 +37,8 @@ export interface OpcoesServidor extends OpcoesSessao {
   tls?: { cert: string; chave: string } | undefined;
   /** Quem pode conectar (`--permitir`/`--negar`). */
   acesso?: ListaDeAcesso | undefined;
+  /** A memória das sessões (retomada); o padrão vem de memoria.ts. */
+  memoria?: MemoriaDeSessoes | undefined;
 }
 
 /** Conexões recusadas por lotação que ainda estão sendo avisadas, no máximo. */
@@ -47,6 +51,8 @@ export interface Resumo {
   clientes: number;
   mensagens: number;
   rejeitadas: number;
+  /** Recebidas mas não gravadas: a saída parou ou falhou (nunca confirmadas). */
+  naoGravadas: number;
 }
 
 /** Um servidor ligado a um endereço. Crie com `Servidor.ligar`. */
@@ -55,7 +61,13 @@ export class Servidor {
   readonly #ouvinte: Deno.Listener;
   readonly #opcoes: OpcoesServidor;
   readonly #sessoes = new Set<Sessao>();
-  readonly #resumo: Resumo = { clientes: 0, mensagens: 0, rejeitadas: 0 };
+  readonly #resumo: Resumo = {
+    clientes: 0,
+    mensagens: 0,
+    rejeitadas: 0,
+    naoGravadas: 0,
+  };
+  readonly #memoria: MemoriaDeSessoes;
   readonly #penalidades = new Penalidades();
   /** Os limites de quadro que toda sessão aplica: um objeto só, congelado. */
   readonly #limites: Readonly<Limites>;
@@ -72,6 +84,15 @@ export class Servidor {
     this.#opcoes = opcoes;
     this.endereco = ouvinte.addr as Deno.NetAddr;
     this.#limites = Object.freeze(limitesDoServidor(opcoes.tamanhoMaximo));
+    this.#memoria = opcoes.memoria ?? new MemoriaDeSessoes();
+    const ola = (versao: number, ultimoGravado = 0) =>
+      codificar({
+        tipo: Tipo.OLA_SERVIDOR,
+        versao,
+        tamanhoMaximo: opcoes.tamanhoMaximo,
+        tempoOcioso: opcoes.tempoOcioso,
+        ultimoGravado,
+      });
     this.#doServidor = {
       penalidades: this.#penalidades,
       limites: this.#limites,
@@ -79,12 +100,9 @@ export class Servidor {
       contarMensagens: (n) => this.#resumo.mensagens += n,
       contarRejeicao: () => this.#resumo.rejeitadas++,
       terminou: (sessao) => this.#sessoes.delete(sessao),
-      ola: codificar({
-        tipo: Tipo.OLA_SERVIDOR,
-        versao: VERSAO,
-        tamanhoMaximo: opcoes.tamanhoMaximo,
-        tempoOcioso: opcoes.tempoOcioso,
-      }),
+      ola: ola(VERSAO_1),
+      memoria: this.#memoria,
+      olaV2: (ultimoGravado) => ola(VERSAO, ultimoGravado),
     };
   }
 
@@ -167,8 +185,19 @@ export class Servidor {
     for (const sessao of this.#sessoes) sessao.fechar();
     await fim;
     clearInterval(this.#varredura);
+    this.#resumo.naoGravadas = this.#opcoes.registro.naoGravadas;
     this.#registrar({ tipo: "resumo", instante: Date.now(), ...this.#resumo });
     return this.#resumo;
+  }
+
+  /**
+   * A saída não aceita mais escrita (`EPIPE`, disco cheio): nada mais pode ser
+   * confirmado. Para de aceitar conexões e mensagens na hora e avisa cada
+   * cliente num ERRO; quem chamou encerra o processo.
+   */
+  abortarPorSaida(): Promise<Resumo> {
+    for (const sessao of this.#sessoes) sessao.abortarPorSaida();
+    return this.encerrar("falha na saída");
   }
 
   async #aceitar(): Promise<void> {
@@ -250,6 +279,7 @@ export class Servidor {
   #varrerPrazos() {
     const agora = Date.now();
     for (const sessao of this.#sessoes) sessao.verificarPrazos(agora);
+    this.#memoria.varrer(agora);
   }
 
   #registrar(evento: EventoServidor) {

@@ -2,7 +2,9 @@
  * A sessão de um cliente no servidor, do primeiro byte ao fechamento: decide
  * pelo primeiro byte se o par fala o protocolo ou é o cliente original em
  * Python, confere saudação, versão e token, confirma as mensagens em lote (uma
- * confirmação por leitura), recusa quem sai da regra e encerra com cortesia.
+ * confirmação por leitura, e só depois que as linhas delas foram gravadas na
+ * saída), retoma a sessão de um cliente que reconecta (versão 2), recusa quem
+ * sai da regra e encerra com cortesia.
  * Quem aceita, conta e encerra todas é `Servidor` (servidor.ts); os prazos
  * vêm de prazos.ts. Relata tudo como eventos; não imprime nada.
  *
@@ -13,6 +15,8 @@ import { type Penalidades, tokensIguais } from "./acesso.ts";
 import { type Conexao, FilaCheia } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
+import type { Lembrada, MemoriaDeSessoes } from "./memoria.ts";
+import { sortearSessao } from "../sorteio.ts";
 import { prazoVencido } from "./prazos.ts";
 import { DecodificadorLegado, pareceLegado } from "../protocolo/legado.ts";
 import { codificar, renumerarConfirmacao } from "../protocolo/codificador.ts";
@@ -23,6 +27,7 @@ import {
   type Quadro,
   Tipo,
   VERSAO,
+  VERSAO_1,
 } from "../protocolo/quadros.ts";
 
 /** O que a sessão usa das opções do servidor (`OpcoesServidor` as estende). */
@@ -71,8 +76,12 @@ export interface DoServidor {
   contarRejeicao(): void;
   /** A sessão acabou: chamado sempre, antes de `terminada` resolver. */
   terminou(sessao: Sessao): void;
-  /** A resposta OLA_SERVIDOR, a mesma para todos (`enviar` copia os bytes). */
+  /** A resposta OLA_SERVIDOR da versão 1, a mesma para todos. */
   ola: Uint8Array;
+  /** O que se lembra das sessões da versão 2 (a retomada). */
+  memoria: MemoriaDeSessoes;
+  /** A resposta OLA_SERVIDOR da versão 2 com este último número gravado. */
+  olaV2(ultimoGravado: number): Uint8Array;
 }
 
 /** Um cliente conectado, do primeiro byte ao fechamento. */
@@ -87,7 +96,17 @@ export class Sessao {
   #legado: DecodificadorLegado | undefined;
   #mensagens = 0;
   #ultimoNumero = 0;
+  /** Maior número já pedido à saída para confirmar quando gravado. */
+  #ultimoPedido = 0;
+  /** Maior número gravado e confirmado nesta conexão. */
+  #ultimoGravado = 0;
   #confirmar = false;
+  /** A sessão do cliente (32 dígitos hex); sorteada se ele não mandou. */
+  #sessao = "";
+  /** Na versão 2: o que o servidor lembra desta sessão entre conexões. */
+  #lembrada: Lembrada | undefined;
+  /** Resolve uma espera por espaço na saída quando a sessão é fechada. */
+  #interromperEspera: (() => void) | undefined;
   #despedida: "saiu" | "rejeitado" | "servidor" | undefined;
   readonly #inicio = Date.now();
   #ultimaAtividade = this.#inicio;
@@ -126,13 +145,16 @@ export class Sessao {
         this.#ultimaAtividade = this.#agora;
         this.#processar(pedaco);
         const espera = this.#opcoes.registro.pronta();
-        if (espera) await espera; // saída cheia: para de ler (contrapressão)
+        if (espera) await this.#esperar(espera); // saída cheia: para de ler
       }
     } catch (erro) {
       motivoFim = `erro de leitura: ${(erro as Error).message}`;
     } finally {
       clearTimeout(this.#prazoFechamento);
       this.#conexao.fechar();
+      if (this.#lembrada) {
+        this.#doServidor.memoria.soltar(this.#lembrada, this, Date.now());
+      }
     }
     try {
       this.#relatarFim(motivoFim);
@@ -178,13 +200,13 @@ export class Sessao {
       }
       if (this.#legado) this.#processarLegado(this.#legado, pedaco);
       else this.#decodificador.decodificar(pedaco, this.#aoQuadro, this);
-      if (this.#confirmar) this.#enviarConfirmacao();
+      if (this.#confirmar) this.#pedirConfirmacao();
       const incompleto = this.#legado?.incompleto ??
         this.#decodificador.incompleto;
       if (!incompleto) this.#inicioQuadro = 0;
       else if (this.#inicioQuadro === 0) this.#inicioQuadro = this.#agora;
     } catch (erro) {
-      if (this.#confirmar) this.#enviarConfirmacao();
+      if (this.#confirmar) this.#pedirConfirmacao();
       if (erro instanceof ErroDeProtocolo) {
         this.rejeitar(erro.codigo, erro.message);
       } else if (erro instanceof FilaCheia) {
@@ -220,20 +242,10 @@ export class Sessao {
         }
         this.#ultimoNumero = quadro.mensagem.numero;
         this.#confirmar = true;
-        if (this.#decodificador.fimDoPedaco) {
-          // Último quadro do pedaço: a confirmação sai antes de formatar a
-          // linha, que não muda a resposta (latência de quem espera por ela).
-          try {
-            this.#enviarConfirmacao();
-          } finally {
-            this.#aoMensagem(quadro.mensagem, false);
-          }
-          return;
-        }
         this.#aoMensagem(quadro.mensagem, false);
         return;
       case Tipo.OLA_CLIENTE:
-        return this.#aoSaudacao(quadro.versao, quadro.token);
+        return this.#aoSaudacao(quadro.versao, quadro.token, quadro.sessao);
       case Tipo.DESPEDIDA:
         return this.#aoDespedida();
       case Tipo.PING:
@@ -256,14 +268,14 @@ export class Sessao {
     }
   }
 
-  #aoSaudacao(versao: number, token: string) {
+  #aoSaudacao(versao: number, token: string, sessao: string | undefined) {
     if (this.#estado !== Estado.SAUDACAO) {
       throw new ErroDeProtocolo(CodigoErro.FORA_DE_ORDEM, "saudação repetida");
     }
-    if (versao !== VERSAO) {
+    if (versao !== VERSAO && versao !== VERSAO_1) {
       throw new ErroDeProtocolo(
         CodigoErro.VERSAO_INCOMPATIVEL,
-        `versão ${versao} do protocolo não suportada; este servidor fala a versão ${VERSAO}`,
+        `versão ${versao} do protocolo não suportada; este servidor fala as versões ${VERSAO_1} e ${VERSAO}`,
       );
     }
     const exigido = this.#opcoes.token;
@@ -272,7 +284,52 @@ export class Sessao {
       return;
     }
     this.#estado = Estado.PROTOCOLO;
-    this.#conexao.enviar(this.#doServidor.ola);
+    if (sessao === undefined) {
+      this.#conexao.enviar(this.#doServidor.ola);
+      return;
+    }
+    this.#retomar(sessao);
+  }
+
+  /**
+   * Versão 2: a sessão do cliente passa a ser desta conexão. Uma conexão
+   * velha da mesma sessão (o cliente reconectou antes de o servidor notar a
+   * queda) é fechada; a resposta espera as linhas já recebidas da sessão
+   * chegarem à saída, para dizer com certeza o último número gravado.
+   */
+  #retomar(sessao: string) {
+    this.#sessao = sessao;
+    const { lembrada, nova, anterior } = this.#doServidor.memoria.assumir(
+      sessao,
+      this,
+    );
+    this.#lembrada = lembrada;
+    if (anterior instanceof Sessao) anterior.substituir();
+    if (nova) return this.#responderRetomada();
+    this.#depoisDeGravar(() => this.#responderRetomada());
+  }
+
+  #responderRetomada() {
+    if (this.#conexao.fechada || this.#estado !== Estado.PROTOCOLO) return;
+    const ultimo = this.#lembrada!.ultimoGravado;
+    this.#ultimoNumero = Math.max(this.#ultimoNumero, ultimo);
+    this.#ultimoPedido = this.#ultimoGravado = this.#ultimoNumero;
+    this.#conexao.enviar(this.#doServidor.olaV2(ultimo));
+  }
+
+  /** O cliente reconectou por outra conexão: esta sai sem mais nada. */
+  substituir(): void {
+    if (this.#estado === Estado.FECHANDO) return;
+    this.#estado = Estado.FECHANDO;
+    this.#despedida = "rejeitado";
+    this.#doServidor.registrar({
+      tipo: "desconectou",
+      instante: Date.now(),
+      par: this.#par,
+      mensagens: this.#mensagens,
+      motivo: "o cliente reconectou por outra conexão (mesma sessão)",
+    });
+    this.fechar();
   }
 
   /**
@@ -304,31 +361,88 @@ export class Sessao {
 
   #aoMensagem(mensagem: Mensagem, legado: boolean) {
     this.#mensagens++;
+    if (this.#sessao === "") this.#sessao = sortearSessao(); // versão 1, original
     this.#doServidor.contarMensagens(1);
     this.#doServidor.registrar({
       tipo: "mensagem",
       instante: this.#agora,
       par: this.#par,
       mensagem,
+      sessao: this.#sessao,
       legado,
     });
   }
 
   #aoDespedida() {
-    if (this.#confirmar) this.#enviarConfirmacao();
-    // Se fomos nós que avisamos o encerramento, o DESPEDIDA do cliente já é a resposta.
-    if (this.#despedida !== "servidor") {
-      this.#conexao.enviar(codificar({ tipo: Tipo.DESPEDIDA }));
-    }
+    if (this.#confirmar) this.#pedirConfirmacao();
+    const servidorPediu = this.#despedida === "servidor";
     this.#despedida = "saiu";
     this.#estado = Estado.FECHANDO;
-    this.#fecharDepois();
+    // As confirmações do que já chegou saem antes da resposta: ela espera a
+    // gravação. Se fomos nós que avisamos o encerramento, o DESPEDIDA do
+    // cliente já é a resposta.
+    this.#depoisDeGravar(() => {
+      if (!servidorPediu) {
+        this.#conexao.enviar(codificar({ tipo: Tipo.DESPEDIDA }));
+      }
+      this.#fecharDepois();
+    });
   }
 
-  #enviarConfirmacao() {
+  /**
+   * Pede à saída a confirmação das mensagens até `#ultimoNumero`, para quando
+   * as linhas delas estiverem gravadas (`gravado`). Uma vez por leitura.
+   */
+  #pedirConfirmacao() {
     this.#confirmar = false;
-    renumerarConfirmacao(CONFIRMACAO, this.#ultimoNumero);
-    this.#conexao.enviar(CONFIRMACAO);
+    this.#ultimoPedido = this.#ultimoNumero;
+    this.#opcoes.registro.aoGravar(this, this.#ultimoNumero);
+  }
+
+  /**
+   * As linhas até a mensagem `numero` estão gravadas: agora, e só agora, ela
+   * é confirmada (e lembrada, na versão 2).
+   */
+  gravado(numero: number): void {
+    if (numero <= this.#ultimoGravado) return;
+    this.#ultimoGravado = numero;
+    const lembrada = this.#lembrada;
+    if (lembrada && numero > lembrada.ultimoGravado) {
+      lembrada.ultimoGravado = numero;
+    }
+    if (this.#conexao.fechada) return;
+    renumerarConfirmacao(CONFIRMACAO, numero);
+    try {
+      this.#conexao.enviar(CONFIRMACAO);
+    } catch (erro) {
+      if (!(erro instanceof FilaCheia)) throw erro;
+      this.rejeitar(
+        CodigoErro.FILA_CHEIA,
+        "o cliente não lê as confirmações",
+        false,
+      );
+    }
+  }
+
+  /**
+   * Faz `acao` depois que tudo o que já foi para a saída estiver gravado (na
+   * ordem das confirmações); na hora, se a saída já falhou.
+   */
+  #depoisDeGravar(acao: () => void) {
+    if (!this.#opcoes.registro.aoGravar({ gravado: acao }, 0)) acao();
+  }
+
+  /** Espera espaço na saída, ou a sessão ser fechada (o que vier antes). */
+  async #esperar(espera: Promise<void>) {
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#interromperEspera = resolve;
+    await Promise.race([espera, promise]);
+    this.#interromperEspera = undefined;
+  }
+
+  /** Mensagens recebidas nesta conexão cujas linhas ainda não foram gravadas. */
+  get naoGravadas(): boolean {
+    return this.#ultimoPedido > this.#ultimoGravado;
   }
 
   /** Fecha nosso lado de escrita e dá ao par um instante para ler e fechar. */
@@ -361,13 +475,31 @@ export class Sessao {
       this.#conexao.fechar();
       return;
     }
-    // O cliente original não lê nada; aos demais, o motivo vai num quadro ERRO.
-    if (!eraLegado) {
-      this.#conexao.enviar(
-        codificar({ tipo: Tipo.ERRO, codigo, texto: motivo }),
-      );
-    }
-    this.#fecharDepois();
+    // O cliente original não lê nada; aos demais, o motivo vai num quadro
+    // ERRO, depois das confirmações do que já estava a caminho da saída.
+    const explicarEFechar = () => {
+      if (!eraLegado) {
+        this.#conexao.enviar(
+          codificar({ tipo: Tipo.ERRO, codigo, texto: motivo }),
+        );
+      }
+      this.#fecharDepois();
+    };
+    if (this.naoGravadas) this.#depoisDeGravar(explicarEFechar);
+    else explicarEFechar();
+  }
+
+  /**
+   * A saída do servidor falhou: nada mais será gravado nem confirmado. Quem
+   * fala o protocolo é avisado num ERRO (o que não foi confirmado não foi
+   * gravado); a conexão fecha.
+   */
+  abortarPorSaida(): void {
+    if (this.#estado === Estado.FECHANDO) return this.fechar();
+    this.rejeitar(
+      CodigoErro.GRAVACAO_FALHOU,
+      "o servidor não consegue mais gravar as mensagens (a saída dele falhou); as não confirmadas não foram gravadas",
+    );
   }
 
   /** Chamado pelo servidor ao encerrar: CODIGO_SAIDA a quem fala o protocolo. */
@@ -393,9 +525,23 @@ export class Sessao {
     if (vencido) this.rejeitar(vencido.codigo, vencido.motivo);
   }
 
-  /** Fecha já (fim da tolerância do encerramento). */
+  /**
+   * Fecha já (fim da tolerância do encerramento). Quem ainda esperava
+   * confirmação de mensagens que a saída não gravou fica sabendo quais.
+   */
   fechar(): void {
     this.#despedida ??= "servidor";
-    this.#conexao.fechar();
+    if (this.naoGravadas && !this.#conexao.fechada) {
+      this.#conexao.enviar(codificar({
+        tipo: Tipo.ERRO,
+        codigo: CodigoErro.GRAVACAO_FALHOU,
+        texto: `mensagens #${
+          this.#ultimoGravado + 1
+        } a #${this.#ultimoPedido} não foram gravadas: a saída do servidor parou`,
+      }));
+      this.#conexao.esvaziar().finally(() => this.#conexao.fechar());
+      setTimeout(() => this.#conexao.fechar(), 200);
+    } else this.#conexao.fechar();
+    this.#interromperEspera?.();
   }
 }

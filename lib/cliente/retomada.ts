@@ -1,0 +1,283 @@
+/**
+ * A sessão que sobrevive a quedas: por cima de uma conexão (`Cliente`) de
+ * cada vez, guarda as mensagens ainda sem confirmação e, se a conexão cai (ou,
+ * nos scripts, se o servidor reinicia), reconecta com espera exponencial e
+ * sorteio, com a mesma sessão da versão 2: o servidor diz o último número que
+ * já gravou, essas são dadas por entregues, e só as seguintes são reenviadas,
+ * na ordem. Sem progresso (conectar, saudar, confirmar) por `tempoLimite`, a
+ * sessão desiste e diz o que esperava.
+ *
+ * Com um servidor da versão 1 não há retomada: reenvia tudo o que não foi
+ * confirmado, e o que ele já tinha gravado aparece duas vezes.
+ *
+ * @module
+ */
+
+import { Cliente } from "./sessao.ts";
+import type { OpcoesCliente } from "./conectar.ts";
+import { FalhaDoCliente, naoEntregue, passageira } from "./falhas.ts";
+import type { SessaoDeEnvio } from "./interfaces.ts";
+import { novaMensagem } from "../datas.ts";
+import type { Mensagem } from "../protocolo/quadros.ts";
+import { RetornoCliente } from "../retornos.ts";
+import { sortearSessao } from "../sorteio.ts";
+import { type Agendamento, esperar, repetir } from "../temporizador.ts";
+
+/** Primeira espera antes de reconectar; dobra a cada tentativa. */
+const ESPERA_INICIAL_MS = 50;
+/** Maior espera entre duas tentativas. */
+const ESPERA_MAXIMA_MS = 2000;
+
+export interface OpcoesRetomada {
+  /**
+   * Reconectar também depois do CODIGO_SAIDA do servidor (um reinício): sim
+   * nos scripts; não no menu, que termina como o original.
+   */
+  aposDespedida: boolean;
+  /** Conta a quem usa o que está acontecendo (caiu, reconectou...). */
+  avisar?: ((texto: string) => void) | undefined;
+}
+
+interface AEntregar {
+  mensagem: Mensagem;
+  entregue: boolean;
+  resolver(): void;
+  rejeitar(falha: FalhaDoCliente): void;
+}
+
+/** Uma sessão com o servidor que reconecta sozinha. Crie com `conectar`. */
+export class SessaoRetomavel implements SessaoDeEnvio {
+  readonly confirma = true;
+  readonly fim: Promise<FalhaDoCliente | null>;
+  readonly #opcoes: OpcoesCliente;
+  readonly #retomada: OpcoesRetomada;
+  /** A sessão sorteada na primeira conexão, a mesma em todas as seguintes. */
+  readonly #sessao: string;
+  /** As mensagens enviadas e ainda não confirmadas, na ordem. */
+  readonly #fila: AEntregar[] = [];
+  #cliente: Cliente | undefined;
+  /** A reconexão em curso, se há uma. */
+  #reconectando: Promise<void> | undefined;
+  #numero = 0;
+  #tamanhoMaximo: number;
+  #ultimoProgresso = Date.now();
+  #saindo = false;
+  #terminou: ((falha: FalhaDoCliente | null) => void) | undefined;
+  #falha: FalhaDoCliente | null = null;
+  #vigia: Agendamento;
+
+  private constructor(
+    cliente: Cliente,
+    opcoes: OpcoesCliente,
+    retomada: OpcoesRetomada,
+    sessao: string,
+  ) {
+    this.#sessao = sessao;
+    this.#opcoes = opcoes;
+    this.#retomada = retomada;
+    this.#tamanhoMaximo = cliente.tamanhoMaximo;
+    this.fim = new Promise((resolve) => this.#terminou = resolve);
+    this.#vigia = repetir(
+      Math.max(50, Math.floor(opcoes.tempoLimite / 4)),
+      () => this.#conferirProgresso(),
+    );
+    this.#usar(cliente);
+  }
+
+  /**
+   * Conecta (a primeira vez, sem insistir: um servidor que não está lá é
+   * relatado já).
+   *
+   * @throws {FalhaDoCliente}
+   */
+  static async conectar(
+    opcoes: OpcoesCliente,
+    retomada: OpcoesRetomada,
+  ): Promise<SessaoRetomavel> {
+    const sessao = sortearSessao();
+    const cliente = await Cliente.conectar(opcoes, sessao);
+    return new SessaoRetomavel(cliente, opcoes, retomada, sessao);
+  }
+
+  get tamanhoMaximo(): number {
+    return this.#tamanhoMaximo;
+  }
+
+  compor(assunto: string, texto: string, instante?: number): Mensagem {
+    return novaMensagem(this.#numero + 1, assunto, texto, instante);
+  }
+
+  excesso(assunto: string, texto: string): number {
+    return this.#cliente?.excesso(assunto, texto) ?? 0;
+  }
+
+  /** Envia; resolve quando confirmada, mesmo que seja depois de reconexões. */
+  enviar(mensagem: Mensagem): Promise<void> {
+    if (this.#falha || this.#saindo) {
+      return Promise.reject(
+        this.#falha ?? naoEntregue(mensagem.numero, "a sessão está terminando"),
+      );
+    }
+    this.#numero = mensagem.numero;
+    if (this.#fila.length === 0) this.#ultimoProgresso = Date.now();
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const item: AEntregar = {
+      mensagem,
+      entregue: false,
+      resolver: resolve,
+      rejeitar: reject,
+    };
+    this.#fila.push(item);
+    if (this.#cliente) this.#enviarPor(this.#cliente, item);
+    return promise;
+  }
+
+  /** Espera as confirmações que faltam, diz CODIGO_SAIDA e fecha. */
+  async sair(): Promise<FalhaDoCliente | null> {
+    this.#saindo = true;
+    while (this.#reconectando && !this.#falha) await this.#reconectando;
+    const cliente = this.#cliente;
+    if (this.#falha || cliente === undefined) {
+      return this.#terminar(this.#falha);
+    }
+    const falha = await cliente.sair();
+    return this.#terminar(falha);
+  }
+
+  #usar(cliente: Cliente) {
+    this.#cliente = cliente;
+    this.#tamanhoMaximo = cliente.tamanhoMaximo;
+    cliente.fim.then((falha) => this.#aoFimDaConexao(cliente, falha));
+  }
+
+  #enviarPor(cliente: Cliente, item: AEntregar) {
+    cliente.enviar(item.mensagem).then(
+      () => this.#confirmada(item),
+      () => {}, // a queda é tratada por `#aoFimDaConexao`, que reenvia
+    );
+  }
+
+  /** As confirmações são cumulativas e chegam na ordem. */
+  #confirmada(item: AEntregar) {
+    item.entregue = true;
+    this.#ultimoProgresso = Date.now();
+    while (this.#fila.length > 0 && this.#fila[0].entregue) {
+      this.#fila.shift()!.resolver();
+    }
+  }
+
+  #aoFimDaConexao(cliente: Cliente, falha: FalhaDoCliente | null) {
+    if (this.#cliente !== cliente) return;
+    this.#cliente = undefined;
+    if (falha === null || this.#falha) return; // saiu por `sair()`
+    const reinicio = falha.codigoDeRetorno === RetornoCliente.SERVIDOR_ENCERROU;
+    const retomar = passageira(falha) &&
+      (!reinicio || this.#retomada.aposDespedida);
+    if (!retomar || (this.#saindo && this.#fila.length === 0)) {
+      this.#terminar(falha);
+      return;
+    }
+    this.#retomada.avisar?.(
+      `${falha.message}; reconectando (${this.#fila.length} ${
+        this.#fila.length === 1 ? "mensagem" : "mensagens"
+      } à espera de confirmação)`,
+    );
+    this.#reconectando = this.#reconectar(falha).finally(() =>
+      this.#reconectando = undefined
+    );
+  }
+
+  /** Tenta de novo com espera crescente e sorteada, até o prazo de progresso. */
+  async #reconectar(causa: FalhaDoCliente) {
+    let ultima = causa;
+    for (let tentativa = 0;; tentativa++) {
+      const teto = Math.min(
+        ESPERA_MAXIMA_MS,
+        ESPERA_INICIAL_MS * 2 ** tentativa,
+      );
+      await esperar(teto / 2 + Math.random() * teto / 2);
+      if (this.#falha) return;
+      if (Date.now() - this.#ultimoProgresso > this.#opcoes.tempoLimite) {
+        this.#terminar(semProgresso(this.#opcoes, ultima, this.#fila.length));
+        return;
+      }
+      let cliente: Cliente;
+      try {
+        cliente = await Cliente.conectar(this.#opcoes, this.#sessao);
+      } catch (erro) {
+        if (!(erro instanceof FalhaDoCliente)) throw erro;
+        if (!passageira(erro)) return void this.#terminar(erro);
+        ultima = erro;
+        continue;
+      }
+      return this.#retomar(cliente);
+    }
+  }
+
+  /**
+   * Conectado de novo: o que o servidor diz já ter gravado está entregue; o
+   * resto vai de novo, na ordem.
+   */
+  #retomar(cliente: Cliente) {
+    this.#ultimoProgresso = Date.now();
+    const gravado = cliente.sessao === undefined ? 0 : cliente.ultimoGravado;
+    for (const item of this.#fila) {
+      if (item.mensagem.numero <= gravado) item.entregue = true;
+    }
+    const antes = this.#fila.length;
+    this.#confirmada({ entregue: true } as AEntregar);
+    this.#usar(cliente);
+    for (const item of this.#fila) this.#enviarPor(cliente, item);
+    this.#retomada.avisar?.(
+      `reconectado; ${
+        antes - this.#fila.length
+      } já estavam gravadas, ${this.#fila.length} reenviadas`,
+    );
+  }
+
+  /** Sem confirmação nenhuma por `tempoLimite` com mensagens à espera: desiste. */
+  #conferirProgresso() {
+    if (this.#fila.length === 0 || this.#reconectando || !this.#cliente) return;
+    if (Date.now() - this.#ultimoProgresso <= this.#opcoes.tempoLimite) return;
+    const cliente = this.#cliente;
+    this.#terminar(
+      new FalhaDoCliente(
+        RetornoCliente.TEMPO_ESGOTADO,
+        `o servidor não confirmou nada em ${
+          this.#opcoes.tempoLimite / 1000
+        } s (${this.#fila.length} ${
+          this.#fila.length === 1 ? "mensagem" : "mensagens"
+        } à espera de confirmação; a saída dele pode estar parada)`,
+      ),
+    );
+    cliente.fechar();
+  }
+
+  #terminar(falha: FalhaDoCliente | null): FalhaDoCliente | null {
+    this.#vigia.cancelar();
+    if (falha && !this.#falha) {
+      this.#falha = falha;
+      for (const item of this.#fila.splice(0)) {
+        item.rejeitar(naoEntregue(item.mensagem.numero, falha.message, falha));
+      }
+    }
+    this.#terminou?.(this.#falha);
+    this.#terminou = undefined;
+    return this.#falha;
+  }
+}
+
+function semProgresso(
+  opcoes: OpcoesCliente,
+  ultima: FalhaDoCliente,
+  aEspera: number,
+): FalhaDoCliente {
+  return new FalhaDoCliente(
+    ultima.codigoDeRetorno,
+    `sem conseguir reconectar a ${opcoes.host}:${opcoes.porta} em ${
+      opcoes.tempoLimite / 1000
+    } s (${aEspera} ${
+      aEspera === 1 ? "mensagem" : "mensagens"
+    } sem confirmação; última falha: ${ultima.message})`,
+  );
+}
