@@ -25,6 +25,7 @@
  */
 // deno-lint-ignore-file no-console
 
+import { sortearSessao } from "../lib/sorteio.ts";
 import { parseArgs } from "node:util";
 import { Cliente } from "../lib/cliente/sessao.ts";
 import { Conexao } from "../lib/conexao.ts";
@@ -214,7 +215,12 @@ class Fluxo {
 
   async saudar(): Promise<void> {
     this.conexao.enviar(
-      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" }),
+      codificar({
+        tipo: Tipo.OLA_CLIENTE,
+        versao: VERSAO,
+        token: "",
+        sessao: sortearSessao(),
+      }),
     );
     const limite = Date.now() + PRAZO_MS;
     while (!this.#saudado) {

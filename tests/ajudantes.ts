@@ -13,7 +13,7 @@ import {
   limitesDoCliente,
   type Quadro,
   Tipo,
-  VERSAO,
+  VERSAO_1,
 } from "../lib/protocolo/quadros.ts";
 import { permissoesDaTarefa } from "../scripts/tarefas.ts";
 import type { Escritor } from "../lib/saida/lotes.ts";
@@ -263,7 +263,7 @@ export class ParCru {
   /** Saudação válida; devolve a saudação do servidor. */
   async saudar(): Promise<Quadro> {
     await this.escrever(
-      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" }),
+      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token: "" }),
     );
     return await this.proximo();
   }

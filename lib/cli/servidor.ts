@@ -135,6 +135,11 @@ export const PROGRAMA_SERVIDOR: Programa = {
         "certificado, chave, token ou faixa de endereços ilegível ou inválido",
     },
     {
+      codigo: RetornoServidor.SAIDA_FALHOU,
+      descricao:
+        "a saída falhou (leitor fechado, disco cheio) ou não gravou tudo no prazo do encerramento; as não gravadas nunca foram confirmadas",
+    },
+    {
       codigo: RetornoServidor.FORCADO,
       descricao: "encerramento forçado (segundo sinal)",
     },

@@ -198,7 +198,9 @@ export class SessaoRetomavel implements SessaoDeEnvio {
       await esperar(teto / 2 + Math.random() * teto / 2);
       if (this.#falha) return;
       if (Date.now() - this.#ultimoProgresso > this.#opcoes.tempoLimite) {
-        this.#terminar(semProgresso(this.#opcoes, ultima, this.#fila.length));
+        this.#terminar(
+          semProgresso(this.#opcoes, causa, ultima, this.#fila.length),
+        );
         return;
       }
       let cliente: Cliente;
@@ -267,13 +269,15 @@ export class SessaoRetomavel implements SessaoDeEnvio {
   }
 }
 
+/** Desistência: o código é o da queda que começou tudo; a frase diz o resto. */
 function semProgresso(
   opcoes: OpcoesCliente,
+  causa: FalhaDoCliente,
   ultima: FalhaDoCliente,
   aEspera: number,
 ): FalhaDoCliente {
   return new FalhaDoCliente(
-    ultima.codigoDeRetorno,
+    causa.codigoDeRetorno,
     `sem conseguir reconectar a ${opcoes.host}:${opcoes.porta} em ${
       opcoes.tempoLimite / 1000
     } s (${aEspera} ${

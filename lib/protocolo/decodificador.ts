@@ -308,7 +308,7 @@ function decodificarCorpo(tipo: number, corpo: Uint8Array): Quadro {
         versao: corpo[4],
         tamanhoMaximo: vista.getUint32(5),
         tempoOcioso: vista.getUint32(9),
-        ultimoGravado: corpo[4] >= 2 ? vista.getUint32(13) : undefined,
+        ...(corpo[4] >= 2 ? { ultimoGravado: vista.getUint32(13) } : {}),
       };
     case Tipo.DESPEDIDA:
       for (let i = 0; i < BYTES_CODIGO_SAIDA.length; i++) {

@@ -14,7 +14,7 @@ import {
 import { CodigoErro } from "../../lib/erros.ts";
 import { RetornoCliente } from "../../lib/retornos.ts";
 import { codificar } from "../../lib/protocolo/codificador.ts";
-import { Tipo, VERSAO } from "../../lib/protocolo/quadros.ts";
+import { Tipo, VERSAO_1 } from "../../lib/protocolo/quadros.ts";
 import {
   alvo,
   iniciar,
@@ -83,7 +83,11 @@ except ConnectionResetError:
 `;
 
 async function conectarDe(origem: string, porta: number): Promise<string> {
-  const ola = codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" });
+  const ola = codificar({
+    tipo: Tipo.OLA_CLIENTE,
+    versao: VERSAO_1,
+    token: "",
+  });
   const hex = [...ola].map((b) => b.toString(16).padStart(2, "0")).join("");
   const { code, stdout, stderr } = await new Deno.Command("python3", {
     args: ["-c", CONECTAR_DE, origem, String(porta), hex],
@@ -182,7 +186,7 @@ Deno.test("token de arquivo; uma rajada de erros é freada, quem acerta entra na
       await par.escrever(
         codificar({
           tipo: Tipo.OLA_CLIENTE,
-          versao: VERSAO,
+          versao: VERSAO_1,
           token: `chute${i}`,
         }),
       );
@@ -202,7 +206,7 @@ Deno.test("token de arquivo; uma rajada de erros é freada, quem acerta entra na
     // Enquanto isso, do mesmo endereço, o token certo entra sem atraso.
     using atacante = await ParCru.conectar(servidor);
     await atacante.escrever(
-      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "outro" }),
+      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token: "outro" }),
     );
     const inicio = Date.now();
     const r = await rodarCliente(

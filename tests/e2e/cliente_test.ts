@@ -38,7 +38,7 @@ Deno.test("três clientes ao mesmo tempo, cada um com sua numeração", async ()
       assert.match(
         servidor.saida.texto,
         new RegExp(
-          `MENSAGEM #00${rodada} - [^\\n]+\\n> De 127\\.0\\.0\\.1:\\d+, recebida em [^\\n]+\\n\\n> ASSUNTO:\\n  assunto ${i}\\.${rodada}\\n\\n> TEXTO:\\n  texto ${i}\\.${rodada}\\n---`,
+          `MENSAGEM #00${rodada} - [^\\n]+\\n> De 127\\.0\\.0\\.1:\\d+, recebida em [^\\n]+ \\[[0-9a-f]{8}-${rodada}\\]\\n\\n> ASSUNTO:\\n  assunto ${i}\\.${rodada}\\n\\n> TEXTO:\\n  texto ${i}\\.${rodada}\\n---`,
         ),
       );
     }
@@ -131,13 +131,22 @@ Deno.test("o cliente parado no menu é avisado na hora quando o servidor encerra
   );
 });
 
-Deno.test("o cliente é avisado quando o servidor some sem CODIGO_SAIDA", async () => {
+Deno.test("o cliente é avisado quando o servidor some sem CODIGO_SAIDA: tenta reconectar e desiste no prazo", async () => {
   await using servidor = await iniciarServidor();
-  await using cliente = iniciar("cliente", alvo(servidor), { entrada: true });
+  await using cliente = iniciar(
+    "cliente",
+    [...alvo(servidor), "--tempo-limite", "1"],
+    { entrada: true },
+  );
   await cliente.saida.esperar(/>>> /);
   servidor.sinal("SIGKILL");
   await servidor.status();
-  await cliente.saida.esperar(/a conexão com o servidor caiu sem CODIGO_SAIDA/);
+  await cliente.saida.esperar(
+    /a conexão com o servidor caiu sem CODIGO_SAIDA; reconectando/,
+  );
+  await cliente.saida.esperar(
+    /sem conseguir reconectar a 127\.0\.0\.1:\d+ em 1 s/,
+  );
   assert.equal(await cliente.status(), RetornoCliente.CONEXAO_PERDIDA);
 });
 

@@ -104,7 +104,7 @@ function blocoMostrado(
     String.raw`\n---\n> MENSAGEM #${tres(numero)} - (${DATA})\n` +
       String.raw`> De 127\.0\.0\.1:${porta}${
         legado ? String.raw` \(cliente original\)` : ""
-      }, recebida em ${DATA}\n` +
+      }, recebida em ${DATA} \[[0-9a-f]{8}-${numero}\]\n` +
       String.raw`\n> ASSUNTO:\n  ${escaparRegex(assunto)}\n` +
       String.raw`\n> TEXTO:\n  ${escaparRegex(texto)}\n---\n`,
   );

@@ -225,13 +225,20 @@ async function filaDeRecepcao(porta: number): Promise<number> {
 
 Deno.test({
   name:
-    "--linhas: servidor morto no meio — código diferente de 0 e as não entregues relatadas",
+    "--linhas: servidor morto no meio — tenta reconectar, desiste no prazo, código diferente de 0 e as não entregues relatadas",
   ignore: Deno.build.os !== "linux",
   async fn() {
     await using servidor = await iniciarServidor();
     await using cliente = iniciar(
       "cliente",
-      [...alvo(servidor), "--assunto", "lote", "--linhas"],
+      [
+        ...alvo(servidor),
+        "--assunto",
+        "lote",
+        "--linhas",
+        "--tempo-limite",
+        "1",
+      ],
       { entrada: true },
     );
     await cliente.digitar("antes 1");
@@ -258,11 +265,12 @@ Deno.test({
     assert.notEqual(codigo, 0);
     assert.equal(codigo, RetornoCliente.CONEXAO_PERDIDA);
     // A confirmação (cumulativa) das duas primeiras pode ainda não ter saído
-    // quando o servidor para — ele mostra a mensagem antes de escrever a
+    // quando o servidor para — ele grava a mensagem antes de escrever a
     // confirmação no socket —, então 0, 1 ou 2 entregues; as cinco de depois
-    // nunca foram confirmadas. Toda não confirmada é dada como não entregue.
+    // nunca foram confirmadas. O cliente tenta reconectar (e reenviar) até
+    // `--tempo-limite`; depois, toda não confirmada é dada como não entregue.
     const resumo =
-      /^cliente: mensagem #00([123]) não entregue: a conexão com o servidor caiu sem CODIGO_SAIDA\ncliente: ([012]) de 7 mensagens entregues, ([567]) não entregues\n$/
+      /^cliente: mensagem #00([123]) não entregue: sem conseguir reconectar a 127\.0\.0\.1:\d+ em 1 s \([567] mensagens sem confirmação; última falha: [^\n]+\)\ncliente: ([012]) de 7 mensagens entregues, ([567]) não entregues\n$/
         .exec(cliente.erros.texto);
     assert.ok(resumo, cliente.erros.texto);
     const [, primeira, entregues, perdidas] = resumo.map(Number);
@@ -349,9 +357,12 @@ Deno.test("servidor --json: um objeto por linha para cada evento; o texto para p
       new Date(recebida.enviada as string).getTime(),
       mensagem.instante,
     );
+    const id = String(porTipo("mensagem")[0]?.id);
+    assert.match(id, /^[0-9a-f]{32}-1$/);
     assert.deepEqual(porTipo("mensagem"), [{
       evento: "mensagem",
       par,
+      id,
       numero: 1,
       enviada: recebida.enviada,
       assunto: "Assunto \x1b[1mnegrito",
@@ -375,6 +386,7 @@ Deno.test("servidor --json: um objeto por linha para cada evento; o texto para p
       clientes: 2,
       mensagens: 1,
       rejeitadas: 1,
+      naoGravadas: 0,
     }]);
     // Na saída de erro, só o que é para pessoas; nada de blocos de mensagem.
     assert.match(

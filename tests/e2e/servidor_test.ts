@@ -24,7 +24,7 @@ import {
   codificar,
   codificarMensagem,
 } from "../../lib/protocolo/codificador.ts";
-import { type Quadro, Tipo, VERSAO } from "../../lib/protocolo/quadros.ts";
+import { type Quadro, Tipo, VERSAO_1 } from "../../lib/protocolo/quadros.ts";
 
 /** Um cliente do próprio lib/, bem-comportado, ao lado do ataque. */
 async function comClienteBom(
@@ -176,7 +176,7 @@ Deno.test("quadro cortado e conexão fechada ou reiniciada no meio: os outros se
     // RST de verdade: o Deno não expõe SO_LINGER, o Python sim.
     const ola = codificar({
       tipo: Tipo.OLA_CLIENTE,
-      versao: VERSAO,
+      versao: VERSAO_1,
       token: "",
     });
     const bytes = [...ola, ...mensagem.subarray(0, 12)];

@@ -131,10 +131,11 @@ Deno.test("comprimento grande demais é recusado só pelo cabeçalho de 5 bytes"
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
     {
-      nome: "OLA_SERVIDOR de 14 bytes no cliente",
+      nome:
+        "OLA_SERVIDOR de 18 bytes no cliente (o máximo é o da versão 2, 17)",
       decodificador: () => new Decodificador({ limites: limitesDoCliente() }),
       tipo: Tipo.OLA_SERVIDOR,
-      comprimento: 14,
+      comprimento: 18,
       codigo: CodigoErro.QUADRO_MALFORMADO,
     },
   ];

@@ -21,7 +21,7 @@ import {
   type Quadro,
   TAMANHO_MAXIMO_PADRAO,
   Tipo,
-  VERSAO,
+  VERSAO_1,
 } from "../../lib/protocolo/quadros.ts";
 import { deHex, juntar, utf8 } from "../bytes.ts";
 import { mensagem } from "../dados.ts";
@@ -106,7 +106,7 @@ Deno.test("todo par de pontos de corte (três pedaços) dá os mesmos quadros", 
 Deno.test("todo ponto de corte vale também com saudação obrigatória", () => {
   // O fluxo do cliente para o servidor: saudação, mensagens, ping, saída.
   const doCliente: Quadro[] = [
-    { tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" },
+    { tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token: "" },
     { tipo: Tipo.MENSAGEM, mensagem: mensagem() },
     { tipo: Tipo.PING },
     {
@@ -314,7 +314,7 @@ Deno.test("antes da saudação obrigatória", async (t) => {
   }
   await t.step("depois da saudação, os outros tipos passam", () => {
     const fluxo = juntar(
-      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" }),
+      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token: "" }),
       codificar({ tipo: Tipo.PING }),
       codificarMensagem(mensagem()),
     );
@@ -342,7 +342,7 @@ Deno.test("antes da saudação obrigatória", async (t) => {
     });
     const ola: Quadro = {
       tipo: Tipo.OLA_SERVIDOR,
-      versao: VERSAO,
+      versao: VERSAO_1,
       tamanhoMaximo: 1024,
       tempoOcioso: 0,
     };
@@ -352,7 +352,7 @@ Deno.test("antes da saudação obrigatória", async (t) => {
 
 Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes do erro", async (t) => {
   const bons: Quadro[] = [
-    { tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" },
+    { tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token: "" },
     { tipo: Tipo.MENSAGEM, mensagem: mensagem() },
     { tipo: Tipo.PING },
   ];

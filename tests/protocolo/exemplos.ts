@@ -21,6 +21,7 @@ import {
   TAMANHO_MAXIMO_PADRAO,
   Tipo,
   VERSAO,
+  VERSAO_1,
 } from "../../lib/protocolo/quadros.ts";
 import { juntar, utf8 } from "../bytes.ts";
 import { INSTANTE, mensagem } from "../dados.ts";
@@ -93,21 +94,28 @@ export const ASSUNTO_GRANDE = "Grande";
 
 export const TEXTO_GRANDE = "ç".repeat((TAMANHO_MAXIMO_PADRAO - 6) / 2);
 
+/** Uma sessão da versão 2 (32 dígitos hexadecimais minúsculos). */
+export const SESSAO_EXEMPLO = "9f1c2a3b4d5e6f708192a3b4c5d6e7f8";
+
 /** Um exemplar de cada tipo, e variações que exercitam os campos. */
 export const EXEMPLOS: { nome: string; quadro: Quadro }[] = [
   {
     nome: "OLA_CLIENTE sem token",
-    quadro: { tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" },
+    quadro: { tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token: "" },
   },
   {
     nome: "OLA_CLIENTE com token",
-    quadro: { tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "segredo-ção-🔑" },
+    quadro: {
+      tipo: Tipo.OLA_CLIENTE,
+      versao: VERSAO_1,
+      token: "segredo-ção-🔑",
+    },
   },
   {
     nome: "OLA_SERVIDOR",
     quadro: {
       tipo: Tipo.OLA_SERVIDOR,
-      versao: VERSAO,
+      versao: VERSAO_1,
       tamanhoMaximo: TAMANHO_MAXIMO_PADRAO,
       tempoOcioso: 30_000,
     },
@@ -119,6 +127,35 @@ export const EXEMPLOS: { nome: string; quadro: Quadro }[] = [
       versao: 255,
       tamanhoMaximo: 0xffffffff,
       tempoOcioso: 0xffffffff,
+      ultimoGravado: 0xffffffff,
+    },
+  },
+  {
+    nome: "OLA_CLIENTE da versão 2, com sessão e sem token",
+    quadro: {
+      tipo: Tipo.OLA_CLIENTE,
+      versao: VERSAO,
+      sessao: SESSAO_EXEMPLO,
+      token: "",
+    },
+  },
+  {
+    nome: "OLA_CLIENTE da versão 2, com sessão e token",
+    quadro: {
+      tipo: Tipo.OLA_CLIENTE,
+      versao: VERSAO,
+      sessao: SESSAO_EXEMPLO,
+      token: "segredo-ção-🔑",
+    },
+  },
+  {
+    nome: "OLA_SERVIDOR da versão 2, com o último gravado",
+    quadro: {
+      tipo: Tipo.OLA_SERVIDOR,
+      versao: VERSAO,
+      tamanhoMaximo: TAMANHO_MAXIMO_PADRAO,
+      tempoOcioso: 30_000,
+      ultimoGravado: 41,
     },
   },
   {
@@ -235,7 +272,7 @@ export function corpoOlaCliente(
   const token = opcoes.token ?? new Uint8Array(0);
   const corpo = new Uint8Array(8 + token.length);
   corpo.set(opcoes.magico ?? [0x53, 0x4b, 0x52, 0x44]);
-  corpo[4] = VERSAO;
+  corpo[4] = VERSAO_1;
   new DataView(corpo.buffer).setUint16(6, opcoes.tamanhoToken ?? token.length);
   corpo.set(token, 8);
   return corpo;

@@ -106,14 +106,33 @@ function quadroAleatorio(
   const tipo = s.um(tipos);
   switch (tipo) {
     case Tipo.OLA_CLIENTE:
-      return { tipo, versao: s.inteiro(0, 255), token: textoAleatorio(s, 64) };
+      // As versões que se decodificam por inteiro: 1 (token) e 2 (sessão e token).
+      return s.inteiro(1, 2) === 1
+        ? { tipo, versao: 1, token: textoAleatorio(s, 64) }
+        : {
+          tipo,
+          versao: 2,
+          sessao: Array.from(
+            { length: 32 },
+            () => "0123456789abcdef"[s.inteiro(0, 15)],
+          ).join(""),
+          token: textoAleatorio(s, 64),
+        };
     case Tipo.OLA_SERVIDOR:
-      return {
-        tipo,
-        versao: s.inteiro(0, 255),
-        tamanhoMaximo: s.u32(),
-        tempoOcioso: s.u32(),
-      };
+      return s.inteiro(1, 2) === 1
+        ? {
+          tipo,
+          versao: 1,
+          tamanhoMaximo: s.u32(),
+          tempoOcioso: s.u32(),
+        }
+        : {
+          tipo,
+          versao: 2,
+          tamanhoMaximo: s.u32(),
+          tempoOcioso: s.u32(),
+          ultimoGravado: s.u32(),
+        };
     case Tipo.MENSAGEM: {
       const assunto = textoAleatorio(s, tamanhoMaximo);
       const texto = textoAleatorio(
@@ -506,7 +525,8 @@ Deno.test("fuzz: o decodificador só lança ErroDeProtocolo e nunca aloca além 
 });
 
 Deno.test("fuzz: comprimentos enormes não fazem o heap crescer", () => {
-  // Cada cabeçalho declara um comprimento aleatório até 0xFFFFFFFF com um tipo
+  // Cada cabeçalho declara um comprimento aleatório, acima do maior limite
+  // destes tipos (a saudação da versão 2: 8 + 32 + 4096) e até 0xFFFFFFFF, com um tipo
   // aceito. Um decodificador que alocasse pelo cabeçalho antes de conferir o
   // limite pediria gigabytes; aqui o heap tem de ficar praticamente parado.
   // Sem gc garantido, a folga é larga (32 MB), mas bem abaixo de uma única
@@ -522,7 +542,7 @@ Deno.test("fuzz: comprimentos enormes não fazem o heap crescer", () => {
   for (let i = 0; i < 5_000; i++) {
     vista.setUint32(
       0,
-      s.um([s.inteiro(4105, 0xffffffff), 0xffffffff, 0x7fffffff, 4105]),
+      s.um([s.inteiro(4137, 0xffffffff), 0xffffffff, 0x7fffffff, 4137]),
     );
     cabecalho[4] = s.um(tipos);
     maior = Math.max(

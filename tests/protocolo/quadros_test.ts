@@ -22,6 +22,7 @@ import {
   tamanhoDaMensagem,
   Tipo,
   VERSAO,
+  VERSAO_1,
 } from "../../lib/protocolo/quadros.ts";
 import { mensagem } from "../dados.ts";
 import { decodificarPedacos, EXEMPLOS, lancaErro } from "./exemplos.ts";
@@ -65,7 +66,8 @@ Deno.test("os limites de cada lado aceitam os quadros que esse lado recebe", asy
 });
 
 Deno.test("constantes do protocolo", () => {
-  assert.equal(VERSAO, 1);
+  assert.equal(VERSAO, 2);
+  assert.equal(VERSAO_1, 1);
   assert.equal(CODIGO_SAIDA, "CODIGO_SAIDA");
   assert.equal(CABECALHO, 5);
   assert.equal(FIXO_MENSAGEM, 16);

@@ -12,7 +12,7 @@ import {
   type Quadro,
   tamanhoDaMensagem,
   Tipo,
-  VERSAO,
+  VERSAO_1,
 } from "../../lib/protocolo/quadros.ts";
 import { bytesUtf8 } from "../../lib/protocolo/utf8.ts";
 import { utf8 } from "../bytes.ts";
@@ -87,7 +87,7 @@ Deno.test({
         tipo: Tipo.MENSAGEM,
         mensagem: mensagem({ assunto: "\ufeffOlá", texto: "\ufeffTudo" }),
       },
-      { tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "\ufefftoken" },
+      { tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token: "\ufefftoken" },
       { tipo: Tipo.ERRO, codigo: 1, texto: "\ufefferro" },
     ];
     for (const quadro of quadros) {

@@ -47,6 +47,9 @@ function mensagem(parcial: Partial<Mensagem> = {}): Mensagem {
   };
 }
 
+/** A sessão do cliente nos eventos de mensagem. */
+export const SESSAO = "0123456789abcdef0123456789abcdef";
+
 /** O evento de uma mensagem recebida meio segundo depois de composta. */
 export function eventoMensagem(
   parcial: Partial<Mensagem> = {},
@@ -58,6 +61,7 @@ export function eventoMensagem(
     instante: INSTANTE + 500,
     par,
     mensagem: mensagem(parcial),
+    sessao: SESSAO,
     legado,
   };
 }

@@ -27,6 +27,7 @@ import {
   INSTANTE,
   PAR,
   SEM_CORES,
+  SESSAO,
 } from "./dados.ts";
 
 const ISO_COM_FUSO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$/;
@@ -43,6 +44,7 @@ Deno.test("eventoParaJson: campos de uma mensagem, hora do cliente com fuso, leg
   assert.deepEqual(resto, {
     evento: "mensagem",
     par: "127.0.0.1:5000",
+    id: `${SESSAO}-7`,
     numero: 7,
     enviada: "2026-11-24T19:27:52.123-03:00",
     assunto: "Backup",
@@ -98,8 +100,15 @@ Deno.test("eventoParaJson: par formatado e os demais campos de cada evento", () 
       clientes: 2,
       mensagens: 5,
       rejeitadas: 1,
+      naoGravadas: 0,
     }),
-    { evento: "resumo", clientes: 2, mensagens: 5, rejeitadas: 1 },
+    {
+      evento: "resumo",
+      clientes: 2,
+      mensagens: 5,
+      rejeitadas: 1,
+      naoGravadas: 0,
+    },
   );
 });
 
@@ -167,6 +176,7 @@ async function linhasPelosDoisCaminhos(
         tipo: "mensagem" as const,
         instante,
         par,
+        sessao: SESSAO,
         legado: false,
       };
       registroRapido.registrar({ ...evento, mensagem: quadro.mensagem });

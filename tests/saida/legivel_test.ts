@@ -51,7 +51,7 @@ Deno.test("formatarLegivel: o bloco de uma mensagem, exato, sem cores", () => {
     ),
     "\n---\n" +
       "> MENSAGEM #007 - 24/11/2026 19:27:52\n" +
-      `> De 127.0.0.1:5000, recebida em ${recebida}\n` +
+      `> De 127.0.0.1:5000, recebida em ${recebida} [01234567-7]\n` +
       "\n> ASSUNTO:\n  Backup\n" +
       "\n> TEXTO:\n  linha 1\n  linha 2\n---\n",
   );
@@ -66,7 +66,7 @@ Deno.test("formatarLegivel: o bloco de uma mensagem, exato, sem cores", () => {
     ),
     "\n---\n" +
       "> MENSAGEM #1234 - 24/11/2026 19:27:52\n" +
-      `> De [::1]:40000 (cliente original), recebida em ${recebida}\n` +
+      `> De [::1]:40000 (cliente original), recebida em ${recebida} [01234567-1234]\n` +
       "\n> ASSUNTO:\n  \\x1B[41mX\n" +
       "\n> TEXTO:\n  concluído\n---\n",
   );
@@ -145,6 +145,7 @@ Deno.test("formatarLegivel: uma linha por evento, singular e plural", async (t) 
         clientes: 1,
         mensagens: 1,
         rejeitadas: 1,
+        naoGravadas: 0,
       },
       "> Servidor encerrado: 1 cliente atendido, 1 mensagem recebida, 1 conexão rejeitada.\n",
     ],
@@ -155,8 +156,20 @@ Deno.test("formatarLegivel: uma linha por evento, singular e plural", async (t) 
         clientes: 3,
         mensagens: 0,
         rejeitadas: 2,
+        naoGravadas: 0,
       },
       "> Servidor encerrado: 3 clientes atendidos, 0 mensagens recebidas, 2 conexões rejeitadas.\n",
+    ],
+    [
+      {
+        tipo: "resumo",
+        instante: INSTANTE,
+        clientes: 2,
+        mensagens: 9,
+        rejeitadas: 0,
+        naoGravadas: 3,
+      },
+      "> Servidor encerrado: 2 clientes atendidos, 9 mensagens recebidas, 0 conexões rejeitadas; 3 recebidas e não gravadas (nunca confirmadas).\n",
     ],
   ];
   for (const [evento, esperado] of casos) {
