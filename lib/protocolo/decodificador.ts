@@ -56,8 +56,16 @@ type Estado = typeof Estado[keyof typeof Estado];
  *
  * @example
  * ```ts
+ * import { codificar } from "./codificador.ts";
+ * import { Decodificador } from "./decodificador.ts";
+ * import { limitesDoCliente, type Quadro, Tipo } from "./quadros.ts";
+ *
+ * const bytes = codificar({ tipo: Tipo.CONFIRMACAO, numero: 3 });
  * const d = new Decodificador({ limites: limitesDoCliente() });
- * d.decodificar(bytes, (quadro) => console.log(quadro.tipo));
+ * const quadros: Quadro[] = [];
+ * d.decodificar(bytes.subarray(0, 2), (quadro) => quadros.push(quadro));
+ * d.decodificar(bytes.subarray(2), (quadro) => quadros.push(quadro));
+ * // quadros: [{ tipo: Tipo.CONFIRMACAO, numero: 3 }], montado de dois pedaços
  * ```
  */
 export class Decodificador {

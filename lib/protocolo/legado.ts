@@ -53,7 +53,16 @@ export function pareceLegado(primeiroByte: number): boolean {
  *
  * @example
  * ```ts
- * const bytes = codificarBlocoLegado(novaMensagem(1, "Olá", "Tudo bem?"));
+ * import { codificarBlocoLegado } from "./legado.ts";
+ *
+ * const bytes = codificarBlocoLegado({
+ *   numero: 1,
+ *   instante: Date.UTC(2025, 10, 24, 12, 30), // 09:30 em UTC-3
+ *   fuso: -180,
+ *   assunto: "Olá",
+ *   texto: "Tudo bem?",
+ * });
+ * // "\n---\n> MENSAGEM #001 - 24/11/2025 09:30:00\n\n> ASSUNTO:\nOlá\n\n> TEXTO:\nTudo bem?\n---\n"
  * ```
  * @throws {RangeError} se assunto ou texto tiverem quebra de linha: o original
  *   não consegue enviá-la e o bloco sairia ilegível.
@@ -121,9 +130,26 @@ const LINHAS_FIXAS: Partial<Record<Estado, LinhaFixa>> = {
  *
  * @example
  * ```ts
+ * import {
+ *   BYTES_CODIGO_SAIDA,
+ *   codificarBlocoLegado,
+ *   DecodificadorLegado,
+ * } from "./legado.ts";
+ * import type { Mensagem } from "./quadros.ts";
+ *
+ * const bloco = codificarBlocoLegado({
+ *   numero: 1,
+ *   instante: 0,
+ *   fuso: 0,
+ *   assunto: "Olá",
+ *   texto: "Tudo bem?",
+ * });
  * const d = new DecodificadorLegado(1024);
- * d.decodificar(bytes, (mensagem) => mostrar(mensagem));
- * if (d.terminou) fechar();
+ * const recebidas: Mensagem[] = [];
+ * d.decodificar(bloco.subarray(0, 10), (m) => recebidas.push(m));
+ * d.decodificar(bloco.subarray(10), (m) => recebidas.push(m));
+ * d.decodificar(BYTES_CODIGO_SAIDA, (m) => recebidas.push(m));
+ * // recebidas: a mensagem 1, inteira; d.terminou: true (o original saiu)
  * ```
  */
 export class DecodificadorLegado {

@@ -29,6 +29,8 @@ let vistaExaminada: DataView = new DataView(new ArrayBuffer(0));
  *
  * @example
  * ```ts
+ * import { nadaAEscapar } from "./varredura.ts";
+ *
  * const bytes = new TextEncoder().encode('diz "oi"');
  * nadaAEscapar(bytes, 0, 3); // true: "diz"
  * nadaAEscapar(bytes, 0, bytes.length); // false: tem aspas

@@ -1,6 +1,7 @@
 /**
  * Os eventos que o servidor relata. A sessão do servidor só os produz; quem os
- * mostra (texto para pessoas ou JSON por linha) é o módulo do terminal.
+ * mostra é um `Registro` de lib/saida/ (`legivel.ts`, texto para pessoas, ou
+ * `json.ts`, um JSON por linha).
  *
  * @module
  */
