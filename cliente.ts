@@ -29,6 +29,7 @@ import { LeitorDeLinhas } from "./lib/cliente/linhas.ts";
 import type { SessaoDeEnvio } from "./lib/cliente/interfaces.ts";
 import { enviarLinhas, enviarUma } from "./lib/cliente/roteiro.ts";
 import { SaidaEmLotes } from "./lib/saida/lotes.ts";
+import { ouvirInterrupcoes } from "./lib/sinais.ts";
 
 const AVISO_LEGADO =
   "> Aviso: o servidor original não confirma o recebimento; não há como garantir que uma mensagem foi entregue.\n";
@@ -151,14 +152,16 @@ async function conectarLegado(opcoes: OpcoesCliente): Promise<SessaoDeEnvio> {
   return await ClienteLegado.conectar(opcoes);
 }
 
-/** Uma promessa que resolve no primeiro Ctrl-C; o segundo sai na hora. */
+/**
+ * Uma promessa que resolve no primeiro Ctrl-C; um segundo, depois da janela
+ * de lib/sinais.ts (antes dela é o mesmo, repassado pelo deno task), sai na
+ * hora.
+ */
 function esperarCtrlC(): { promessa: Promise<void> } {
-  let vezes = 0;
   const { promise, resolve } = Promise.withResolvers<void>();
-  Deno.addSignalListener("SIGINT", () => {
-    vezes++;
-    if (vezes > 1) Deno.exit(130);
-    resolve();
+  ouvirInterrupcoes(["SIGINT"], {
+    encerrar: () => resolve(),
+    forcar: () => Deno.exit(130),
   });
   return { promessa: promise };
 }

@@ -25,6 +25,7 @@ import {
 } from "./lib/cli/servidor.ts";
 import { RetornoServidor } from "./lib/retornos.ts";
 import { Servidor } from "./lib/servidor/servidor.ts";
+import { ouvirInterrupcoes } from "./lib/sinais.ts";
 import {
   eArquivoComum,
   ESCRITA_SINCRONA_MAXIMA,
@@ -107,22 +108,15 @@ async function main(args: string[]): Promise<number> {
     void servidor.abortarPorSaida();
   });
 
-  let sinais = 0;
-  const aoSinal = (sinal: Deno.Signal) => () => {
-    sinais++;
-    if (sinais > 1) Deno.exit(RetornoServidor.FORCADO);
-    void servidor.encerrar(sinal);
-  };
-  const ouvintes = SINAIS.map((sinal) => [sinal, aoSinal(sinal)] as const);
-  for (const [sinal, ouvinte] of ouvintes) {
-    Deno.addSignalListener(sinal, ouvinte);
-  }
+  // Um segundo Ctrl-C dentro da janela é o mesmo (o deno task repassa o seu),
+  // e os ouvintes ficam até o processo sair: veja lib/sinais.ts.
+  ouvirInterrupcoes(SINAIS, {
+    encerrar: (sinal) => void servidor.encerrar(sinal),
+    forcar: () => Deno.exit(RetornoServidor.FORCADO),
+  });
 
   await servidor.servir();
   const resumo = await servidor.encerrar("interno");
-  for (const [sinal, ouvinte] of ouvintes) {
-    Deno.removeSignalListener(sinal, ouvinte);
-  }
   // Uma saída parada não segura o fim para sempre: um prazo curto de escrita.
   const gravou = await dentroDoPrazo(saida.esvaziar(), PRAZO_ESCRITA_MS);
   const naoGravadas = registro.naoGravadas;

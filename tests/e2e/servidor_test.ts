@@ -19,6 +19,7 @@ import {
 import { Cliente } from "../../lib/cliente/sessao.ts";
 import { CodigoErro } from "../../lib/erros.ts";
 import { RetornoServidor } from "../../lib/retornos.ts";
+import { JANELA_DO_MESMO_CTRL_C_MS } from "../../lib/sinais.ts";
 import { novaMensagem } from "../../lib/datas.ts";
 import {
   codificar,
@@ -347,12 +348,26 @@ Deno.test("SIGTERM: CODIGO_SAIDA a todos, confirma o que ainda chega, resumo, sa
   );
 });
 
-Deno.test("um segundo sinal força a saída na hora (código 130)", async () => {
+Deno.test("dois SIGINTs seguidos (Ctrl-C sob deno task) são um só: resumo e saída 0", async () => {
+  await using servidor = await iniciarServidor();
+  using par = await ParCru.conectar(servidor);
+  await par.saudar();
+  servidor.sinal("SIGINT");
+  servidor.sinal("SIGINT"); // o repasse do deno task, logo depois
+  assert.deepEqual(await par.proximo(), { tipo: Tipo.DESPEDIDA });
+  par.fechar();
+  assert.equal(await servidor.status(), RetornoServidor.OK);
+  assert.match(servidor.saida.texto, /Servidor encerrado: 1 cliente atendido/);
+});
+
+Deno.test("um segundo sinal depois da janela força a saída na hora (código 130)", async () => {
   await using servidor = await iniciarServidor();
   using par = await ParCru.conectar(servidor);
   await par.saudar();
   servidor.sinal("SIGINT");
   assert.deepEqual(await par.proximo(), { tipo: Tipo.DESPEDIDA });
+  // Antes da janela seria o mesmo Ctrl-C (o repasse do deno task).
+  await new Promise((r) => setTimeout(r, JANELA_DO_MESMO_CTRL_C_MS + 50));
   servidor.sinal("SIGINT"); // o par não respondeu: ainda na tolerância
   assert.equal(await servidor.status(), RetornoServidor.FORCADO);
 });
