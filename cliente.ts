@@ -21,6 +21,7 @@ import {
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
 import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
+import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import { Cliente } from "./lib/cliente/sessao.ts";
 import type { OpcoesCliente } from "./lib/cliente/conectar.ts";
 import { FalhaDoCliente } from "./lib/cliente/falhas.ts";
@@ -38,6 +39,16 @@ async function main(args: string[]): Promise<number> {
   const erros = new SaidaEmLotes(Deno.stderr);
   try {
     return await executar(args, saida, erros);
+  } catch (erro) {
+    // Nenhum erro sai com rastro de pilha: uma linha e um código documentado.
+    const [codigo, texto] = erro instanceof Deno.errors.NotCapable
+      ? [RetornoCliente.SEM_PERMISSAO, fraseDeNaoCapaz("cliente", erro)]
+      : [
+        RetornoCliente.NAO_ENTREGUE,
+        `erro inesperado: ${(erro as Error)?.message ?? erro}`,
+      ];
+    erros.escrever(`cliente: ${texto}\n`);
+    return codigo;
   } finally {
     await Promise.allSettled([saida.esvaziar(), erros.esvaziar()]);
   }
@@ -63,6 +74,16 @@ async function executar(
   if (config.versao) {
     saida.escrever(`cliente ${VERSAO_PROGRAMA}\n`);
     return RetornoCliente.OK;
+  }
+  const falta = permissaoQueFalta("cliente", {
+    nomeDaMaquina: config.host === undefined,
+    variavelDoToken: !config.legado && config.tokenArquivo === undefined,
+    arquivos: [config.ca, config.tokenArquivo]
+      .filter((caminho) => caminho !== undefined),
+  });
+  if (falta !== undefined) {
+    erros.escrever(`cliente: ${falta}\n`);
+    return RetornoCliente.SEM_PERMISSAO;
   }
 
   const host = config.host ?? Deno.hostname();

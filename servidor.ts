@@ -17,6 +17,7 @@ import {
   lerToken,
 } from "./lib/cli/arquivos.ts";
 import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
+import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import {
   analisarConfigServidor,
   type ConfigServidor,
@@ -38,7 +39,25 @@ const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM"];
 
+/** Nenhum erro sai com rastro de pilha: uma linha e um código documentado. */
 async function main(args: string[]): Promise<number> {
+  try {
+    return await executar(args);
+  } catch (erro) {
+    const [codigo, texto] = erro instanceof Deno.errors.NotCapable
+      ? [RetornoServidor.SEM_PERMISSAO, fraseDeNaoCapaz("servidor", erro)]
+      : [
+        RetornoServidor.ERRO_INESPERADO,
+        `erro inesperado: ${(erro as Error)?.message ?? erro}`,
+      ];
+    await Deno.stderr.write(
+      new TextEncoder().encode(`servidor: ${texto}\n`),
+    ).catch(() => {});
+    return codigo;
+  }
+}
+
+async function executar(args: string[]): Promise<number> {
   // Num arquivo comum, lotes pequenos saem por writeSync: menos latência.
   const saida = new SaidaEmLotes(Deno.stdout, {
     sincronaAte: await eArquivoComum(1) ? ESCRITA_SINCRONA_MAXIMA : 0,
@@ -61,6 +80,17 @@ async function main(args: string[]): Promise<number> {
     );
     await saida.esvaziar();
     return RetornoServidor.OK;
+  }
+  const falta = permissaoQueFalta("servidor", {
+    nomeDaMaquina: config.host === undefined,
+    variavelDoToken: config.tokenArquivo === undefined,
+    arquivos: [config.tlsCert, config.tlsChave, config.tokenArquivo]
+      .filter((caminho) => caminho !== undefined),
+  });
+  if (falta !== undefined) {
+    erros.escrever(`servidor: ${falta}\n`);
+    await erros.esvaziar();
+    return RetornoServidor.SEM_PERMISSAO;
   }
 
   const legivel = config.json

@@ -117,7 +117,8 @@ export const PROGRAMA_CLIENTE: Programa = {
     },
     {
       codigo: RetornoCliente.SEM_PERMISSAO,
-      descricao: "sem permissão para usar a rede",
+      descricao:
+        "sem permissão (para usar a rede, ou do Deno: use deno task cliente)",
     },
     {
       codigo: RetornoCliente.FALHA_TLS,

@@ -123,7 +123,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     },
     {
       codigo: RetornoServidor.SEM_PERMISSAO,
-      descricao: "sem permissão para usar a porta ou a rede",
+      descricao:
+        "sem permissão (porta abaixo de 1024, rede, ou do Deno: use deno task servidor)",
     },
     {
       codigo: RetornoServidor.ENDERECO_INVALIDO,

@@ -1,0 +1,89 @@
+/**
+ * As bordas que o usuário toca, de ponta a ponta: os programas rodados com
+ * `deno run` sem as permissões, valores errados nas opções, campos grandes
+ * demais. Em todos, uma linha em português, um código documentado e nenhum
+ * rastro de pilha.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { alvo, iniciarServidor, rodarCliente } from "../ajudantes.ts";
+import { RetornoCliente, RetornoServidor } from "../../lib/retornos.ts";
+
+const RAIZ = new URL("../../", import.meta.url);
+
+/** Roda `deno run <permissões> <programa>.ts <args>` e devolve o resultado. */
+async function rodarCom(
+  permissoes: string[],
+  programa: "servidor" | "cliente",
+  args: string[],
+): Promise<{ codigo: number; saida: string; erros: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--no-prompt",
+      ...permissoes,
+      new URL(`${programa}.ts`, RAIZ).pathname,
+      ...args,
+    ],
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const texto = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { codigo: code, saida: texto(stdout), erros: texto(stderr) };
+}
+
+/** Uma linha só, sem rastro de pilha nem o "Uncaught" do Deno. */
+function umaLinha(erros: string): void {
+  assert.equal(erros.trimEnd().split("\n").length, 1, erros);
+  assert.doesNotMatch(erros, /Uncaught|NotCapable|\bat \S+ \(|backtrace/);
+}
+
+Deno.test("sem as permissões: uma linha diz qual falta e qual comando tem todas", async (t) => {
+  const casos: [string[], "servidor" | "cliente", string[], number, RegExp][] =
+    [
+      [
+        [],
+        "servidor",
+        [],
+        RetornoServidor.SEM_PERMISSAO,
+        /--allow-net --allow-sys=hostname --allow-env=SOCKETS_TOKEN\).*deno task servidor/,
+      ],
+      [
+        ["--allow-net"],
+        "servidor",
+        ["--host", "127.0.0.1"],
+        RetornoServidor.SEM_PERMISSAO,
+        /\(--allow-env=SOCKETS_TOKEN\).*deno task servidor/,
+      ],
+      [
+        ["--allow-net"],
+        "cliente",
+        ["--assunto", "a", "--texto", "b"],
+        RetornoCliente.SEM_PERMISSAO,
+        /\(--allow-sys=hostname --allow-env=SOCKETS_TOKEN\).*deno task cliente/,
+      ],
+      [
+        ["--allow-net", "--allow-env"],
+        "cliente",
+        ["--host", "127.0.0.1", "--token-arquivo", "/tmp/x", "--assunto", "a"],
+        RetornoCliente.SEM_PERMISSAO,
+        /\(--allow-read\)/,
+      ],
+    ];
+  for (const [permissoes, programa, args, codigo, esperado] of casos) {
+    await t.step(`${programa} ${permissoes.join(" ")}`, async () => {
+      const r = await rodarCom(permissoes, programa, args);
+      assert.equal(r.codigo, codigo, r.erros);
+      assert.match(r.erros, new RegExp(`^${programa}: faltam permissões`));
+      assert.match(r.erros, esperado);
+      umaLinha(r.erros);
+    });
+  }
+  await t.step("--ajuda não precisa de permissão nenhuma", async () => {
+    const r = await rodarCom([], "servidor", ["--ajuda"]);
+    assert.equal(r.codigo, 0);
+    assert.match(r.saida, /Códigos de saída:/);
+  });
+});
