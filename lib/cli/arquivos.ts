@@ -1,7 +1,8 @@
 /**
  * Os arquivos que as opções indicam (certificado, chave, CA, token) e a
  * variável do token: o único módulo da linha de comando que lê do sistema
- * (`Deno.readTextFileSync`, `Deno.env`). Os pontos de entrada o chamam depois
+ * (`Deno.readTextFileSync`, `Deno.env`; `permissoes.ts` só consulta as
+ * permissões). Os pontos de entrada o chamam depois
  * de analisar as opções, e transformam {@linkcode ErroDeConfiguracao} numa
  * linha de erro e no código de retorno de configuração.
  *

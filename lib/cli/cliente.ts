@@ -11,7 +11,12 @@ import { RetornoCliente } from "../retornos.ts";
 import type { Programa } from "./ajuda.ts";
 import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";
 import { OPCOES_COMUNS, PORTA_PADRAO, VARIAVEL_TOKEN } from "./comum.ts";
-import { analisarPorta, analisarSegundos, textoDeSegundos } from "./valores.ts";
+import {
+  analisarHost,
+  analisarPorta,
+  analisarSegundos,
+  textoDeSegundos,
+} from "./valores.ts";
 
 /** Valores padrão do cliente (a ajuda os mostra daqui). */
 export const PADROES_CLIENTE = {
@@ -25,7 +30,7 @@ export const PROGRAMA_CLIENTE: Programa = {
     "cliente — envia mensagens (assunto e texto) a um servidor Sockets de Rede, pelo menu ou por scripts.",
   opcoes: {
     host: OPCOES_COMUNS.host,
-    porta: OPCOES_COMUNS.porta,
+    porta: { ...OPCOES_COMUNS.porta, descricao: "porta TCP (1 a 65535)" },
     "tempo-limite": {
       tipo: "string",
       valor: "SEGUNDOS",
@@ -165,13 +170,12 @@ export function analisarConfigCliente(args: readonly string[]): ConfigCliente {
   const config: ConfigCliente = {
     ajuda: v.ajuda === true,
     versao: v.versao === true,
-    host: texto("host"),
-    porta: analisarPorta(texto("porta"), PADROES_CLIENTE.porta),
+    host: analisarHost(texto("host")),
+    porta: analisarPorta(texto("porta"), PADROES_CLIENTE.porta, 1),
     tempoLimite: analisarSegundos(
       texto("tempo-limite"),
       "--tempo-limite",
       PADROES_CLIENTE.tempoLimite,
-      1,
     ),
     assunto: texto("assunto"),
     texto: texto("texto"),

@@ -13,6 +13,7 @@ import type { Programa } from "./ajuda.ts";
 import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";
 import { OPCOES_COMUNS, PORTA_PADRAO, VARIAVEL_TOKEN } from "./comum.ts";
 import {
+  analisarHost,
   analisarInteiro,
   analisarPorta,
   analisarSegundos,
@@ -181,7 +182,7 @@ export function analisarConfigServidor(
   return {
     ajuda: v.ajuda === true,
     versao: v.versao === true,
-    host: texto("host"),
+    host: analisarHost(texto("host")),
     porta: analisarPorta(texto("porta"), PADROES.porta),
     tamanhoMaximo: analisarInteiro(
       texto("tamanho-maximo"),
@@ -201,8 +202,9 @@ export function analisarConfigServidor(
       texto("tempo-ocioso"),
       "--tempo-ocioso",
       PADROES.tempoOcioso,
+      true,
     ),
-    prazo: analisarSegundos(texto("prazo"), "--prazo", PADROES.prazo, 1),
+    prazo: analisarSegundos(texto("prazo"), "--prazo", PADROES.prazo),
     json: v.json === true,
     tlsCert: texto("tls-cert"),
     tlsChave: texto("tls-chave"),

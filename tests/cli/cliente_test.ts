@@ -86,14 +86,34 @@ Deno.test("analisarConfigCliente: modos sem menu e combinações proibidas", () 
   );
   falhaDeUso(
     () => analisarConfigCliente(["--tempo-limite", "0"]),
-    '--tempo-limite deve ser um número de segundos (mais que 0), não "0"',
+    '--tempo-limite deve ser de 0.001 a 2147483 segundos, não "0"',
   );
   falhaDeUso(
     () => analisarConfigCliente(["--porta=-1"]),
-    "--porta deve estar entre 0 e 65535, não -1",
+    "--porta deve estar entre 1 e 65535, não -1",
   );
   falhaDeUso(
     () => analisarConfigCliente(["--json"]),
     "opção desconhecida: --json",
+  );
+});
+
+Deno.test("analisarConfigCliente recusa onde se digita: porta 0, host com porta, fração que some", () => {
+  falhaDeUso(
+    () => analisarConfigCliente(["--porta", "0"]),
+    "--porta deve estar entre 1 e 65535, não 0",
+  );
+  falhaDeUso(
+    () => analisarConfigCliente(["--host", "127.0.0.1:39185"]),
+    "--host recebe só o endereço; a porta vai em --porta: --host 127.0.0.1 --porta 39185",
+  );
+  falhaDeUso(
+    () => analisarConfigCliente(["--tempo-limite", "0.0001"]),
+    '--tempo-limite deve ser de 0.001 a 2147483 segundos, não "0.0001"',
+  );
+  // Um valor começado por "-" que não é opção deste programa é o valor.
+  assert.equal(
+    analisarConfigCliente(["--assunto", "a", "--texto", "-5 graus"]).texto,
+    "-5 graus",
   );
 });

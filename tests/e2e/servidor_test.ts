@@ -380,6 +380,9 @@ Deno.test("opções inválidas do servidor: código 2 e dica da ajuda", async (t
       ["--tamanho-maximo", "0"],
       ["--nada"],
       ["--prazo", "0"],
+      ["--host", ""],
+      ["--tempo-ocioso", "4294968"],
+      ["--tempo-ocioso", "0.0001"],
     ]
   ) {
     await t.step(args.join(" "), async () => {
