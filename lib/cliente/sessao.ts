@@ -31,10 +31,10 @@ import {
 } from "../protocolo/codificador.ts";
 import { Decodificador } from "../protocolo/decodificador.ts";
 import {
+  excessoDaMensagem,
   limitesDoCliente,
   type Mensagem,
   type Quadro,
-  tamanhoDaMensagem,
   Tipo,
   VERSAO,
 } from "../protocolo/quadros.ts";
@@ -126,11 +126,9 @@ export class Cliente {
     return this.#numero + 1;
   }
 
-  /** Bytes que a mensagem passa do limite do servidor (0 se cabe). */
+  /** Bytes que a mensagem passa do limite do servidor ou do assunto (0 se cabe). */
   excesso(assunto: string, texto: string): number {
-    // Cada unidade UTF-16 dá no máximo 3 bytes: o caso comum nem conta.
-    if (3 * (assunto.length + texto.length) <= this.tamanhoMaximo) return 0;
-    return Math.max(0, tamanhoDaMensagem(assunto, texto) - this.tamanhoMaximo);
+    return excessoDaMensagem(assunto, texto, this.tamanhoMaximo);
   }
 
   /**

@@ -9,6 +9,7 @@
 import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
 import { dataHoraLocal, tituloDaMensagem } from "../datas.ts";
 import type { Cores } from "./cores.ts";
+import { contar } from "./contagem.ts";
 import { campoRecuado, escapar } from "./escape.ts";
 import type { SaidaEmLotes } from "./lotes.ts";
 
@@ -38,10 +39,6 @@ export class RegistroLegivel implements Registro {
   }
 }
 
-function plural(n: number, singular: string, plural: string): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
-
 /** O texto de um evento, terminado em quebra de linha, escrito de uma vez. */
 export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
   switch (evento.tipo) {
@@ -55,13 +52,13 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
       return `> Cliente ${
         formatarPar(evento.par)
       } saiu (CODIGO_SAIDA) depois de ${
-        plural(evento.mensagens, "mensagem", "mensagens")
+        contar(evento.mensagens, "mensagem", "mensagens")
       }.\n`;
     case "desconectou":
       return `> Cliente ${
         formatarPar(evento.par)
       } desconectou-se sem CODIGO_SAIDA (${evento.motivo}) depois de ${
-        plural(evento.mensagens, "mensagem", "mensagens")
+        contar(evento.mensagens, "mensagem", "mensagens")
       }.\n`;
     case "rejeitado":
       return `> Cliente ${formatarPar(evento.par)} rejeitado: ${
@@ -73,15 +70,15 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
       return cores.erro(`> Aviso: ${escapar(evento.texto)}`) + "\n";
     case "encerrando":
       return `> Sinal ${evento.sinal} recebido: encerrando; avisando ${
-        plural(evento.clientes, "cliente", "clientes")
+        contar(evento.clientes, "cliente", "clientes")
       } com CODIGO_SAIDA...\n`;
     case "resumo":
       return `> Servidor encerrado: ${
-        plural(evento.clientes, "cliente atendido", "clientes atendidos")
+        contar(evento.clientes, "cliente atendido", "clientes atendidos")
       }, ${
-        plural(evento.mensagens, "mensagem recebida", "mensagens recebidas")
+        contar(evento.mensagens, "mensagem recebida", "mensagens recebidas")
       }, ${
-        plural(evento.rejeitadas, "conexão rejeitada", "conexões rejeitadas")
+        contar(evento.rejeitadas, "conexão rejeitada", "conexões rejeitadas")
       }.\n`;
   }
 }

@@ -87,3 +87,54 @@ Deno.test("sem as permissões: uma linha diz qual falta e qual comando tem todas
     assert.match(r.saida, /Códigos de saída:/);
   });
 });
+
+Deno.test("assunto acima de 65535 bytes com --tamanho-maximo 200000: recusado como mensagem grande, sem rastro", async (t) => {
+  await using servidor = await iniciarServidor(["--tamanho-maximo", "200000"]);
+  const assunto = "a".repeat(70_000);
+  const motivo =
+    "o assunto tem 70000 bytes, 4465 bytes acima do máximo de 65535 bytes que o protocolo permite num assunto";
+  await t.step("uma mensagem (--assunto/--texto)", async () => {
+    const r = await rodarCliente([
+      ...alvo(servidor),
+      "--assunto",
+      assunto,
+      "--texto",
+      "b",
+    ]);
+    assert.equal(r.codigo, RetornoCliente.NAO_ENTREGUE, r.erros);
+    assert.equal(r.erros, `cliente: mensagem não enviada: ${motivo}\n`);
+  });
+  await t.step(
+    "--linhas: a linha longa demais é pulada e relatada",
+    async () => {
+      const r = await rodarCliente(
+        [...alvo(servidor), "--assunto", "linhas", "--linhas"],
+        `curta\n${"x".repeat(200_000)}\n`,
+      );
+      assert.equal(r.codigo, RetornoCliente.NAO_ENTREGUE, r.erros);
+      assert.equal(
+        r.erros,
+        "cliente: linha 2 pulada: 6 bytes acima do limite de 200000 bytes do servidor\n" +
+          "cliente: 1 de 2 mensagens entregues, 1 pulada por tamanho\n",
+      );
+    },
+  );
+  await t.step("--linhas com o assunto grande: cada linha pulada", async () => {
+    const r = await rodarCliente(
+      [...alvo(servidor), "--assunto", assunto, "--linhas"],
+      "a\n",
+    );
+    assert.equal(r.codigo, RetornoCliente.NAO_ENTREGUE, r.erros);
+    assert.equal(
+      r.erros,
+      `cliente: linha 1 pulada: ${motivo}\n` +
+        "cliente: 0 de 1 mensagem entregue, 1 pulada por tamanho\n",
+    );
+  });
+  await t.step("menu", async () => {
+    const r = await rodarCliente(alvo(servidor), `1\n${assunto}\nb\n2\n`);
+    assert.equal(r.codigo, 0, r.erros);
+    assert.match(r.saida, new RegExp(`> Mensagem não enviada: ${motivo}\\.`));
+    umaLinha(r.erros + "\n");
+  });
+});

@@ -280,7 +280,7 @@ Deno.test("além de --max-conexoes: ERRO de servidor cheio; os conectados seguem
     assert.equal(await extra.status(), 9);
     assert.match(
       extra.erros.texto,
-      /o servidor recusou: servidor cheio: 2 conexões é o máximo \(código 10\)/,
+      /o servidor recusou: servidor cheio: o máximo é 2 conexões \(código 10\)/,
     );
     await servidor.saida.esperar(/rejeitado: servidor cheio/);
   });
