@@ -41,14 +41,16 @@ export function lerArquivo(caminho: string, opcao: string): string {
 }
 
 /**
- * O token: de `--token-arquivo` (sem a quebra de linha final) ou da variável
- * `SOCKETS_TOKEN`; `undefined` se nenhum dos dois.
+ * O token: de `--token-arquivo` (sem as quebras de linha do fim, LF ou CR LF)
+ * ou da variável `SOCKETS_TOKEN`; `undefined` se nenhum dos dois. Com os dois,
+ * vale o arquivo: a opção, dada nesta linha de comando, prevalece sobre a
+ * variável, que pode vir de longe (um perfil do shell).
  *
  * @throws {ErroDeConfiguracao} arquivo ilegível ou token vazio
  */
 export function lerToken(arquivo: string | undefined): string | undefined {
   const token = arquivo !== undefined
-    ? lerArquivo(arquivo, "--token-arquivo").replace(/\r?\n$/, "")
+    ? lerArquivo(arquivo, "--token-arquivo").replace(/[\r\n]+$/, "")
     : Deno.env.get(VARIAVEL_TOKEN);
   if (token === "") {
     throw new ErroDeConfiguracao(

@@ -74,7 +74,8 @@ export const PROGRAMA_CLIENTE: Programa = {
     "token-arquivo": {
       tipo: "string",
       valor: "ARQUIVO",
-      descricao: `envia este token ao servidor (ou defina ${VARIAVEL_TOKEN})`,
+      descricao:
+        `envia este token ao servidor (ou defina ${VARIAVEL_TOKEN}; o arquivo prevalece)`,
     },
     ajuda: OPCOES_COMUNS.ajuda,
     versao: OPCOES_COMUNS.versao,

@@ -90,7 +90,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     "token-arquivo": {
       tipo: "string",
       valor: "ARQUIVO",
-      descricao: `exige este token dos clientes (ou defina ${VARIAVEL_TOKEN})`,
+      descricao:
+        `exige este token dos clientes (ou defina ${VARIAVEL_TOKEN}; o arquivo prevalece)`,
     },
     permitir: {
       tipo: "string",

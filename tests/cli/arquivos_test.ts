@@ -56,13 +56,23 @@ Deno.test("lerArquivo devolve o texto ou diz qual opção e por quê", () => {
   );
 });
 
-Deno.test("lerToken tira a quebra de linha final do arquivo e recusa token vazio", () => {
+Deno.test("lerToken tira as quebras de linha do fim do arquivo, prevalece sobre a variável e recusa token vazio", () => {
   const caminho = Deno.makeTempFileSync();
   try {
     Deno.writeTextFileSync(caminho, "segredo\r\n");
     assert.equal(lerToken(caminho), "segredo");
     Deno.writeTextFileSync(caminho, "segredo\n\n");
-    assert.equal(lerToken(caminho), "segredo\n");
+    assert.equal(lerToken(caminho), "segredo");
+    Deno.writeTextFileSync(caminho, "segredo\r\n\r\n");
+    assert.equal(lerToken(caminho), "segredo");
+    // Só o fim: uma quebra no meio faz parte do token.
+    Deno.writeTextFileSync(caminho, "seg\nredo\n");
+    assert.equal(lerToken(caminho), "seg\nredo");
+    // Com o arquivo e a variável, vale o arquivo.
+    Deno.writeTextFileSync(caminho, "do-arquivo\n");
+    comVariavel("da-variavel", () => {
+      assert.equal(lerToken(caminho), "do-arquivo");
+    });
     Deno.writeTextFileSync(caminho, "\n");
     falhaDeConfiguracao(
       () => lerToken(caminho),
