@@ -10,11 +10,7 @@
 
 import { dicaDeAjuda, textoDeAjuda } from "./lib/cli/ajuda.ts";
 import { ErroDeUso } from "./lib/cli/argumentos.ts";
-import {
-  ErroDeConfiguracao,
-  lerArquivo,
-  lerToken,
-} from "./lib/cli/arquivos.ts";
+import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import {
   analisarConfigCliente,
   type ConfigCliente,
@@ -98,7 +94,7 @@ async function executar(
         ? {
           ca: config.ca === undefined
             ? undefined
-            : lerArquivo(config.ca, "--ca"),
+            : lerPem(config.ca, "--ca", "certificado"),
         }
         : undefined,
     };

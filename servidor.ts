@@ -11,11 +11,7 @@
 import { ListaDeAcesso } from "./lib/servidor/acesso.ts";
 import { dicaDeAjuda, textoDeAjuda } from "./lib/cli/ajuda.ts";
 import { ErroDeUso } from "./lib/cli/argumentos.ts";
-import {
-  ErroDeConfiguracao,
-  lerArquivo,
-  lerToken,
-} from "./lib/cli/arquivos.ts";
+import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
 import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import {
@@ -153,8 +149,8 @@ async function executar(args: string[]): Promise<number> {
 function lerSeguranca(config: ConfigServidor) {
   const tls = config.tlsCert !== undefined && config.tlsChave !== undefined
     ? {
-      cert: lerArquivo(config.tlsCert, "--tls-cert"),
-      chave: lerArquivo(config.tlsChave, "--tls-chave"),
+      cert: lerPem(config.tlsCert, "--tls-cert", "certificado"),
+      chave: lerPem(config.tlsChave, "--tls-chave", "chave"),
     }
     : undefined;
   const token = lerToken(config.tokenArquivo);
@@ -196,10 +192,7 @@ function explicarFalhaAoLigar(
     ];
   }
   if (erro instanceof Error && /cert|key|pem|private/i.test(erro.message)) {
-    return [
-      RetornoServidor.CONFIGURACAO_INVALIDA,
-      `certificado ou chave TLS inválidos: ${erro.message}`,
-    ];
+    return [RetornoServidor.CONFIGURACAO_INVALIDA, problemaDeTls(erro.message)];
   }
   if (erro instanceof Error && /lookup|resolve/i.test(erro.message)) {
     return [
@@ -213,6 +206,20 @@ function explicarFalhaAoLigar(
       (erro as Error).message
     }`,
   ];
+}
+
+/** A frase para um certificado ou chave que `Deno.listenTls` recusou. */
+function problemaDeTls(texto: string): string {
+  if (/KeyMismatch|not be consistent/i.test(texto)) {
+    return "a chave de --tls-chave não é a do certificado de --tls-cert; confira se os dois arquivos são do mesmo par";
+  }
+  if (/No certificates found/i.test(texto)) {
+    return "--tls-cert não contém nenhum certificado PEM legível";
+  }
+  if (/No keys found/i.test(texto)) {
+    return "--tls-chave não contém nenhuma chave privada PEM legível (RSA, EC ou PKCS#8, sem senha)";
+  }
+  return `certificado ou chave TLS recusados (${texto}); confira --tls-cert e --tls-chave`;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -40,6 +40,39 @@ export function lerArquivo(caminho: string, opcao: string): string {
   }
 }
 
+/** O que um arquivo PEM deve conter, conforme a opção que o indica. */
+const PEM = {
+  certificado: {
+    marca: /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/,
+    falta:
+      "não é um certificado PEM (falta a linha -----BEGIN CERTIFICATE-----)",
+  },
+  chave: {
+    marca: /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/,
+    falta:
+      "não é uma chave privada PEM (falta a linha -----BEGIN PRIVATE KEY-----)",
+  },
+} as const;
+
+/**
+ * Lê um arquivo PEM indicado numa opção e confere que ele tem o que a opção
+ * pede (um certificado; uma chave privada): um arquivo trocado é apontado
+ * aqui, pela opção, e não lá adiante como "emissor desconhecido".
+ *
+ * @throws {ErroDeConfiguracao} ilegível, ou sem o bloco PEM esperado
+ */
+export function lerPem(
+  caminho: string,
+  opcao: string,
+  tipo: keyof typeof PEM,
+): string {
+  const texto = lerArquivo(caminho, opcao);
+  if (!PEM[tipo].marca.test(texto)) {
+    throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${PEM[tipo].falta}`);
+  }
+  return texto;
+}
+
 /**
  * O token: de `--token-arquivo` (sem as quebras de linha do fim, LF ou CR LF)
  * ou da variável `SOCKETS_TOKEN`; `undefined` se nenhum dos dois. Com os dois,

@@ -39,6 +39,7 @@ import {
   VERSAO,
 } from "../protocolo/quadros.ts";
 import { type Agendamento, agendar, repetir } from "../temporizador.ts";
+import { comPorta } from "../saida/endereco.ts";
 
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
 const PONG = codificar({ tipo: Tipo.PONG });
@@ -113,7 +114,9 @@ export class Cliente {
       if (erro instanceof FalhaDoCliente) throw erro;
       throw new FalhaDoCliente(
         RetornoCliente.CONEXAO_PERDIDA,
-        `falha na saudação com ${host}:${porta}: ${(erro as Error).message}`,
+        `falha na saudação com ${comPorta(host, porta)}: ${
+          (erro as Error).message
+        }`,
         { cause: erro },
       );
     } finally {
@@ -326,10 +329,14 @@ async function lerSaudacao(
           ? RetornoCliente.TEMPO_ESGOTADO
           : RetornoCliente.CONEXAO_PERDIDA,
         conexao.fechada
-          ? `conectado a ${opcoes.host}:${opcoes.porta}, mas sem saudação em ${
+          ? `conectado a ${
+            comPorta(opcoes.host, opcoes.porta)
+          }, mas sem saudação em ${
             opcoes.tempoLimite / 1000
           } s; é um servidor Sockets de Rede?`
-          : `o servidor ${opcoes.host}:${opcoes.porta} fechou a conexão antes da saudação${
+          : `o servidor ${
+            comPorta(opcoes.host, opcoes.porta)
+          } fechou a conexão antes da saudação${
             opcoes.tls ? "" : " (se ele usa TLS, tente --tls)"
           }`,
       );
@@ -344,7 +351,9 @@ async function lerSaudacao(
         : "";
       throw new FalhaDoCliente(
         RetornoCliente.PROTOCOLO_INCOMPATIVEL,
-        `${opcoes.host}:${opcoes.porta} não fala o protocolo Sockets de Rede (${erro.message})${dica}`,
+        `${
+          comPorta(opcoes.host, opcoes.porta)
+        } não fala o protocolo Sockets de Rede (${erro.message})${dica}`,
       );
     }
     const primeiro = quadros.shift();
@@ -355,7 +364,9 @@ async function lerSaudacao(
     if (primeiro.tipo !== Tipo.OLA_SERVIDOR) {
       throw new FalhaDoCliente(
         RetornoCliente.PROTOCOLO_INCOMPATIVEL,
-        `${opcoes.host}:${opcoes.porta} respondeu sem a saudação do protocolo`,
+        `${
+          comPorta(opcoes.host, opcoes.porta)
+        } respondeu sem a saudação do protocolo`,
       );
     }
     if (primeiro.versao !== VERSAO) {

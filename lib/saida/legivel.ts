@@ -10,14 +10,13 @@ import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
 import { dataHoraLocal, tituloDaMensagem } from "../datas.ts";
 import type { Cores } from "./cores.ts";
 import { contar } from "./contagem.ts";
+import { comPorta } from "./endereco.ts";
 import { campoRecuado, escapar } from "./escape.ts";
 import type { SaidaEmLotes } from "./lotes.ts";
 
 /** `127.0.0.1:5000` ou `[::1]:5000`. */
 export function formatarPar(par: Par): string {
-  return par.endereco.includes(":")
-    ? `[${par.endereco}]:${par.porta}`
-    : `${par.endereco}:${par.porta}`;
+  return comPorta(par.endereco, par.porta);
 }
 
 /** Os eventos do servidor como texto para pessoas, no estilo do original. */

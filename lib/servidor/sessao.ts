@@ -9,6 +9,7 @@
  * @module
  */
 
+import { motivoDeLeitura } from "./motivos.ts";
 import { type Penalidades, tokensIguais } from "./acesso.ts";
 import { type Conexao, FilaCheia } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
@@ -129,7 +130,7 @@ export class Sessao {
         if (espera) await espera; // saída cheia: para de ler (contrapressão)
       }
     } catch (erro) {
-      motivoFim = `erro de leitura: ${(erro as Error).message}`;
+      motivoFim = motivoDeLeitura(erro);
     } finally {
       clearTimeout(this.#prazoFechamento);
       this.#conexao.fechar();

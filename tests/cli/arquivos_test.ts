@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import {
   ErroDeConfiguracao,
   lerArquivo,
+  lerPem,
   lerToken,
 } from "../../lib/cli/arquivos.ts";
 import { VARIAVEL_TOKEN } from "../../lib/cli/comum.ts";
@@ -103,4 +104,29 @@ Deno.test("na linha de comando, só arquivos.ts e permissoes.ts tocam o sistema 
       /\bDeno\.\w/.test(Deno.readTextFileSync(new URL(nome, pasta)))
     );
   assert.deepEqual(comDeno.sort(), ["arquivos.ts", "permissoes.ts"]);
+});
+
+Deno.test("lerPem confere que o arquivo tem o bloco PEM que a opção pede", () => {
+  const caminho = Deno.makeTempFileSync();
+  try {
+    Deno.writeTextFileSync(caminho, "não é PEM\n");
+    falhaDeConfiguracao(
+      () => lerPem(caminho, "--ca", "certificado"),
+      `--ca ${caminho}: não é um certificado PEM (falta a linha -----BEGIN CERTIFICATE-----)`,
+    );
+    falhaDeConfiguracao(
+      () => lerPem(caminho, "--tls-chave", "chave"),
+      `--tls-chave ${caminho}: não é uma chave privada PEM (falta a linha -----BEGIN PRIVATE KEY-----)`,
+    );
+    const cert =
+      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    Deno.writeTextFileSync(caminho, cert);
+    assert.equal(lerPem(caminho, "--tls-cert", "certificado"), cert);
+    for (const tipo of ["", "RSA ", "EC "]) {
+      Deno.writeTextFileSync(caminho, `-----BEGIN ${tipo}PRIVATE KEY-----\n`);
+      assert.ok(lerPem(caminho, "--tls-chave", "chave"));
+    }
+  } finally {
+    Deno.removeSync(caminho);
+  }
 });
