@@ -73,6 +73,7 @@ export interface Contexto {
  * Deno, sem as cores nem o rastro ("Stack backtrace").
  */
 export function explicarFalha(erros: string, contexto: Contexto): string {
+  // deno-lint-ignore no-control-regex -- as cores ANSI do Deno, tiradas
   const texto = erros.replace(/\x1b\[[0-9;]*m/g, "");
   const para = contexto.alvo ? ` para ${contexto.alvo}` : "";
   const naoAchou = /Could not find denort at '([^']*)'/.exec(texto);
