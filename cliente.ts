@@ -13,6 +13,7 @@ import { ErroDeUso } from "./lib/cli/argumentos.ts";
 import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import {
   analisarConfigCliente,
+  avisoDeDigitacao,
   type ConfigCliente,
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
@@ -120,6 +121,8 @@ async function executar(
   const interrupcao = esperarCtrlC();
   if (semMenu) {
     if (config.legado) erros.escrever(`cliente: ${AVISO_LEGADO.slice(2)}`);
+    const aviso = avisoDeDigitacao(config, Deno.stdin.isTerminal());
+    if (aviso) erros.escrever(`cliente: ${aviso}\n`);
     // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
     interrupcao.promessa.then(() => entrada.cancelar());
     const roteiro = {

@@ -164,6 +164,22 @@ export interface ConfigCliente {
   tokenArquivo: string | undefined;
 }
 
+/**
+ * O aviso de quem vai ler o texto do teclado sem menu (`--assunto` sem
+ * `--texto`, `--texto -`, `--linhas`): num terminal, o cliente pararia calado
+ * esperando. `undefined` se a entrada não é um terminal ou há menu.
+ */
+export function avisoDeDigitacao(
+  config: ConfigCliente,
+  terminal: boolean,
+): string | undefined {
+  if (!terminal) return undefined;
+  if (config.linhas) return "digite uma mensagem por linha; Ctrl-D termina";
+  const leTexto = config.texto === "-" ||
+    (config.texto === undefined && config.assunto !== undefined);
+  return leTexto ? "digite o texto; Ctrl-D termina" : undefined;
+}
+
 /** Analisa e valida os argumentos do cliente. @throws {ErroDeUso} */
 export function analisarConfigCliente(args: readonly string[]): ConfigCliente {
   const v = analisarArgumentos(args, PROGRAMA_CLIENTE.opcoes);

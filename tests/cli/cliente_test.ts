@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   analisarConfigCliente,
+  avisoDeDigitacao,
   PROGRAMA_CLIENTE,
 } from "../../lib/cli/cliente.ts";
 import { escolher, falhaDeUso } from "./ajudantes.ts";
@@ -116,4 +117,21 @@ Deno.test("analisarConfigCliente recusa onde se digita: porta 0, host com porta,
     analisarConfigCliente(["--assunto", "a", "--texto", "-5 graus"]).texto,
     "-5 graus",
   );
+});
+
+Deno.test("avisoDeDigitacao: só num terminal, só quando o texto vem do teclado", () => {
+  const aviso = (args: string[], terminal = true) =>
+    avisoDeDigitacao(analisarConfigCliente(args), terminal);
+  assert.equal(aviso(["--assunto", "oi"]), "digite o texto; Ctrl-D termina");
+  assert.equal(
+    aviso(["--assunto", "oi", "--texto", "-"]),
+    "digite o texto; Ctrl-D termina",
+  );
+  assert.equal(
+    aviso(["--linhas"]),
+    "digite uma mensagem por linha; Ctrl-D termina",
+  );
+  assert.equal(aviso(["--assunto", "oi"], false), undefined);
+  assert.equal(aviso(["--assunto", "oi", "--texto", "x"]), undefined);
+  assert.equal(aviso([]), undefined); // o menu já pergunta
 });

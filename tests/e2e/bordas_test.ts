@@ -8,7 +8,13 @@
  */
 
 import assert from "node:assert/strict";
-import { alvo, iniciarServidor, rodarCliente } from "../ajudantes.ts";
+import {
+  alvo,
+  iniciarServidor,
+  permissoesDaTarefa,
+  rodarCliente,
+  Saida,
+} from "../ajudantes.ts";
 import { RetornoCliente, RetornoServidor } from "../../lib/retornos.ts";
 
 const RAIZ = new URL("../../", import.meta.url);
@@ -137,4 +143,51 @@ Deno.test("assunto acima de 65535 bytes com --tamanho-maximo 200000: recusado co
     assert.match(r.saida, new RegExp(`> Mensagem não enviada: ${motivo}\\.`));
     umaLinha(r.erros + "\n");
   });
+});
+
+/** O `script` do util-linux dá ao cliente um pseudo-terminal na entrada. */
+function temScript(): boolean {
+  try {
+    return new Deno.Command("script", {
+      args: ["-V"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "cliente --assunto num terminal avisa que espera o texto e o Ctrl-D",
+  ignore: !temScript(),
+  async fn() {
+    await using servidor = await iniciarServidor();
+    const comando = [
+      Deno.execPath(),
+      "run",
+      ...permissoesDaTarefa("cliente"),
+      new URL("cliente.ts", RAIZ).pathname,
+      ...alvo(servidor),
+      "--assunto",
+      "oi",
+      "--verbose",
+    ].map((parte) => `'${parte}'`).join(" ");
+    const filho = new Deno.Command("script", {
+      args: ["-qec", comando, "/dev/null"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const saida = new Saida(filho.stdout);
+    await saida.esperar(/cliente: digite o texto; Ctrl-D termina/);
+    const escritor = filho.stdin.getWriter();
+    await escritor.write(new TextEncoder().encode("olá\n\x04"));
+    await saida.esperar(/mensagem #001 entregue/);
+    await escritor.close();
+    assert.equal((await filho.status).code, 0);
+    await saida.terminou;
+    await filho.stderr.cancel();
+  },
 });
