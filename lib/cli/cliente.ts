@@ -69,7 +69,7 @@ export const PROGRAMA_CLIENTE: Programa = {
       tipo: "string",
       valor: "ARQUIVO",
       descricao:
-        "com --tls, confia nesta CA (PEM) em vez das raízes do sistema",
+        "com --tls, confia nesta CA (PEM) em vez das raízes públicas embutidas no Deno",
     },
     "token-arquivo": {
       tipo: "string",
