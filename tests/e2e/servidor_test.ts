@@ -99,9 +99,18 @@ Deno.test("bytes hostis na saudação são recusados com ERRO e explicação", a
         await par.escrever(bytes);
         const erro = erroRecebido(await par.ateOFim());
         assert.equal(erro.codigo, CodigoErro.PROTOCOLO_DESCONHECIDO);
-        assert.match(erro.texto, /não são uma saudação do protocolo/);
+        // Um ClientHello é reconhecido como TLS, e a explicação diz o que fazer.
+        const tls = nome === "ClientHello TLS";
+        assert.match(
+          erro.texto,
+          tls
+            ? /^os primeiros bytes são de TLS \(um ClientHello\)/
+            : /não são uma saudação do protocolo/,
+        );
         await servidor.saida.esperar(
-          /rejeitado: os primeiros bytes não são uma saudação do protocolo Sockets de Rede \(código 1\)/,
+          tls
+            ? /rejeitado: os primeiros bytes são de TLS .+ ou o cliente sem --tls \(código 1\)/
+            : /rejeitado: os primeiros bytes não são uma saudação do protocolo Sockets de Rede \(código 1\)/,
         );
       });
     }
