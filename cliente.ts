@@ -10,18 +10,16 @@
 
 import { dicaDeAjuda, textoDeAjuda } from "./lib/cli/ajuda.ts";
 import { ErroDeUso } from "./lib/cli/argumentos.ts";
-import {
-  ErroDeConfiguracao,
-  lerArquivo,
-  lerToken,
-} from "./lib/cli/arquivos.ts";
+import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import {
   analisarConfigCliente,
+  avisoDeDigitacao,
   type ConfigCliente,
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
 import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
 import { SessaoRetomavel } from "./lib/cliente/retomada.ts";
+import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import type { OpcoesCliente } from "./lib/cliente/conectar.ts";
 import { FalhaDoCliente } from "./lib/cliente/falhas.ts";
 import { RetornoCliente } from "./lib/retornos.ts";
@@ -39,6 +37,16 @@ async function main(args: string[]): Promise<number> {
   const erros = new SaidaEmLotes(Deno.stderr);
   try {
     return await executar(args, saida, erros);
+  } catch (erro) {
+    // Nenhum erro sai com rastro de pilha: uma linha e um código documentado.
+    const [codigo, texto] = erro instanceof Deno.errors.NotCapable
+      ? [RetornoCliente.SEM_PERMISSAO, fraseDeNaoCapaz("cliente", erro)]
+      : [
+        RetornoCliente.NAO_ENTREGUE,
+        `erro inesperado: ${(erro as Error)?.message ?? erro}`,
+      ];
+    erros.escrever(`cliente: ${texto}\n`);
+    return codigo;
   } finally {
     await Promise.allSettled([saida.esvaziar(), erros.esvaziar()]);
   }
@@ -65,6 +73,16 @@ async function executar(
     saida.escrever(`cliente ${VERSAO_PROGRAMA}\n`);
     return RetornoCliente.OK;
   }
+  const falta = permissaoQueFalta("cliente", {
+    nomeDaMaquina: config.host === undefined,
+    variavelDoToken: !config.legado && config.tokenArquivo === undefined,
+    arquivos: [config.ca, config.tokenArquivo]
+      .filter((caminho) => caminho !== undefined),
+  });
+  if (falta !== undefined) {
+    erros.escrever(`cliente: ${falta}\n`);
+    return RetornoCliente.SEM_PERMISSAO;
+  }
 
   const host = config.host ?? Deno.hostname();
   let opcoes;
@@ -78,7 +96,7 @@ async function executar(
         ? {
           ca: config.ca === undefined
             ? undefined
-            : lerArquivo(config.ca, "--ca"),
+            : lerPem(config.ca, "--ca", "certificado"),
         }
         : undefined,
     };
@@ -118,6 +136,8 @@ async function executar(
   const interrupcao = esperarCtrlC();
   if (semMenu) {
     if (config.legado) erros.escrever(`cliente: ${AVISO_LEGADO.slice(2)}`);
+    const aviso = avisoDeDigitacao(config, Deno.stdin.isTerminal());
+    if (aviso) erros.escrever(`cliente: ${aviso}\n`);
     // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
     interrupcao.promessa.then(() => entrada.cancelar());
     const roteiro = {

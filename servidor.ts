@@ -11,12 +11,9 @@
 import { ListaDeAcesso } from "./lib/servidor/acesso.ts";
 import { dicaDeAjuda, textoDeAjuda } from "./lib/cli/ajuda.ts";
 import { ErroDeUso } from "./lib/cli/argumentos.ts";
-import {
-  ErroDeConfiguracao,
-  lerArquivo,
-  lerToken,
-} from "./lib/cli/arquivos.ts";
+import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
+import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import {
   analisarConfigServidor,
   type ConfigServidor,
@@ -39,7 +36,25 @@ const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
   : ["SIGINT", "SIGTERM"];
 
+/** Nenhum erro sai com rastro de pilha: uma linha e um código documentado. */
 async function main(args: string[]): Promise<number> {
+  try {
+    return await executar(args);
+  } catch (erro) {
+    const [codigo, texto] = erro instanceof Deno.errors.NotCapable
+      ? [RetornoServidor.SEM_PERMISSAO, fraseDeNaoCapaz("servidor", erro)]
+      : [
+        RetornoServidor.ERRO_INESPERADO,
+        `erro inesperado: ${(erro as Error)?.message ?? erro}`,
+      ];
+    await Deno.stderr.write(
+      new TextEncoder().encode(`servidor: ${texto}\n`),
+    ).catch(() => {});
+    return codigo;
+  }
+}
+
+async function executar(args: string[]): Promise<number> {
   // Num arquivo comum, lotes pequenos saem por writeSync: menos latência.
   const saida = new SaidaEmLotes(Deno.stdout, {
     sincronaAte: await eArquivoComum(1) ? ESCRITA_SINCRONA_MAXIMA : 0,
@@ -62,6 +77,17 @@ async function main(args: string[]): Promise<number> {
     );
     await saida.esvaziar();
     return RetornoServidor.OK;
+  }
+  const falta = permissaoQueFalta("servidor", {
+    nomeDaMaquina: config.host === undefined,
+    variavelDoToken: config.tokenArquivo === undefined,
+    arquivos: [config.tlsCert, config.tlsChave, config.tokenArquivo]
+      .filter((caminho) => caminho !== undefined),
+  });
+  if (falta !== undefined) {
+    erros.escrever(`servidor: ${falta}\n`);
+    await erros.esvaziar();
+    return RetornoServidor.SEM_PERMISSAO;
   }
 
   const legivel = config.json
@@ -176,8 +202,8 @@ function descreverFalha(erro: unknown): string {
 function lerSeguranca(config: ConfigServidor) {
   const tls = config.tlsCert !== undefined && config.tlsChave !== undefined
     ? {
-      cert: lerArquivo(config.tlsCert, "--tls-cert"),
-      chave: lerArquivo(config.tlsChave, "--tls-chave"),
+      cert: lerPem(config.tlsCert, "--tls-cert", "certificado"),
+      chave: lerPem(config.tlsChave, "--tls-chave", "chave"),
     }
     : undefined;
   const token = lerToken(config.tokenArquivo);
@@ -219,10 +245,7 @@ function explicarFalhaAoLigar(
     ];
   }
   if (erro instanceof Error && /cert|key|pem|private/i.test(erro.message)) {
-    return [
-      RetornoServidor.CONFIGURACAO_INVALIDA,
-      `certificado ou chave TLS inválidos: ${erro.message}`,
-    ];
+    return [RetornoServidor.CONFIGURACAO_INVALIDA, problemaDeTls(erro.message)];
   }
   if (erro instanceof Error && /lookup|resolve/i.test(erro.message)) {
     return [
@@ -236,6 +259,20 @@ function explicarFalhaAoLigar(
       (erro as Error).message
     }`,
   ];
+}
+
+/** A frase para um certificado ou chave que `Deno.listenTls` recusou. */
+function problemaDeTls(texto: string): string {
+  if (/KeyMismatch|not be consistent/i.test(texto)) {
+    return "a chave de --tls-chave não é a do certificado de --tls-cert; confira se os dois arquivos são do mesmo par";
+  }
+  if (/No certificates found/i.test(texto)) {
+    return "--tls-cert não contém nenhum certificado PEM legível";
+  }
+  if (/No keys found/i.test(texto)) {
+    return "--tls-chave não contém nenhuma chave privada PEM legível (RSA, EC ou PKCS#8, sem senha)";
+  }
+  return `certificado ou chave TLS recusados (${texto}); confira --tls-cert e --tls-chave`;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -6,8 +6,9 @@
  * executáveis por plataforma que o Deno suporta e um arquivo SHA256SUMS.
  *
  * Sem internet, `deno compile` só funciona se o runtime (`denort`) estiver no
- * cache do Deno ou se `DENORT_BIN` apontar para ele; este script diz isso
- * claramente quando a compilação falha por não conseguir baixá-lo.
+ * cache do Deno ou se `DENORT_BIN` apontar para ele; quando a compilação
+ * falha, este script diz numa linha só a causa de verdade (DENORT_BIN que não
+ * existe, runtime que não pôde ser baixado), sem a saída crua do Deno.
  *
  * @module
  */
@@ -45,18 +46,58 @@ async function compilar(
     stdout: "inherit",
     stderr: "piped",
   }).output();
-  const erros = new TextDecoder().decode(stderr);
   if (code === 0) return;
-  console.error(erros);
-  if (/denort|download|dns|connect|network|fetch/i.test(erros)) {
-    throw new Error(
-      "não foi possível obter o runtime do Deno (denort) para compilar" +
-        (alvo ? ` para ${alvo}` : "") +
-        ". Sem internet, defina DENORT_BIN com o caminho de um denort da mesma versão " +
-        `(${Deno.version.deno}) ou rode uma vez com internet para preencher o cache do Deno.`,
-    );
+  throw new Error(
+    explicarFalha(new TextDecoder().decode(stderr), {
+      programa,
+      alvo,
+      denortBin: Deno.env.get("DENORT_BIN"),
+      versao: Deno.version.deno,
+    }),
+  );
+}
+
+/** O que se sabe de uma compilação que falhou, além do que o Deno disse. */
+export interface Contexto {
+  programa: string;
+  alvo?: string | undefined;
+  /** O valor de DENORT_BIN, se definida. */
+  denortBin?: string | undefined;
+  versao: string;
+}
+
+/**
+ * A frase (uma linha, em português) que diz por que `deno compile` falhou, a
+ * partir da saída de erro dele: o DENORT_BIN que não existe, o runtime que não
+ * pôde ser baixado (sem internet) ou, se nenhum, a primeira linha de erro do
+ * Deno, sem as cores nem o rastro ("Stack backtrace").
+ */
+export function explicarFalha(erros: string, contexto: Contexto): string {
+  // deno-lint-ignore no-control-regex -- as cores ANSI do Deno, tiradas
+  const texto = erros.replace(/\x1b\[[0-9;]*m/g, "");
+  const para = contexto.alvo ? ` para ${contexto.alvo}` : "";
+  const naoAchou = /Could not find denort at '([^']*)'/.exec(texto);
+  if (naoAchou) {
+    return `DENORT_BIN aponta para ${
+      naoAchou[1]
+    }, que não existe: corrija o caminho (um denort ${contexto.versao}${para}) ou remova a variável para o Deno baixá-lo`;
   }
-  throw new Error(`deno compile falhou para ${programa} (código ${code})`);
+  if (
+    /dl\.deno\.land|denort/i.test(texto) &&
+    /dns error|error sending request|Connect|timed out|download/i.test(texto)
+  ) {
+    return `não foi possível baixar o runtime do Deno (denort ${contexto.versao}${para}): sem internet? ` +
+      "Defina DENORT_BIN com o caminho de um denort da mesma versão, ou rode uma vez com internet para preencher o cache do Deno";
+  }
+  const primeira = texto.split("\n").map((linha) => linha.trim())
+    .find((linha) => linha.startsWith("error:"))
+    ?.replace(/^error:\s*/, "");
+  const denortBin = contexto.denortBin
+    ? ` (DENORT_BIN=${contexto.denortBin})`
+    : "";
+  return `deno compile falhou para ${contexto.programa}${para}${denortBin}${
+    primeira ? `: ${primeira}` : ""
+  }`;
 }
 
 async function sha256(caminho: URL): Promise<string> {

@@ -8,6 +8,27 @@
 
 const DENO_JSON = new URL("../deno.json", import.meta.url);
 
+/** Uma tarefa do deno.json: o comando e a descrição que `deno task` lista. */
+export interface Tarefa {
+  command: string;
+  description?: string;
+}
+
+/**
+ * As tarefas do deno.json, na forma longa (`{ command, description }`); uma
+ * tarefa escrita só como texto vira `{ command }`.
+ */
+export function tarefas(): Record<string, Tarefa> {
+  const config = JSON.parse(Deno.readTextFileSync(DENO_JSON)) as {
+    tasks: Record<string, string | Tarefa>;
+  };
+  return Object.fromEntries(
+    Object.entries(config.tasks).map((
+      [nome, tarefa],
+    ) => [nome, typeof tarefa === "string" ? { command: tarefa } : tarefa]),
+  );
+}
+
 /**
  * As opções de permissão da tarefa `nome` do deno.json (entre `run` e o
  * script).
@@ -15,10 +36,7 @@ const DENO_JSON = new URL("../deno.json", import.meta.url);
  * @throws {Error} se a tarefa não existe ou não tem a forma `deno run ... x.ts`
  */
 export function permissoesDaTarefa(nome: string): string[] {
-  const config = JSON.parse(Deno.readTextFileSync(DENO_JSON)) as {
-    tasks: Record<string, string>;
-  };
-  const tarefa = config.tasks[nome];
+  const tarefa = tarefas()[nome]?.command;
   if (tarefa === undefined) {
     throw new Error(`a tarefa "${nome}" não existe no deno.json`);
   }

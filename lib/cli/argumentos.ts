@@ -34,6 +34,8 @@ export type Valores = Record<string, string | boolean | string[] | undefined>;
  * Node: `--opcao valor`, `--opcao=valor`, `-h`, curtas juntas (`-abc`) e
  * `-xVALOR`; `--` encerra as opções; nenhum argumento posicional; a última
  * repetição vale, salvo nas opções `multipla`, que juntam os valores numa lista.
+ * Uma diferença, de propósito: `--texto "-5 graus"` é aceito (veja
+ * {@linkcode pareceOpcao}).
  *
  * Não usamos o `parseArgs` de `node:util`: importá-lo inicializa a camada de
  * compatibilidade com o Node do Deno, que custou 6 a 9 ms medidos em cada
@@ -176,12 +178,24 @@ function conferirUso(uso: Uso, opcoes: Opcoes): Opcao {
   if (uso.valor === undefined) {
     throw new ErroDeUso(`a opção ${longa} precisa de um valor`);
   }
-  if (!uso.colado && uso.valor.length > 1 && uso.valor[0] === "-") {
+  if (!uso.colado && pareceOpcao(uso.valor, opcoes)) {
     throw new ErroDeUso(
       `a opção ${uso.escrita} recebeu "${uso.valor}", que parece outra opção; para um valor começado por "-", use ${longa}=${uso.valor}`,
     );
   }
   return opcao;
+}
+
+/**
+ * Um valor (no argumento seguinte ao da opção) que parece uma opção e por isso
+ * é recusado: começa por `--`, ou por `-` e a letra de uma opção curta deste
+ * programa. Qualquer outro começado por `-` é claramente um valor (`-5 graus`,
+ * `-1`) e é aceito — o `parseArgs` do Node o recusaria, pedindo `--texto=-5`.
+ */
+export function pareceOpcao(valor: string, opcoes: Opcoes): boolean {
+  if (valor.length < 2 || valor[0] !== "-") return false;
+  return valor[1] === "-" ||
+    Object.values(opcoes).some((opcao) => opcao.curta === valor[1]);
 }
 
 function guardar(valores: Valores, uso: Uso, opcao: Opcao): void {

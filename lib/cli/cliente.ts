@@ -11,7 +11,12 @@ import { RetornoCliente } from "../retornos.ts";
 import type { Programa } from "./ajuda.ts";
 import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";
 import { OPCOES_COMUNS, PORTA_PADRAO, VARIAVEL_TOKEN } from "./comum.ts";
-import { analisarPorta, analisarSegundos, textoDeSegundos } from "./valores.ts";
+import {
+  analisarHost,
+  analisarPorta,
+  analisarSegundos,
+  textoDeSegundos,
+} from "./valores.ts";
 
 /** Valores padrão do cliente (a ajuda os mostra daqui). */
 export const PADROES_CLIENTE = {
@@ -25,7 +30,7 @@ export const PROGRAMA_CLIENTE: Programa = {
     "cliente — envia mensagens (assunto e texto) a um servidor Sockets de Rede, pelo menu ou por scripts.",
   opcoes: {
     host: OPCOES_COMUNS.host,
-    porta: OPCOES_COMUNS.porta,
+    porta: { ...OPCOES_COMUNS.porta, descricao: "porta TCP (1 a 65535)" },
     "tempo-limite": {
       tipo: "string",
       valor: "SEGUNDOS",
@@ -64,12 +69,13 @@ export const PROGRAMA_CLIENTE: Programa = {
       tipo: "string",
       valor: "ARQUIVO",
       descricao:
-        "com --tls, confia nesta CA (PEM) em vez das raízes do sistema",
+        "com --tls, confia nesta CA (PEM) em vez das raízes públicas embutidas no Deno",
     },
     "token-arquivo": {
       tipo: "string",
       valor: "ARQUIVO",
-      descricao: `envia este token ao servidor (ou defina ${VARIAVEL_TOKEN})`,
+      descricao:
+        `envia este token ao servidor (ou defina ${VARIAVEL_TOKEN}; o arquivo prevalece)`,
     },
     ajuda: OPCOES_COMUNS.ajuda,
     versao: OPCOES_COMUNS.versao,
@@ -117,7 +123,8 @@ export const PROGRAMA_CLIENTE: Programa = {
     },
     {
       codigo: RetornoCliente.SEM_PERMISSAO,
-      descricao: "sem permissão para usar a rede",
+      descricao:
+        "sem permissão (para usar a rede, ou do Deno: use deno task cliente)",
     },
     {
       codigo: RetornoCliente.FALHA_TLS,
@@ -157,6 +164,22 @@ export interface ConfigCliente {
   tokenArquivo: string | undefined;
 }
 
+/**
+ * O aviso de quem vai ler o texto do teclado sem menu (`--assunto` sem
+ * `--texto`, `--texto -`, `--linhas`): num terminal, o cliente pararia calado
+ * esperando. `undefined` se a entrada não é um terminal ou há menu.
+ */
+export function avisoDeDigitacao(
+  config: ConfigCliente,
+  terminal: boolean,
+): string | undefined {
+  if (!terminal) return undefined;
+  if (config.linhas) return "digite uma mensagem por linha; Ctrl-D termina";
+  const leTexto = config.texto === "-" ||
+    (config.texto === undefined && config.assunto !== undefined);
+  return leTexto ? "digite o texto; Ctrl-D termina" : undefined;
+}
+
 /** Analisa e valida os argumentos do cliente. @throws {ErroDeUso} */
 export function analisarConfigCliente(args: readonly string[]): ConfigCliente {
   const v = analisarArgumentos(args, PROGRAMA_CLIENTE.opcoes);
@@ -164,13 +187,12 @@ export function analisarConfigCliente(args: readonly string[]): ConfigCliente {
   const config: ConfigCliente = {
     ajuda: v.ajuda === true,
     versao: v.versao === true,
-    host: texto("host"),
-    porta: analisarPorta(texto("porta"), PADROES_CLIENTE.porta),
+    host: analisarHost(texto("host")),
+    porta: analisarPorta(texto("porta"), PADROES_CLIENTE.porta, 1),
     tempoLimite: analisarSegundos(
       texto("tempo-limite"),
       "--tempo-limite",
       PADROES_CLIENTE.tempoLimite,
-      1,
     ),
     assunto: texto("assunto"),
     texto: texto("texto"),

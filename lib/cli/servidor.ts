@@ -13,6 +13,7 @@ import type { Programa } from "./ajuda.ts";
 import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";
 import { OPCOES_COMUNS, PORTA_PADRAO, VARIAVEL_TOKEN } from "./comum.ts";
 import {
+  analisarHost,
   analisarInteiro,
   analisarPorta,
   analisarSegundos,
@@ -89,7 +90,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     "token-arquivo": {
       tipo: "string",
       valor: "ARQUIVO",
-      descricao: `exige este token dos clientes (ou defina ${VARIAVEL_TOKEN})`,
+      descricao:
+        `exige este token dos clientes (ou defina ${VARIAVEL_TOKEN}; o arquivo prevalece)`,
     },
     permitir: {
       tipo: "string",
@@ -123,7 +125,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     },
     {
       codigo: RetornoServidor.SEM_PERMISSAO,
-      descricao: "sem permissão para usar a porta ou a rede",
+      descricao:
+        "sem permissão (porta abaixo de 1024, rede, ou do Deno: use deno task servidor)",
     },
     {
       codigo: RetornoServidor.ENDERECO_INVALIDO,
@@ -185,7 +188,7 @@ export function analisarConfigServidor(
   return {
     ajuda: v.ajuda === true,
     versao: v.versao === true,
-    host: texto("host"),
+    host: analisarHost(texto("host")),
     porta: analisarPorta(texto("porta"), PADROES.porta),
     tamanhoMaximo: analisarInteiro(
       texto("tamanho-maximo"),
@@ -205,8 +208,9 @@ export function analisarConfigServidor(
       texto("tempo-ocioso"),
       "--tempo-ocioso",
       PADROES.tempoOcioso,
+      true,
     ),
-    prazo: analisarSegundos(texto("prazo"), "--prazo", PADROES.prazo, 1),
+    prazo: analisarSegundos(texto("prazo"), "--prazo", PADROES.prazo),
     json: v.json === true,
     tlsCert: texto("tls-cert"),
     tlsChave: texto("tls-chave"),

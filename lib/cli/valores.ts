@@ -9,12 +9,43 @@
 
 import { ErroDeUso } from "./argumentos.ts";
 
-/** Analisa `--porta`: inteiro de 0 a 65535 (0 = o sistema escolhe). */
+/**
+ * Analisa `--porta`: inteiro de `minimo` a 65535 (no servidor, 0 = o sistema
+ * escolhe; o cliente precisa de uma porta de verdade, de 1 em diante).
+ */
 export function analisarPorta(
   valor: string | undefined,
   padrao: number,
+  minimo: 0 | 1 = 0,
 ): number {
-  return analisarInteiro(valor, "--porta", 0, 65535, padrao);
+  return analisarInteiro(valor, "--porta", minimo, 65535, padrao);
+}
+
+/**
+ * Analisa `--host`: um nome ou endereço, sem porta (`[::1]` vale `::1`).
+ *
+ * @throws {ErroDeUso} vazio, com espaços ou com a porta junto
+ */
+export function analisarHost(valor: string | undefined): string | undefined {
+  if (valor === undefined) return undefined;
+  if (valor.trim() === "") {
+    throw new ErroDeUso(
+      "--host não pode ficar vazio; dê um nome ou endereço (ou omita a opção)",
+    );
+  }
+  const entreColchetes = /^\[([^\]]*)\](?::(\d*))?$/.exec(valor);
+  const comPorta = entreColchetes?.[2] ??
+    /^[^:]*:(\d*)$/.exec(valor)?.[1];
+  if (comPorta !== undefined) {
+    const host = entreColchetes?.[1] ?? valor.slice(0, valor.lastIndexOf(":"));
+    throw new ErroDeUso(
+      `--host recebe só o endereço; a porta vai em --porta: --host ${host} --porta ${comPorta}`,
+    );
+  }
+  if (/\s|\/|\[|\]/.test(entreColchetes?.[1] ?? valor)) {
+    throw new ErroDeUso(`--host deve ser um nome ou endereço, não "${valor}"`);
+  }
+  return entreColchetes?.[1] ?? valor;
 }
 
 /**
@@ -43,23 +74,38 @@ export function analisarInteiro(
 }
 
 /**
- * Analisa uma duração em segundos (aceita frações) e a devolve em
- * milissegundos.
+ * Maior duração aceita, em segundos: uns 24,8 dias, o maior prazo que um
+ * temporizador do JavaScript agenda sem disparar na hora (2³¹ − 1 ms), e que
+ * cabe no u32 de milissegundos da saudação do protocolo.
+ */
+export const SEGUNDOS_MAXIMOS = 2_147_483;
+
+/**
+ * Analisa uma duração em segundos e a devolve em milissegundos. Uma regra só
+ * para frações: a duração é arredondada ao milissegundo, e o que arredonda
+ * para 0 sem ser 0 (menos de 0,0005 s) é recusado — nunca vira "nunca" nem
+ * "na hora" calado. O 0 escrito só vale onde quer dizer "nunca"
+ * (`zeroEhNunca`).
  *
- * @throws {ErroDeUso} quando não é um número ou fica abaixo de `minimoMs`
+ * @throws {ErroDeUso} quando não é um número decimal ou está fora de
+ *   0,001 a {@linkcode SEGUNDOS_MAXIMOS} segundos
  */
 export function analisarSegundos(
   valor: string | undefined,
   nome: string,
   padraoMs: number,
-  minimoMs = 0,
+  zeroEhNunca = false,
 ): number {
   if (valor === undefined) return padraoMs;
-  const ms = Math.round(Number(valor) * 1000);
-  if (valor.trim() === "" || !Number.isFinite(ms) || ms < minimoMs) {
-    const minimo = minimoMs === 0 ? "0 ou mais" : `mais que 0`;
+  const limpo = valor.trim();
+  const segundos = /^(\d+\.?\d*|\.\d+)$/.test(limpo) ? Number(limpo) : NaN;
+  const ms = Math.round(segundos * 1000);
+  if (zeroEhNunca && segundos === 0) return 0;
+  if (!(ms >= 1 && segundos <= SEGUNDOS_MAXIMOS)) {
     throw new ErroDeUso(
-      `${nome} deve ser um número de segundos (${minimo}), não "${valor}"`,
+      `${nome} deve ser ${
+        zeroEhNunca ? "0 (nunca) ou " : ""
+      }de 0.001 a ${SEGUNDOS_MAXIMOS} segundos, não "${valor}"`,
     );
   }
   return ms;

@@ -72,7 +72,7 @@ export async function abrirConexao(
       erro instanceof Deno.errors.InvalidData ||
       /tls|certificate|alert|corrupt/i.test(String(erro))
     ) {
-      throw falhaDeTls(erro, host, porta);
+      throw falhaDeTls(erro, host, porta, Boolean(opcoes.tls.ca));
     }
     throw falhaAoConectar(erro, host, porta, tempoLimite);
   } finally {

@@ -10,6 +10,7 @@
 
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import { RetornoCliente } from "../retornos.ts";
+import { comPorta } from "../saida/endereco.ts";
 
 /** Uma falha que encerra o cliente: frase para o usuário e código de saída. */
 export class FalhaDoCliente extends Error {
@@ -172,12 +173,15 @@ export function falhaDeTls(
   erro: unknown,
   host: string,
   porta: number,
+  comCa = false,
 ): FalhaDoCliente {
   const texto = (erro as Error)?.message ?? String(erro);
   const problemas: [RegExp, string][] = [
     [
       /UnknownIssuer/i,
-      "o certificado do servidor não foi emitido por uma autoridade confiável (emissor desconhecido); para uma CA própria, use --ca",
+      comCa
+        ? "o certificado do servidor não foi emitido pela CA de --ca (emissor desconhecido); confira se é a CA que o assinou"
+        : "o certificado do servidor não foi emitido por uma autoridade confiável (emissor desconhecido); para uma CA própria, use --ca",
     ],
     [
       /NotValidForName|not valid for name/i,
@@ -192,10 +196,10 @@ export function falhaDeTls(
     ],
   ];
   const problema = problemas.find(([padrao]) => padrao.test(texto))?.[1] ??
-    texto;
+    `o handshake falhou (${texto})`;
   return new FalhaDoCliente(
     RetornoCliente.FALHA_TLS,
-    `falha de TLS com ${host}:${porta}: ${problema}`,
+    `falha de TLS com ${comPorta(host, porta)}: ${problema}`,
     { cause: erro },
   );
 }

@@ -15,6 +15,7 @@ import type { LeitorDeLinhas } from "./linhas.ts";
 import { tituloDaMensagem } from "../datas.ts";
 import type { Mensagem } from "../protocolo/quadros.ts";
 import type { Cores } from "../saida/cores.ts";
+import { motivoDoExcesso } from "./limites.ts";
 
 export const MENU = "> OPCOES: 1 - Enviar nova mensagem; 2 - Sair.";
 export const OPCAO_INVALIDA =
@@ -86,13 +87,14 @@ export class Menu {
 
     const excesso = this.#sessao.excesso(assunto, texto);
     if (excesso > 0) {
-      const limite = this.#sessao.tamanhoMaximo;
+      const motivo = motivoDoExcesso(
+        assunto,
+        texto,
+        this.#sessao.tamanhoMaximo,
+        true,
+      );
       this.#tela.escrever(
-        this.#cores.erro(
-          `> Mensagem não enviada: assunto + texto têm ${
-            limite + excesso
-          } bytes, ${excesso} bytes acima do limite de ${limite} bytes do servidor.`,
-        ) + "\n",
+        this.#cores.erro(`> Mensagem não enviada: ${motivo}.`) + "\n",
       );
       return undefined;
     }

@@ -11,6 +11,8 @@ import type { FalhaDoCliente } from "./falhas.ts";
 import { RetornoCliente } from "../retornos.ts";
 import type { LeitorDeLinhas } from "./linhas.ts";
 import type { SessaoDeEnvio, Tela } from "./interfaces.ts";
+import { motivoDoExcesso } from "./limites.ts";
+import { contar } from "../saida/contagem.ts";
 
 /** Quantas mensagens podem estar a caminho, sem confirmação, ao mesmo tempo. */
 const JANELA = 1024;
@@ -35,7 +37,9 @@ export async function enviarUma(
   const excesso = sessao.excesso(roteiro.assunto, texto);
   if (excesso > 0) {
     erros.escrever(
-      `cliente: mensagem não enviada: ${excesso} bytes acima do limite de ${sessao.tamanhoMaximo} bytes do servidor\n`,
+      `cliente: mensagem não enviada: ${
+        motivoDoExcesso(roteiro.assunto, texto, sessao.tamanhoMaximo)
+      }\n`,
     );
     await sessao.sair();
     return RetornoCliente.NAO_ENTREGUE;
@@ -89,7 +93,9 @@ export async function enviarLinhas(
     if (excesso > 0) {
       puladas++;
       erros.escrever(
-        `cliente: linha ${numeroDaLinha} pulada: ${excesso} bytes acima do limite de ${sessao.tamanhoMaximo} bytes do servidor\n`,
+        `cliente: linha ${numeroDaLinha} pulada: ${
+          motivoDoExcesso(roteiro.assunto, linha, sessao.tamanhoMaximo)
+        }\n`,
       );
       continue;
     }
@@ -107,9 +113,12 @@ export async function enviarLinhas(
   const fim = await sessao.sair();
   falha ??= fim ?? undefined;
   const total = entregues + perdidas + puladas;
-  const resumo = `${entregues} de ${total} mensagens entregues` +
-    (puladas ? `, ${puladas} puladas por tamanho` : "") +
-    (perdidas ? `, ${perdidas} não entregues` : "");
+  const resumo =
+    `${entregues} de ${
+      contar(total, "mensagem entregue", "mensagens entregues")
+    }` +
+    (puladas ? `, ${contar(puladas, "pulada", "puladas")} por tamanho` : "") +
+    (perdidas ? `, ${contar(perdidas, "não entregue", "não entregues")}` : "");
   if (falha) erros.escrever(`cliente: ${falha.message}\n`);
   if (roteiro.verbose || entregues < total) {
     (entregues < total ? erros : saida).escrever(`cliente: ${resumo}\n`);

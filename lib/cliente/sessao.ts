@@ -31,16 +31,17 @@ import {
 } from "../protocolo/codificador.ts";
 import { Decodificador } from "../protocolo/decodificador.ts";
 import {
+  excessoDaMensagem,
   limitesDoCliente,
   type Mensagem,
   type Quadro,
-  tamanhoDaMensagem,
   Tipo,
   VERSAO,
   VERSAO_1,
 } from "../protocolo/quadros.ts";
 import { sortearSessao } from "../sorteio.ts";
 import { type Agendamento, agendar, repetir } from "../temporizador.ts";
+import { comPorta } from "../saida/endereco.ts";
 
 /** Sempre os mesmos 5 bytes: codificados uma vez. */
 const PONG = codificar({ tipo: Tipo.PONG });
@@ -152,7 +153,9 @@ export class Cliente {
       if (erro instanceof FalhaDoCliente) throw erro;
       throw new FalhaDoCliente(
         RetornoCliente.CONEXAO_PERDIDA,
-        `falha na saudação com ${host}:${porta}: ${(erro as Error).message}`,
+        `falha na saudação com ${comPorta(host, porta)}: ${
+          (erro as Error).message
+        }`,
         { cause: erro },
       );
     } finally {
@@ -165,11 +168,9 @@ export class Cliente {
     return this.#numero + 1;
   }
 
-  /** Bytes que a mensagem passa do limite do servidor (0 se cabe). */
+  /** Bytes que a mensagem passa do limite do servidor ou do assunto (0 se cabe). */
   excesso(assunto: string, texto: string): number {
-    // Cada unidade UTF-16 dá no máximo 3 bytes: o caso comum nem conta.
-    if (3 * (assunto.length + texto.length) <= this.tamanhoMaximo) return 0;
-    return Math.max(0, tamanhoDaMensagem(assunto, texto) - this.tamanhoMaximo);
+    return excessoDaMensagem(assunto, texto, this.tamanhoMaximo);
   }
 
   /**
@@ -368,10 +369,14 @@ async function lerSaudacao(
           ? RetornoCliente.TEMPO_ESGOTADO
           : RetornoCliente.CONEXAO_PERDIDA,
         conexao.fechada
-          ? `conectado a ${opcoes.host}:${opcoes.porta}, mas sem saudação em ${
+          ? `conectado a ${
+            comPorta(opcoes.host, opcoes.porta)
+          }, mas sem saudação em ${
             opcoes.tempoLimite / 1000
           } s; é um servidor Sockets de Rede?`
-          : `o servidor ${opcoes.host}:${opcoes.porta} fechou a conexão antes da saudação${
+          : `o servidor ${
+            comPorta(opcoes.host, opcoes.porta)
+          } fechou a conexão antes da saudação${
             opcoes.tls ? "" : " (se ele usa TLS, tente --tls)"
           }`,
       );
@@ -386,7 +391,9 @@ async function lerSaudacao(
         : "";
       throw new FalhaDoCliente(
         RetornoCliente.PROTOCOLO_INCOMPATIVEL,
-        `${opcoes.host}:${opcoes.porta} não fala o protocolo Sockets de Rede (${erro.message})${dica}`,
+        `${
+          comPorta(opcoes.host, opcoes.porta)
+        } não fala o protocolo Sockets de Rede (${erro.message})${dica}`,
       );
     }
     const primeiro = quadros.shift();
@@ -397,7 +404,9 @@ async function lerSaudacao(
     if (primeiro.tipo !== Tipo.OLA_SERVIDOR) {
       throw new FalhaDoCliente(
         RetornoCliente.PROTOCOLO_INCOMPATIVEL,
-        `${opcoes.host}:${opcoes.porta} respondeu sem a saudação do protocolo`,
+        `${
+          comPorta(opcoes.host, opcoes.porta)
+        } respondeu sem a saudação do protocolo`,
       );
     }
     if (primeiro.versao !== versao) {

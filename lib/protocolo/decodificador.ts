@@ -232,6 +232,15 @@ export class Decodificador {
   }
 
   #verificarSaudacao(tipo: number, tamanho: number) {
+    // 0x16 0x03 abre um registro de handshake TLS: um ClientHello.
+    if (
+      (tamanho >>> 16) === 0x1603 && this.#aguardandoOla === Tipo.OLA_CLIENTE
+    ) {
+      throw new ErroDeProtocolo(
+        CodigoErro.PROTOCOLO_DESCONHECIDO,
+        "os primeiros bytes são de TLS (um ClientHello), não uma saudação do protocolo Sockets de Rede: o cliente usa --tls e este servidor não tem TLS; inicie o servidor com --tls-cert e --tls-chave, ou o cliente sem --tls",
+      );
+    }
     if (tipo === this.#aguardandoOla) return;
     const limite = this.#limites[tipo as Tipo];
     if (limite !== undefined && tamanho <= limite) {

@@ -152,6 +152,32 @@ export function limitesDoCliente(): Limites {
   };
 }
 
+/**
+ * Bytes que a mensagem passa dos limites de um quadro MENSAGEM (0 se cabe): o
+ * `tamanhoMaximo` de assunto + texto que o servidor anunciou e o do campo de
+ * assunto, cujo tamanho vai num u16 ({@linkcode ASSUNTO_MAXIMO}), o que for
+ * maior. Quem envia confere antes: uma mensagem que passa não é codificável.
+ */
+export function excessoDaMensagem(
+  assunto: string,
+  texto: string,
+  tamanhoMaximo: number,
+): number {
+  // Cada unidade UTF-16 dá no máximo 3 bytes: o caso comum nem conta.
+  if (
+    3 * (assunto.length + texto.length) <= tamanhoMaximo &&
+    3 * assunto.length <= ASSUNTO_MAXIMO
+  ) {
+    return 0;
+  }
+  const bytesAssunto = bytesUtf8(assunto);
+  return Math.max(
+    0,
+    bytesAssunto + bytesUtf8(texto) - tamanhoMaximo,
+    bytesAssunto - ASSUNTO_MAXIMO,
+  );
+}
+
 /** Bytes de assunto + texto em UTF-8: o que o limite de mensagem mede. */
 export function tamanhoDaMensagem(assunto: string, texto: string): number {
   return bytesUtf8(assunto) + bytesUtf8(texto);

@@ -9,15 +9,15 @@
 import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
 import { dataHoraLocal, tituloDaMensagem } from "../datas.ts";
 import type { Cores } from "./cores.ts";
+import { contar } from "./contagem.ts";
+import { comPorta } from "./endereco.ts";
 import { campoRecuado, escapar } from "./escape.ts";
 import type { Gravavel, SaidaEmLotes } from "./lotes.ts";
 import { Omitidos } from "./omitidos.ts";
 
 /** `127.0.0.1:5000` ou `[::1]:5000`. */
 export function formatarPar(par: Par): string {
-  return par.endereco.includes(":")
-    ? `[${par.endereco}]:${par.porta}`
-    : `${par.endereco}:${par.porta}`;
+  return comPorta(par.endereco, par.porta);
 }
 
 /** Os eventos do servidor como texto para pessoas, no estilo do original. */
@@ -52,10 +52,6 @@ export class RegistroLegivel implements Registro {
   }
 }
 
-function plural(n: number, singular: string, plural: string): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
-
 /** O texto de um evento, terminado em quebra de linha, escrito de uma vez. */
 export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
   switch (evento.tipo) {
@@ -69,13 +65,13 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
       return `> Cliente ${
         formatarPar(evento.par)
       } saiu (CODIGO_SAIDA) depois de ${
-        plural(evento.mensagens, "mensagem", "mensagens")
+        contar(evento.mensagens, "mensagem", "mensagens")
       }.\n`;
     case "desconectou":
       return `> Cliente ${
         formatarPar(evento.par)
       } desconectou-se sem CODIGO_SAIDA (${evento.motivo}) depois de ${
-        plural(evento.mensagens, "mensagem", "mensagens")
+        contar(evento.mensagens, "mensagem", "mensagens")
       }.\n`;
     case "rejeitado":
       return `> Cliente ${formatarPar(evento.par)} rejeitado: ${
@@ -87,19 +83,19 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
       return cores.erro(`> Aviso: ${escapar(evento.texto)}`) + "\n";
     case "encerrando":
       return `> Sinal ${evento.sinal} recebido: encerrando; avisando ${
-        plural(evento.clientes, "cliente", "clientes")
+        contar(evento.clientes, "cliente", "clientes")
       } com CODIGO_SAIDA...\n`;
     case "resumo":
       return `> Servidor encerrado: ${
-        plural(evento.clientes, "cliente atendido", "clientes atendidos")
+        contar(evento.clientes, "cliente atendido", "clientes atendidos")
       }, ${
-        plural(evento.mensagens, "mensagem recebida", "mensagens recebidas")
+        contar(evento.mensagens, "mensagem recebida", "mensagens recebidas")
       }, ${
-        plural(evento.rejeitadas, "conexão rejeitada", "conexões rejeitadas")
+        contar(evento.rejeitadas, "conexão rejeitada", "conexões rejeitadas")
       }${
         evento.naoGravadas > 0
           ? `; ${
-            plural(evento.naoGravadas, "recebida", "recebidas")
+            contar(evento.naoGravadas, "recebida", "recebidas")
           } e não gravada${
             evento.naoGravadas === 1 ? "" : "s"
           } (nunca confirmada${evento.naoGravadas === 1 ? "" : "s"})`

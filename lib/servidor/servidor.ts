@@ -7,6 +7,7 @@
  * @module
  */
 
+import { contar } from "../saida/contagem.ts";
 import { type ListaDeAcesso, Penalidades } from "./acesso.ts";
 import { Conexao } from "../conexao.ts";
 import { CodigoErro } from "../erros.ts";
@@ -252,8 +253,9 @@ export class Servidor {
 
   #recusarPorLotacao(conexao: Conexao, par: Par) {
     this.#resumo.rejeitadas++;
-    const motivo =
-      `servidor cheio: ${this.#opcoes.maxConexoes} conexões é o máximo`;
+    const motivo = `servidor cheio: o máximo é ${
+      contar(this.#opcoes.maxConexoes, "conexão", "conexões")
+    }`;
     this.#registrar({
       tipo: "rejeitado",
       instante: Date.now(),

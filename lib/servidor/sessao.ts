@@ -11,6 +11,7 @@
  * @module
  */
 
+import { motivoDeLeitura } from "./motivos.ts";
 import { type Penalidades, tokensIguais } from "./acesso.ts";
 import { type Conexao, FilaCheia } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
@@ -148,7 +149,7 @@ export class Sessao {
         if (espera) await this.#esperar(espera); // saída cheia: para de ler
       }
     } catch (erro) {
-      motivoFim = `erro de leitura: ${(erro as Error).message}`;
+      motivoFim = motivoDeLeitura(erro);
     } finally {
       clearTimeout(this.#prazoFechamento);
       this.#conexao.fechar();

@@ -9,7 +9,11 @@
 
 import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
-import { analisarArgumentos } from "../../lib/cli/argumentos.ts";
+import {
+  analisarArgumentos,
+  type Opcoes,
+  pareceOpcao,
+} from "../../lib/cli/argumentos.ts";
 import { PROGRAMA_CLIENTE } from "../../lib/cli/cliente.ts";
 import { PROGRAMA_SERVIDOR } from "../../lib/cli/servidor.ts";
 import { mulberry32 } from "../dados.ts";
@@ -31,6 +35,12 @@ Deno.test("analisarArgumentos lê opções longas, curtas e com =", () => {
     linhas: true,
   });
   assert.deepEqual(ler(["--texto", ""]), { texto: "" });
+  // Começa por "-" mas não é opção deste programa: é claramente um valor.
+  assert.deepEqual(ler(["--texto", "-5 graus", "--assunto", "-"]), {
+    texto: "-5 graus",
+    assunto: "-",
+  });
+  assert.deepEqual(ler(["--porta", "-1"]), { porta: "-1" });
 });
 
 Deno.test("analisarArgumentos explica cada erro em português", async (t) => {
@@ -42,8 +52,8 @@ Deno.test("analisarArgumentos explica cada erro em português", async (t) => {
     [["--porta"], "a opção --porta precisa de um valor"],
     [["--linhas=1"], "a opção --linhas não recebe valor"],
     [
-      ["--porta", "-1"],
-      'a opção --porta recebeu "-1", que parece outra opção; para um valor começado por "-", use --porta=-1',
+      ["--texto", "-h"],
+      'a opção --texto recebeu "-h", que parece outra opção; para um valor começado por "-", use --texto=-h',
     ],
     [
       ["--porta", "--host"],
@@ -106,13 +116,13 @@ Deno.test("analisarArgumentos recusa com a mensagem certa os casos de borda", as
     [["--host", "srv", "--porta"], "a opção --porta precisa de um valor"],
     // O primeiro problema, da esquerda para a direita, é o relatado.
     [
-      ["--porta", "-1", "--nada"],
-      'a opção --porta recebeu "-1", que parece outra opção; para um valor começado por "-", use --porta=-1',
+      ["--porta", "--nada", "--nada"],
+      'a opção --porta recebeu "--nada", que parece outra opção; para um valor começado por "-", use --porta=--nada',
     ],
     // Cita o valor desta ocorrência, não o da primeira --porta.
     [
-      ["--porta", "1", "--porta", "-1"],
-      'a opção --porta recebeu "-1", que parece outra opção; para um valor começado por "-", use --porta=-1',
+      ["--porta", "1", "--porta", "-hx"],
+      'a opção --porta recebeu "-hx", que parece outra opção; para um valor começado por "-", use --porta=-hx',
     ],
     // O nome inteiro, como foi digitado, mesmo com espaço ou apóstrofo.
     [["--foo bar"], "opção desconhecida: --foo bar"],
@@ -192,6 +202,33 @@ const DIFERENCAS_DELIBERADAS: readonly Correspondencia[] = [
       /^a opção (?<escrita>.+) recebeu "(?<valor>.*)", que parece outra opção; para um valor começado por "-", use (?<longa>--.+)=\k<valor>$/s,
   },
 ];
+
+/**
+ * A diferença deliberada que aceita o que o Node recusa: depois de uma opção
+ * que exige valor, um argumento começado por "-" que não parece opção deste
+ * programa (`--texto "-5 graus"`) é o valor, como o Node o leria se viesse
+ * colado (`--texto=-5 graus`). Para comparar, colamos esses valores antes de
+ * dar a lista ao Node; até o primeiro `--`, que encerra as opções.
+ */
+function colarValoresClaros(args: readonly string[], opcoes: Opcoes): string[] {
+  const colados: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return [...colados, ...args.slice(i)];
+    const nome = arg.startsWith("--") ? arg.slice(2) : undefined;
+    const seguinte = args[i + 1];
+    if (
+      nome !== undefined && Object.hasOwn(opcoes, nome) &&
+      opcoes[nome].tipo === "string" && seguinte !== undefined &&
+      seguinte.length > 1 && seguinte[0] === "-" &&
+      !pareceOpcao(seguinte, opcoes)
+    ) {
+      colados.push(`${arg}=${seguinte}`);
+      i++;
+    } else colados.push(arg);
+  }
+  return colados;
+}
 
 type Resultado =
   | { aceitos: Record<string, unknown> }
@@ -318,7 +355,11 @@ Deno.test("analisarArgumentos concorda com o parseArgs estrito de node:util em l
     await t.step(programa.nome, () => {
       const vistos = new Map<string, number>();
       for (const args of listasGeradas(programa.opcoes, semente, 2500)) {
-        const esperado = comNode(args, programa.opcoes);
+        const colados = colarValoresClaros(args, programa.opcoes);
+        if (colados.length !== args.length) {
+          vistos.set("valor claro", (vistos.get("valor claro") ?? 0) + 1);
+        }
+        const esperado = comNode(colados, programa.opcoes);
         const obtido = conosco(args, programa.opcoes);
         const como = "aceitos" in esperado ? "aceita" : esperado.recusa;
         vistos.set(como, (vistos.get(como) ?? 0) + 1);
@@ -334,7 +375,13 @@ Deno.test("analisarArgumentos concorda com o parseArgs estrito de node:util em l
         }
       }
       // O gerador passou por todos os caminhos, não só por um.
-      for (const c of ["aceita", ...TRADUCOES, ...DIFERENCAS_DELIBERADAS]) {
+      const caminhos = [
+        "aceita",
+        "valor claro",
+        ...TRADUCOES,
+        ...DIFERENCAS_DELIBERADAS,
+      ];
+      for (const c of caminhos) {
         const nome = typeof c === "string" ? c : c.nome;
         assert.ok(
           (vistos.get(nome) ?? 0) >= 10,

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import {
   ErroDeConfiguracao,
   lerArquivo,
+  lerPem,
   lerToken,
 } from "../../lib/cli/arquivos.ts";
 import { VARIAVEL_TOKEN } from "../../lib/cli/comum.ts";
@@ -56,13 +57,23 @@ Deno.test("lerArquivo devolve o texto ou diz qual opção e por quê", () => {
   );
 });
 
-Deno.test("lerToken tira a quebra de linha final do arquivo e recusa token vazio", () => {
+Deno.test("lerToken tira as quebras de linha do fim do arquivo, prevalece sobre a variável e recusa token vazio", () => {
   const caminho = Deno.makeTempFileSync();
   try {
     Deno.writeTextFileSync(caminho, "segredo\r\n");
     assert.equal(lerToken(caminho), "segredo");
     Deno.writeTextFileSync(caminho, "segredo\n\n");
-    assert.equal(lerToken(caminho), "segredo\n");
+    assert.equal(lerToken(caminho), "segredo");
+    Deno.writeTextFileSync(caminho, "segredo\r\n\r\n");
+    assert.equal(lerToken(caminho), "segredo");
+    // Só o fim: uma quebra no meio faz parte do token.
+    Deno.writeTextFileSync(caminho, "seg\nredo\n");
+    assert.equal(lerToken(caminho), "seg\nredo");
+    // Com o arquivo e a variável, vale o arquivo.
+    Deno.writeTextFileSync(caminho, "do-arquivo\n");
+    comVariavel("da-variavel", () => {
+      assert.equal(lerToken(caminho), "do-arquivo");
+    });
     Deno.writeTextFileSync(caminho, "\n");
     falhaDeConfiguracao(
       () => lerToken(caminho),
@@ -84,7 +95,7 @@ Deno.test("lerToken sem arquivo usa a variável de ambiente", () => {
   });
 });
 
-Deno.test("na linha de comando, só arquivos.ts toca o sistema (Deno.*)", () => {
+Deno.test("na linha de comando, só arquivos.ts e permissoes.ts tocam o sistema (Deno.*)", () => {
   const pasta = new URL("../../lib/cli/", import.meta.url);
   const comDeno = [...Deno.readDirSync(pasta)]
     .map((entrada) => entrada.name)
@@ -92,5 +103,30 @@ Deno.test("na linha de comando, só arquivos.ts toca o sistema (Deno.*)", () => 
     .filter((nome) =>
       /\bDeno\.\w/.test(Deno.readTextFileSync(new URL(nome, pasta)))
     );
-  assert.deepEqual(comDeno, ["arquivos.ts"]);
+  assert.deepEqual(comDeno.sort(), ["arquivos.ts", "permissoes.ts"]);
+});
+
+Deno.test("lerPem confere que o arquivo tem o bloco PEM que a opção pede", () => {
+  const caminho = Deno.makeTempFileSync();
+  try {
+    Deno.writeTextFileSync(caminho, "não é PEM\n");
+    falhaDeConfiguracao(
+      () => lerPem(caminho, "--ca", "certificado"),
+      `--ca ${caminho}: não é um certificado PEM (falta a linha -----BEGIN CERTIFICATE-----)`,
+    );
+    falhaDeConfiguracao(
+      () => lerPem(caminho, "--tls-chave", "chave"),
+      `--tls-chave ${caminho}: não é uma chave privada PEM (falta a linha -----BEGIN PRIVATE KEY-----)`,
+    );
+    const cert =
+      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    Deno.writeTextFileSync(caminho, cert);
+    assert.equal(lerPem(caminho, "--tls-cert", "certificado"), cert);
+    for (const tipo of ["", "RSA ", "EC "]) {
+      Deno.writeTextFileSync(caminho, `-----BEGIN ${tipo}PRIVATE KEY-----\n`);
+      assert.ok(lerPem(caminho, "--tls-chave", "chave"));
+    }
+  } finally {
+    Deno.removeSync(caminho);
+  }
 });

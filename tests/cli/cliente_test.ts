@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import {
   analisarConfigCliente,
+  avisoDeDigitacao,
   PROGRAMA_CLIENTE,
 } from "../../lib/cli/cliente.ts";
 import { escolher, falhaDeUso } from "./ajudantes.ts";
@@ -86,14 +87,51 @@ Deno.test("analisarConfigCliente: modos sem menu e combinações proibidas", () 
   );
   falhaDeUso(
     () => analisarConfigCliente(["--tempo-limite", "0"]),
-    '--tempo-limite deve ser um número de segundos (mais que 0), não "0"',
+    '--tempo-limite deve ser de 0.001 a 2147483 segundos, não "0"',
   );
   falhaDeUso(
     () => analisarConfigCliente(["--porta=-1"]),
-    "--porta deve estar entre 0 e 65535, não -1",
+    "--porta deve estar entre 1 e 65535, não -1",
   );
   falhaDeUso(
     () => analisarConfigCliente(["--json"]),
     "opção desconhecida: --json",
   );
+});
+
+Deno.test("analisarConfigCliente recusa onde se digita: porta 0, host com porta, fração que some", () => {
+  falhaDeUso(
+    () => analisarConfigCliente(["--porta", "0"]),
+    "--porta deve estar entre 1 e 65535, não 0",
+  );
+  falhaDeUso(
+    () => analisarConfigCliente(["--host", "127.0.0.1:39185"]),
+    "--host recebe só o endereço; a porta vai em --porta: --host 127.0.0.1 --porta 39185",
+  );
+  falhaDeUso(
+    () => analisarConfigCliente(["--tempo-limite", "0.0001"]),
+    '--tempo-limite deve ser de 0.001 a 2147483 segundos, não "0.0001"',
+  );
+  // Um valor começado por "-" que não é opção deste programa é o valor.
+  assert.equal(
+    analisarConfigCliente(["--assunto", "a", "--texto", "-5 graus"]).texto,
+    "-5 graus",
+  );
+});
+
+Deno.test("avisoDeDigitacao: só num terminal, só quando o texto vem do teclado", () => {
+  const aviso = (args: string[], terminal = true) =>
+    avisoDeDigitacao(analisarConfigCliente(args), terminal);
+  assert.equal(aviso(["--assunto", "oi"]), "digite o texto; Ctrl-D termina");
+  assert.equal(
+    aviso(["--assunto", "oi", "--texto", "-"]),
+    "digite o texto; Ctrl-D termina",
+  );
+  assert.equal(
+    aviso(["--linhas"]),
+    "digite uma mensagem por linha; Ctrl-D termina",
+  );
+  assert.equal(aviso(["--assunto", "oi"], false), undefined);
+  assert.equal(aviso(["--assunto", "oi", "--texto", "x"]), undefined);
+  assert.equal(aviso([]), undefined); // o menu já pergunta
 });

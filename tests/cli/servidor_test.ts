@@ -101,7 +101,7 @@ Deno.test("analisarConfigServidor lê cada opção e recusa valores fora dos lim
   );
   falhaDeUso(
     () => analisarConfigServidor(["--prazo", "0"]),
-    '--prazo deve ser um número de segundos (mais que 0), não "0"',
+    '--prazo deve ser de 0.001 a 2147483 segundos, não "0"',
   );
   falhaDeUso(
     () => analisarConfigServidor(["--porta", "abc"]),
@@ -111,4 +111,23 @@ Deno.test("analisarConfigServidor lê cada opção e recusa valores fora dos lim
     () => analisarConfigServidor(["--assunto", "x"]),
     "opção desconhecida: --assunto",
   );
+});
+
+Deno.test("analisarConfigServidor confere --host e os limites das durações onde são digitados", () => {
+  falhaDeUso(
+    () => analisarConfigServidor(["--host", ""]),
+    "--host não pode ficar vazio; dê um nome ou endereço (ou omita a opção)",
+  );
+  assert.equal(analisarConfigServidor(["--host", "[::1]"]).host, "::1");
+  // 4294968 s em ms passa do u32 da saudação (daria 704 ms).
+  falhaDeUso(
+    () => analisarConfigServidor(["--tempo-ocioso", "4294968"]),
+    '--tempo-ocioso deve ser 0 (nunca) ou de 0.001 a 2147483 segundos, não "4294968"',
+  );
+  // Uma fração que arredonda para 0 não vira "nunca" calada.
+  falhaDeUso(
+    () => analisarConfigServidor(["--tempo-ocioso", "0.0001"]),
+    '--tempo-ocioso deve ser 0 (nunca) ou de 0.001 a 2147483 segundos, não "0.0001"',
+  );
+  assert.equal(analisarConfigServidor(["--tempo-ocioso", "0"]).tempoOcioso, 0);
 });

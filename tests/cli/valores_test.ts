@@ -8,6 +8,7 @@
 
 import assert from "node:assert/strict";
 import {
+  analisarHost,
   analisarInteiro,
   analisarPorta,
   analisarSegundos,
@@ -74,58 +75,107 @@ Deno.test("analisarInteiro respeita o intervalo dado e o nome da opção", () =>
   );
 });
 
-Deno.test("analisarSegundos aceita frações e devolve milissegundos", async (t) => {
+Deno.test("analisarSegundos aceita frações ao milissegundo e devolve milissegundos", async (t) => {
   assert.equal(analisarSegundos(undefined, "--prazo", 10_000), 10_000);
-  const aceitos: [string, number, number][] = [
-    ["1", 0, 1000],
-    ["0.4", 0, 400],
-    ["1.5", 1, 1500],
-    ["0", 0, 0],
-    ["300", 0, 300_000],
-    [" 2 ", 0, 2000],
-    ["0.0005", 1, 1],
+  const aceitos: [string, boolean, number][] = [
+    ["1", false, 1000],
+    ["0.4", false, 400],
+    ["1.5", false, 1500],
+    [".5", false, 500],
+    ["0", true, 0],
+    ["0.000", true, 0],
+    ["300", true, 300_000],
+    [" 2 ", false, 2000],
+    ["0.001", false, 1],
+    ["0.0005", false, 1],
+    ["2147483", true, 2_147_483_000],
   ];
-  for (const [valor, minimo, ms] of aceitos) {
-    await t.step(`aceita "${valor}" (mínimo ${minimo} ms)`, () => {
-      assert.equal(analisarSegundos(valor, "--prazo", 10_000, minimo), ms);
+  for (const [valor, zeroEhNunca, ms] of aceitos) {
+    await t.step(`aceita "${valor}"`, () => {
+      assert.equal(
+        analisarSegundos(valor, "--prazo", 10_000, zeroEhNunca),
+        ms,
+      );
     });
   }
-  const recusas: [string, number, string][] = [
-    ["0", 1, '--prazo deve ser um número de segundos (mais que 0), não "0"'],
-    [
-      "0.0004",
-      1,
-      '--prazo deve ser um número de segundos (mais que 0), não "0.0004"',
-    ],
-    [
-      "-1",
-      0,
-      '--prazo deve ser um número de segundos (0 ou mais), não "-1"',
-    ],
-    [
-      "abc",
-      0,
-      '--prazo deve ser um número de segundos (0 ou mais), não "abc"',
-    ],
-    ["", 0, '--prazo deve ser um número de segundos (0 ou mais), não ""'],
-    [" ", 0, '--prazo deve ser um número de segundos (0 ou mais), não " "'],
-    [
-      "Infinity",
-      0,
-      '--prazo deve ser um número de segundos (0 ou mais), não "Infinity"',
-    ],
-    [
-      "NaN",
-      0,
-      '--prazo deve ser um número de segundos (0 ou mais), não "NaN"',
-    ],
+  const faixa = "de 0.001 a 2147483 segundos";
+  const recusas: [string, boolean, string][] = [
+    ["0", false, `--prazo deve ser ${faixa}, não "0"`],
+    // Uma fração que arredonda para 0 nunca vira "nunca" calada.
+    ["0.0001", true, `--prazo deve ser 0 (nunca) ou ${faixa}, não "0.0001"`],
+    ["0.0004", false, `--prazo deve ser ${faixa}, não "0.0004"`],
+    // O u32 de milissegundos daria a volta (704 ms) e o temporizador, na hora.
+    ["4294968", true, `--prazo deve ser 0 (nunca) ou ${faixa}, não "4294968"`],
+    ["2147484", false, `--prazo deve ser ${faixa}, não "2147484"`],
+    ["-1", true, `--prazo deve ser 0 (nunca) ou ${faixa}, não "-1"`],
+    ["abc", false, `--prazo deve ser ${faixa}, não "abc"`],
+    ["", false, `--prazo deve ser ${faixa}, não ""`],
+    [" ", true, `--prazo deve ser 0 (nunca) ou ${faixa}, não " "`],
+    ["Infinity", false, `--prazo deve ser ${faixa}, não "Infinity"`],
+    ["NaN", false, `--prazo deve ser ${faixa}, não "NaN"`],
+    ["1e3", false, `--prazo deve ser ${faixa}, não "1e3"`],
+    ["0x10", false, `--prazo deve ser ${faixa}, não "0x10"`],
   ];
-  for (const [valor, minimo, mensagem] of recusas) {
-    await t.step(`recusa "${valor}" (mínimo ${minimo} ms)`, () => {
+  for (const [valor, zeroEhNunca, mensagem] of recusas) {
+    await t.step(`recusa "${valor}"`, () => {
       falhaDeUso(
-        () => analisarSegundos(valor, "--prazo", 10_000, minimo),
+        () => analisarSegundos(valor, "--prazo", 10_000, zeroEhNunca),
         mensagem,
       );
+    });
+  }
+});
+
+Deno.test("analisarPorta com mínimo 1 (o cliente) recusa a porta 0", () => {
+  assert.equal(analisarPorta("1", 3415, 1), 1);
+  falhaDeUso(
+    () => analisarPorta("0", 3415, 1),
+    "--porta deve estar entre 1 e 65535, não 0",
+  );
+});
+
+Deno.test("analisarHost recusa vazio e a porta junto, e tira os colchetes do IPv6", async (t) => {
+  const aceitos: [string | undefined, string | undefined][] = [
+    [undefined, undefined],
+    ["127.0.0.1", "127.0.0.1"],
+    ["::1", "::1"],
+    ["[::1]", "::1"],
+    ["fe80::1%lo", "fe80::1%lo"],
+    ["srv.exemplo", "srv.exemplo"],
+    ["0.0.0.0", "0.0.0.0"],
+  ];
+  for (const [valor, host] of aceitos) {
+    await t.step(`aceita ${JSON.stringify(valor)}`, () => {
+      assert.equal(analisarHost(valor), host);
+    });
+  }
+  const recusas: [string, string][] = [
+    [
+      "",
+      "--host não pode ficar vazio; dê um nome ou endereço (ou omita a opção)",
+    ],
+    [
+      " ",
+      "--host não pode ficar vazio; dê um nome ou endereço (ou omita a opção)",
+    ],
+    [
+      "127.0.0.1:39185",
+      "--host recebe só o endereço; a porta vai em --porta: --host 127.0.0.1 --porta 39185",
+    ],
+    [
+      "[::1]:39185",
+      "--host recebe só o endereço; a porta vai em --porta: --host ::1 --porta 39185",
+    ],
+    [
+      "srv:",
+      "--host recebe só o endereço; a porta vai em --porta: --host srv --porta ",
+    ],
+    ["srv exemplo", '--host deve ser um nome ou endereço, não "srv exemplo"'],
+    ["http://srv", '--host deve ser um nome ou endereço, não "http://srv"'],
+  ];
+  for (const [valor, mensagem] of recusas) {
+    await t.step(`recusa ${JSON.stringify(valor)}`, () => {
+      falhaDeUso(() => analisarHost(valor), mensagem);
     });
   }
 });

@@ -100,7 +100,7 @@ Deno.test("falhaDeTls: o problema do certificado em português, código de TLS, 
       "received corrupt message of type InvalidContentType",
       "a resposta não é TLS; o servidor fala TLS? (sem --tls, o cliente conecta sem TLS)",
     ],
-    ["outro problema", "outro problema"],
+    ["outro problema", "o handshake falhou (outro problema)"],
   ];
   for (const [texto, problema] of casos) {
     await t.step(texto, () => {
@@ -111,6 +111,18 @@ Deno.test("falhaDeTls: o problema do certificado em português, código de TLS, 
       assert.equal(falha.cause, erro);
     });
   }
+  await t.step("com --ca, a CA dada é a suspeita; IPv6 entre colchetes", () => {
+    const falha = falhaDeTls(
+      new Deno.errors.InvalidData("invalid peer certificate: UnknownIssuer"),
+      "::1",
+      5000,
+      true,
+    );
+    assert.equal(
+      falha.message,
+      "falha de TLS com [::1]:5000: o certificado do servidor não foi emitido pela CA de --ca (emissor desconhecido); confira se é a CA que o assinou",
+    );
+  });
 });
 
 Deno.test("falhaDoServidor: o código do quadro ERRO escolhe o código de retorno", async (t) => {

@@ -237,7 +237,7 @@ Deno.test("--linhas: a linha grande demais é relatada e pulada, as outras vão;
   assert.equal(
     erros,
     "cliente: linha 2 pulada: 15 bytes acima do limite de 16 bytes do servidor\n" +
-      "cliente: 2 de 3 mensagens entregues, 1 puladas por tamanho\n",
+      "cliente: 2 de 3 mensagens entregues, 1 pulada por tamanho\n",
   );
   assert.deepEqual(sessao.enviadas.map((m) => m.texto), ["curta", "ok"]);
 });

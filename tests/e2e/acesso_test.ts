@@ -366,7 +366,10 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
           ...enviar,
         ]);
         assert.equal(r.codigo, RetornoCliente.FALHA_TLS);
-        assert.match(r.erros, /não foi emitido por uma autoridade confiável/);
+        assert.match(r.erros, /não foi emitido pela CA de --ca/);
+        await servidor.saida.esperar(
+          /desconectou-se sem CODIGO_SAIDA \(TLS: o cliente não confia no certificado deste servidor \(CA desconhecida\); dê a ele a CA que o emitiu, com --ca\)/,
+        );
         const semCa = await rodarCliente([
           "--host",
           "localhost",
@@ -386,7 +389,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
         assert.equal(r.codigo, RetornoCliente.PROTOCOLO_INCOMPATIVEL);
         assert.match(r.erros, /ele parece usar TLS: tente --tls/);
         await servidor.saida.esperar(
-          /desconectou-se sem CODIGO_SAIDA \(erro de leitura: .+\)/,
+          /desconectou-se sem CODIGO_SAIDA \(TLS: o cliente não fala TLS \(conectou sem --tls\?\); este servidor só aceita TLS\)/,
         );
       });
       await t.step(
@@ -448,7 +451,7 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
       assert.equal(r.codigo, RetornoCliente.FALHA_TLS);
       assert.match(r.erros, /a resposta não é TLS; o servidor fala TLS\?/);
       await servidor.saida.esperar(
-        /rejeitado: os primeiros bytes não são uma saudação/,
+        /rejeitado: os primeiros bytes são de TLS \(um ClientHello\).*inicie o servidor com --tls-cert e --tls-chave, ou o cliente sem --tls/,
       );
     });
     await t.step(
@@ -476,6 +479,37 @@ Deno.test("TLS de ponta a ponta, recusas de certificado e pares que não falam T
         ]);
         assert.equal(r.codigo, RetornoCliente.USO);
         assert.match(r.erros, /--ca .*nada\.pem: arquivo não encontrado/);
+      },
+    );
+    await t.step(
+      "arquivos trocados: --ca que não é PEM, chave de outro certificado",
+      async () => {
+        await Deno.writeTextFile(`${pasta}/lixo.txt`, "não é PEM\n");
+        const r = await rodarCliente([
+          "--porta",
+          "1",
+          "--tls",
+          "--ca",
+          `${pasta}/lixo.txt`,
+        ]);
+        assert.equal(r.codigo, RetornoCliente.USO);
+        assert.equal(
+          r.erros,
+          `cliente: --ca ${pasta}/lixo.txt: não é um certificado PEM (falta a linha -----BEGIN CERTIFICATE-----)\n`,
+        );
+        const servidor = iniciar("servidor", [
+          "--porta",
+          "0",
+          "--tls-cert",
+          `${pasta}/srv.pem`,
+          "--tls-chave",
+          `${pasta}/outra.key`,
+        ]);
+        assert.equal(await servidor.status(), 6);
+        assert.equal(
+          servidor.erros.texto,
+          "servidor: a chave de --tls-chave não é a do certificado de --tls-cert; confira se os dois arquivos são do mesmo par\n",
+        );
       },
     );
   } finally {

@@ -222,9 +222,12 @@ Deno.test("um servidor HTTP não é confundido com o nosso: código 8", async ()
 Deno.test("opções inválidas: erro de uso em português e código 2", async (t) => {
   const casos: [string[], RegExp][] = [
     [["--porta", "abc"], /--porta deve ser um número inteiro, não "abc"/],
-    [["--porta", "70000"], /--porta deve estar entre 0 e 65535, não 70000/],
-    [["--porta", "-1"], /a opção --porta recebeu "-1", que parece outra opção/],
-    [["--porta=-1"], /--porta deve estar entre 0 e 65535, não -1/],
+    [["--porta", "70000"], /--porta deve estar entre 1 e 65535, não 70000/],
+    [["--porta", "-1"], /--porta deve estar entre 1 e 65535, não -1/],
+    [["--porta", "--host"], /a opção --porta recebeu "--host", que parece/],
+    [["--porta=-1"], /--porta deve estar entre 1 e 65535, não -1/],
+    [["--porta", "0"], /--porta deve estar entre 1 e 65535, não 0/],
+    [["--host", "127.0.0.1:39185"], /a porta vai em --porta/],
     [["--xyz"], /opção desconhecida: --xyz/],
     [["--host"], /a opção --host precisa de um valor/],
   ];

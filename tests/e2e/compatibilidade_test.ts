@@ -560,7 +560,7 @@ Deno.test("cliente --legado sem menu, texto grande demais: não envia, mas ainda
       "x".repeat(1024),
     ]);
     assert.equal(r.codigo, RetornoCliente.NAO_ENTREGUE, r.saida + r.erros);
-    assert.match(r.erros, /mensagem não enviada: 1 bytes acima do limite/);
+    assert.match(r.erros, /mensagem não enviada: 1 byte acima do limite/);
   });
   confereBytes(recebido, []);
 });

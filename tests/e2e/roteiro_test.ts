@@ -194,7 +194,7 @@ Deno.test("--linhas: a linha grande demais é relatada e pulada, as outras vão;
   assert.equal(
     r.erros,
     "cliente: linha 2 pulada: 179 bytes acima do limite de 1024 bytes do servidor\n" +
-      "cliente: 2 de 3 mensagens entregues, 1 puladas por tamanho\n",
+      "cliente: 2 de 3 mensagens entregues, 1 pulada por tamanho\n",
   );
   await esperarSaida(servidor, 2);
   assert.deepEqual(mensagensRecebidas(servidor).map((m) => m.texto), [

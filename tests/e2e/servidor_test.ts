@@ -100,9 +100,18 @@ Deno.test("bytes hostis na saudação são recusados com ERRO e explicação", a
         await par.escrever(bytes);
         const erro = erroRecebido(await par.ateOFim());
         assert.equal(erro.codigo, CodigoErro.PROTOCOLO_DESCONHECIDO);
-        assert.match(erro.texto, /não são uma saudação do protocolo/);
+        // Um ClientHello é reconhecido como TLS, e a explicação diz o que fazer.
+        const tls = nome === "ClientHello TLS";
+        assert.match(
+          erro.texto,
+          tls
+            ? /^os primeiros bytes são de TLS \(um ClientHello\)/
+            : /não são uma saudação do protocolo/,
+        );
         await servidor.saida.esperar(
-          /rejeitado: os primeiros bytes não são uma saudação do protocolo Sockets de Rede \(código 1\)/,
+          tls
+            ? /rejeitado: os primeiros bytes são de TLS .+ ou o cliente sem --tls \(código 1\)/
+            : /rejeitado: os primeiros bytes não são uma saudação do protocolo Sockets de Rede \(código 1\)/,
         );
       });
     }
@@ -281,7 +290,7 @@ Deno.test("além de --max-conexoes: ERRO de servidor cheio; os conectados seguem
     assert.equal(await extra.status(), 9);
     assert.match(
       extra.erros.texto,
-      /o servidor recusou: servidor cheio: 2 conexões é o máximo \(código 10\)/,
+      /o servidor recusou: servidor cheio: o máximo é 2 conexões \(código 10\)/,
     );
     await servidor.saida.esperar(/rejeitado: servidor cheio/);
   });
@@ -395,6 +404,9 @@ Deno.test("opções inválidas do servidor: código 2 e dica da ajuda", async (t
       ["--tamanho-maximo", "0"],
       ["--nada"],
       ["--prazo", "0"],
+      ["--host", ""],
+      ["--tempo-ocioso", "4294968"],
+      ["--tempo-ocioso", "0.0001"],
     ]
   ) {
     await t.step(args.join(" "), async () => {

@@ -449,3 +449,25 @@ Deno.test("tipo desconhecido é TIPO_DESCONHECIDO", async (t) => {
     );
   });
 });
+
+Deno.test("um ClientHello de TLS no lugar da saudação é reconhecido como TLS", async (t) => {
+  // Registro de handshake TLS 1.0–1.3: 16 03 0x LL LL, e o ClientHello (01).
+  for (const baixo of [0x01, 0x02, 0xc8]) {
+    await t.step(`comprimento do registro 0x02${baixo.toString(16)}`, () => {
+      const decodificador = new Decodificador({
+        limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+        saudacao: Tipo.OLA_CLIENTE,
+      });
+      const erro = lancaErro(
+        () =>
+          decodificador.decodificar(
+            Uint8Array.of(0x16, 0x03, 0x01, 0x02, baixo, 0x01, 0x00),
+            () => {},
+          ),
+        CodigoErro.PROTOCOLO_DESCONHECIDO,
+      );
+      assert.match(erro.message, /^os primeiros bytes são de TLS/);
+      assert.match(erro.message, /--tls-cert e --tls-chave/);
+    });
+  }
+});

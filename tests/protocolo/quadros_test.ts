@@ -13,8 +13,10 @@ import {
 } from "../../lib/protocolo/codificador.ts";
 import { Decodificador } from "../../lib/protocolo/decodificador.ts";
 import {
+  ASSUNTO_MAXIMO,
   CABECALHO,
   CODIGO_SAIDA,
+  excessoDaMensagem,
   FIXO_MENSAGEM,
   limitesDoCliente,
   limitesDoServidor,
@@ -90,4 +92,20 @@ Deno.test("o limite medido por tamanhoDaMensagem é o que o decodificador aplica
   const q = quadros[0];
   assert.ok(q.tipo === Tipo.MENSAGEM);
   assert.equal(q.mensagem.assunto, "\ufffd");
+});
+
+Deno.test("excessoDaMensagem conta o limite do servidor e o do campo assunto (u16)", () => {
+  const grande = "a".repeat(ASSUNTO_MAXIMO + 10);
+  assert.equal(excessoDaMensagem("oi", "x", 1024), 0);
+  assert.equal(excessoDaMensagem("oi", "x".repeat(1030), 1024), 8);
+  // Com um limite de 200000, um assunto de 65545 bytes cabe no total, não no u16.
+  assert.equal(excessoDaMensagem(grande, "", 200_000), 10);
+  assert.equal(excessoDaMensagem("a".repeat(ASSUNTO_MAXIMO), "", 200_000), 0);
+  // Os dois passam: vale o maior.
+  assert.equal(excessoDaMensagem(grande, "", 100), ASSUNTO_MAXIMO + 10 - 100);
+  // Em bytes, não em unidades: "ç" tem 2.
+  assert.equal(
+    excessoDaMensagem("ç".repeat(32768), "", 200_000),
+    65536 - ASSUNTO_MAXIMO,
+  );
 });

@@ -1,0 +1,29 @@
+/**
+ * Testes de scripts/tarefas.ts: as tarefas do deno.json, todas com descrição
+ * (`deno task` as lista), e as permissões lidas da forma longa.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { permissoesDaTarefa, tarefas } from "../../scripts/tarefas.ts";
+
+Deno.test("toda tarefa do deno.json tem descrição", () => {
+  for (const [nome, tarefa] of Object.entries(tarefas())) {
+    assert.ok(tarefa.description?.trim(), `a tarefa ${nome} não tem descrição`);
+    assert.ok(tarefa.command.startsWith("deno "), nome);
+  }
+});
+
+Deno.test("permissoesDaTarefa lê as opções entre run e o script", () => {
+  for (const programa of ["servidor", "cliente"]) {
+    assert.deepEqual(permissoesDaTarefa(programa), [
+      "--allow-net",
+      "--allow-sys=hostname",
+      "--allow-env=SOCKETS_TOKEN",
+      "--allow-read",
+      "--no-prompt",
+    ]);
+  }
+  assert.throws(() => permissoesDaTarefa("nada"), /não existe/);
+});
