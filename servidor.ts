@@ -23,6 +23,7 @@ import {
   PADROES,
   PROGRAMA_SERVIDOR,
 } from "./lib/cli/servidor.ts";
+import { Painel } from "./lib/painel/painel.ts";
 import { RetornoServidor } from "./lib/retornos.ts";
 import { Servidor } from "./lib/servidor/servidor.ts";
 import {
@@ -79,27 +80,54 @@ async function main(args: string[]): Promise<number> {
     return RetornoServidor.CONFIGURACAO_INVALIDA;
   }
 
-  let servidor: Servidor;
+  // Painel web (--painel): liga antes do servidor, que relata a ele também.
+  let servidor: Servidor | undefined;
+  let painel: Painel | undefined;
+  if (config.painel !== undefined) {
+    try {
+      painel = Painel.ligar({
+        ...seguranca,
+        host,
+        porta: config.painel,
+        historico: config.painelHistorico,
+        estadoDoServidor: () => ({
+          clientesConectados: servidor?.conectados ?? 0,
+          clientesAtendidos: servidor?.resumo.clientes ?? 0,
+          saidaPendente: saida.pendente + erros.pendente,
+        }),
+      });
+    } catch (erro) {
+      const [codigo, texto] = explicarFalhaAoLigar(erro, host, config.painel);
+      erros.escrever(`servidor: --painel: ${texto}\n`);
+      await erros.esvaziar();
+      return codigo;
+    }
+  }
+
   try {
     servidor = Servidor.ligar({
       ...PADROES,
       ...config,
       ...seguranca,
       host,
-      registro,
+      registro: painel ? painel.espiar(registro) : registro,
     });
   } catch (erro) {
+    await painel?.fechar();
     const [codigo, texto] = explicarFalhaAoLigar(erro, host, config.porta);
     erros.escrever(`servidor: ${texto}\n`);
     await erros.esvaziar();
     return codigo;
+  }
+  if (painel) {
+    (config.json ? erros : saida).escrever(`> Painel em ${painel.url}\n`);
   }
 
   let sinais = 0;
   const aoSinal = (sinal: Deno.Signal) => () => {
     sinais++;
     if (sinais > 1) Deno.exit(RetornoServidor.FORCADO);
-    void servidor.encerrar(sinal);
+    void servidor!.encerrar(sinal);
   };
   const ouvintes = SINAIS.map((sinal) => [sinal, aoSinal(sinal)] as const);
   for (const [sinal, ouvinte] of ouvintes) {
@@ -108,6 +136,7 @@ async function main(args: string[]): Promise<number> {
 
   await servidor.servir();
   await servidor.encerrar("interno");
+  await painel?.fechar();
   for (const [sinal, ouvinte] of ouvintes) {
     Deno.removeSignalListener(sinal, ouvinte);
   }

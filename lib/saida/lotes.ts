@@ -132,6 +132,11 @@ export class SaidaEmLotes {
     this.#sincronaAte = destino.writeSync ? opcoes.sincronaAte ?? 0 : 0;
   }
 
+  /** Bytes à espera da próxima escrita (para `/metricas`). */
+  get pendente(): number {
+    return this.#atual.usados;
+  }
+
   /** Programa a escrita do que está no acumulador (no fim deste tique). */
   #agendar(): void {
     if (this.#agendada) return;
