@@ -10,7 +10,8 @@
 
 import assert from "node:assert/strict";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { alvo, iniciarServidor, rodarCliente } from "../ajudantes.ts";
+import { alvo, iniciarServidor, ParCru, rodarCliente } from "../ajudantes.ts";
+import { conferirComPromtool } from "../painel/promtool.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -249,6 +250,144 @@ Deno.test("painel no navegador: ordem, texto inerte, filtro e volta sem lacuna n
     await navegador.close();
     await proxy.fechar();
     await Deno.remove(pasta, { recursive: true });
+    servidor.sinal("SIGINT");
+    assert.equal(await servidor.status(), 0);
+  }
+});
+
+/** A URL do painel que o servidor anunciou. */
+function urlDoPainel(servidor: { saida: { texto: string } }): string {
+  return /> Painel em (https?:\S+)/.exec(servidor.saida.texto)![1];
+}
+
+Deno.test("painel por HTTP: cabeçalhos, /api/mensagens?desde, /metricas no promtool, /saude 503 ao encerrar", async () => {
+  const servidor = await iniciarServidor(["--painel", "0"]);
+  const url = urlDoPainel(servidor);
+  let sinalizado = false;
+  try {
+    const envio = await rodarCliente(
+      [...alvo(servidor), "--assunto", "a", "--linhas"],
+      "um\ndois\ntrês\n",
+    );
+    assert.equal(envio.codigo, 0, envio.erros);
+
+    const pagina = await fetch(url);
+    await pagina.body?.cancel();
+    assert.equal(pagina.status, 200);
+    assert.match(
+      pagina.headers.get("content-security-policy")!,
+      /script-src 'self'/,
+    );
+    assert.doesNotMatch(
+      pagina.headers.get("content-security-policy")!,
+      /unsafe/,
+    );
+    assert.equal(pagina.headers.get("x-content-type-options"), "nosniff");
+
+    const api = await fetch(new URL("/api/mensagens?desde=1", url));
+    assert.equal(api.headers.get("cache-control"), "no-store");
+    const mensagens = await api.json();
+    assert.deepEqual(mensagens.map((m: { id: number }) => m.id), [2, 3]);
+    assert.equal(mensagens[1].texto, "três");
+    assert.equal(mensagens[1].evento, "mensagem");
+    assert.equal(mensagens[1].numero, 3);
+
+    const controle = new AbortController();
+    const eventos = await fetch(new URL("/eventos", url), {
+      headers: { "last-event-id": "2" },
+      signal: controle.signal,
+    });
+    assert.equal(eventos.headers.get("cache-control"), "no-store");
+    assert.match(eventos.headers.get("content-type")!, /^text\/event-stream/);
+    const leitor = eventos.body!.getReader();
+    const inicio = new TextDecoder().decode((await leitor.read()).value);
+    assert.deepEqual([...inicio.matchAll(/^id: (\d+)$/gm)].map((m) => m[1]), [
+      "3",
+    ]);
+    const metricas = await (await fetch(new URL("/metricas", url))).text();
+    assert.match(metricas, /^sockets_mensagens_recebidas_total 3$/m);
+    assert.match(metricas, /^sockets_espectadores 1$/m);
+    await conferirComPromtool(metricas);
+    controle.abort();
+    await leitor.closed.catch(() => {});
+
+    const saude = await fetch(new URL("/saude", url));
+    assert.equal(saude.status, 200);
+    await saude.body?.cancel();
+    // Um cliente que não se despede segura o encerramento na tolerância.
+    using par = await ParCru.conectar(servidor);
+    await par.saudar();
+    servidor.sinal("SIGINT");
+    sinalizado = true;
+    await servidor.saida.esperar(/encerrando/);
+    const encerrando = await fetch(new URL("/saude", url));
+    assert.equal(encerrando.status, 503);
+    await encerrando.body?.cancel();
+    par.fechar();
+  } finally {
+    if (!sinalizado) servidor.sinal("SIGINT");
+    assert.equal(await servidor.status(), 0);
+  }
+});
+
+Deno.test("painel com token: 401 sem ele, Bearer para scripts, cookie depois de /entrar, atraso no erro", async () => {
+  const servidor = await iniciarServidor(["--painel", "0"], "127.0.0.1", {
+    SOCKETS_TOKEN: "segredo",
+  });
+  const url = urlDoPainel(servidor);
+  try {
+    const sem = await fetch(url);
+    assert.equal(sem.status, 401);
+    assert.match(await sem.text(), /<form method="post" action="\/entrar">/);
+    const api = await fetch(new URL("/api/mensagens", url));
+    assert.equal(api.status, 401);
+    await api.body?.cancel();
+    const bearer = await fetch(new URL("/metricas", url), {
+      headers: { authorization: "Bearer segredo" },
+    });
+    assert.equal(bearer.status, 200);
+    await bearer.body?.cancel();
+
+    const entrar = (token: string) =>
+      fetch(new URL("/entrar", url), {
+        method: "POST",
+        body: new URLSearchParams({ token }),
+        redirect: "manual",
+      });
+    const inicio = performance.now();
+    const errado = await entrar("errado");
+    assert.equal(errado.status, 401);
+    await errado.body?.cancel();
+    assert.ok(performance.now() - inicio >= 90, "o erro deve ser atrasado");
+    const certo = await entrar("segredo");
+    assert.equal(certo.status, 303);
+    await certo.body?.cancel();
+    const cookie = certo.headers.get("set-cookie")!;
+    assert.match(cookie, /HttpOnly; SameSite=Strict/);
+    assert.doesNotMatch(cookie, /segredo/);
+    const comCookie = await fetch(url, {
+      headers: { cookie: cookie.split(";")[0] },
+    });
+    assert.equal(comCookie.status, 200);
+    await comCookie.body?.cancel();
+  } finally {
+    servidor.sinal("SIGINT");
+    assert.equal(await servidor.status(), 0);
+  }
+});
+
+Deno.test("painel: --negar vale para os espectadores", async () => {
+  const servidor = await iniciarServidor([
+    "--painel",
+    "0",
+    "--negar",
+    "127.0.0.1",
+  ]);
+  try {
+    const resposta = await fetch(urlDoPainel(servidor));
+    assert.equal(resposta.status, 403);
+    await resposta.body?.cancel();
+  } finally {
     servidor.sinal("SIGINT");
     assert.equal(await servidor.status(), 0);
   }
