@@ -20,6 +20,7 @@ import {
   PADROES,
   PROGRAMA_SERVIDOR,
 } from "./lib/cli/servidor.ts";
+import { Painel } from "./lib/painel/painel.ts";
 import { RetornoServidor } from "./lib/retornos.ts";
 import { Servidor } from "./lib/servidor/servidor.ts";
 import { ouvirInterrupcoes } from "./lib/sinais.ts";
@@ -106,20 +107,47 @@ async function executar(args: string[]): Promise<number> {
     return RetornoServidor.CONFIGURACAO_INVALIDA;
   }
 
-  let servidor: Servidor;
+  // Painel web (--painel): liga antes do servidor, que relata a ele também.
+  let servidor: Servidor | undefined;
+  let painel: Painel | undefined;
+  if (config.painel !== undefined) {
+    try {
+      painel = Painel.ligar({
+        ...seguranca,
+        host,
+        porta: config.painel,
+        historico: config.painelHistorico,
+        estadoDoServidor: () => ({
+          clientesConectados: servidor?.conectados ?? 0,
+          clientesAtendidos: servidor?.resumo.clientes ?? 0,
+          saidaPendente: saida.pendente + erros.pendente,
+        }),
+      });
+    } catch (erro) {
+      const [codigo, texto] = explicarFalhaAoLigar(erro, host, config.painel);
+      erros.escrever(`servidor: --painel: ${texto}\n`);
+      await erros.esvaziar();
+      return codigo;
+    }
+  }
+
   try {
     servidor = Servidor.ligar({
       ...PADROES,
       ...config,
       ...seguranca,
       host,
-      registro,
+      registro: painel ? painel.espiar(registro) : registro,
     });
   } catch (erro) {
+    await painel?.fechar();
     const [codigo, texto] = explicarFalhaAoLigar(erro, host, config.porta);
     erros.escrever(`servidor: ${texto}\n`);
     await erros.esvaziar();
     return codigo;
+  }
+  if (painel) {
+    (config.json ? erros : saida).escrever(`> Painel em ${painel.url}\n`);
   }
 
   // A saída morreu (`| head` saiu, disco cheio): nada mais será confirmado.
@@ -131,18 +159,19 @@ async function executar(args: string[]): Promise<number> {
         descreverFalha(erro)
       }): parando; as mensagens não confirmadas não foram gravadas\n`,
     );
-    void servidor.abortarPorSaida();
+    void servidor!.abortarPorSaida();
   });
 
   // Um segundo Ctrl-C dentro da janela é o mesmo (o deno task repassa o seu),
   // e os ouvintes ficam até o processo sair: veja lib/sinais.ts.
   ouvirInterrupcoes(SINAIS, {
-    encerrar: (sinal) => void servidor.encerrar(sinal),
+    encerrar: (sinal) => void servidor!.encerrar(sinal),
     forcar: () => Deno.exit(RetornoServidor.FORCADO),
   });
 
   await servidor.servir();
   const resumo = await servidor.encerrar("interno");
+  await painel?.fechar();
   // Uma saída parada não segura o fim para sempre: um prazo curto de escrita.
   const gravou = await dentroDoPrazo(saida.esvaziar(), PRAZO_ESCRITA_MS);
   const naoGravadas = registro.naoGravadas;

@@ -26,6 +26,15 @@ const ALVOS = [
 
 const raiz = new URL("../", import.meta.url);
 
+/**
+ * Arquivos que o programa lê em vez de importar: a página do painel
+ * (`lib/painel/pagina.ts` os lê pelo caminho, e o executável os acha no seu
+ * sistema de arquivos embutido).
+ */
+const INCLUIR: Record<string, string[]> = {
+  servidor: ["lib/painel/pagina/"],
+};
+
 async function compilar(
   programa: string,
   saida: string,
@@ -34,6 +43,7 @@ async function compilar(
   const args = [
     "compile",
     ...permissoesDaTarefa(programa),
+    ...(INCLUIR[programa] ?? []).flatMap((caminho) => ["--include", caminho]),
     ...(alvo ? ["--target", alvo] : []),
     "--output",
     saida,

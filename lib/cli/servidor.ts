@@ -29,6 +29,7 @@ export const PADROES = {
   prazo: 10_000,
   limiteFila: 256 * 1024,
   graca: 2_000,
+  painelHistorico: 200,
 } as const;
 
 /** Maior `--tamanho-maximo` aceito: 16 MiB. */
@@ -106,6 +107,19 @@ export const PROGRAMA_SERVIDOR: Programa = {
       descricao:
         "recusa estes endereços (repetível; prevalece sobre --permitir)",
     },
+    // Painel web (lib/painel/).
+    painel: {
+      tipo: "string",
+      valor: "PORTA",
+      descricao:
+        "serve também o painel web nesta porta, no mesmo --host (HTTPS com --tls-cert)",
+    },
+    "painel-historico": {
+      tipo: "string",
+      valor: "N",
+      padrao: String(PADROES.painelHistorico),
+      descricao: "mensagens que o painel guarda para quem chega depois",
+    },
     ajuda: OPCOES_COMUNS.ajuda,
     versao: OPCOES_COMUNS.versao,
   },
@@ -153,6 +167,7 @@ export const PROGRAMA_SERVIDOR: Programa = {
     "servidor --host 127.0.0.1 --json | jq .",
     "servidor --host 0.0.0.0 --tls-cert cert.pem --tls-chave chave.pem --token-arquivo token.txt",
     "servidor --host :: --permitir 192.168.0.0/16 --permitir fd00::/8 --negar 192.168.0.66",
+    "servidor --host 0.0.0.0 --porta 5000 --painel 8080",
   ],
 };
 
@@ -172,6 +187,9 @@ export interface ConfigServidor {
   tokenArquivo: string | undefined;
   permitir: string[];
   negar: string[];
+  /** Porta do painel web; `undefined` = sem painel. */
+  painel: number | undefined;
+  painelHistorico: number;
 }
 
 /** Analisa e valida os argumentos do servidor. @throws {ErroDeUso} */
@@ -184,6 +202,11 @@ export function analisarConfigServidor(
     (texto("tls-cert") === undefined) !== (texto("tls-chave") === undefined)
   ) {
     throw new ErroDeUso("--tls-cert e --tls-chave vão juntas");
+  }
+  if (
+    texto("painel-historico") !== undefined && texto("painel") === undefined
+  ) {
+    throw new ErroDeUso("--painel-historico só vale com --painel");
   }
   return {
     ajuda: v.ajuda === true,
@@ -217,5 +240,15 @@ export function analisarConfigServidor(
     tokenArquivo: texto("token-arquivo"),
     permitir: (v.permitir as string[] | undefined) ?? [],
     negar: (v.negar as string[] | undefined) ?? [],
+    painel: texto("painel") === undefined
+      ? undefined
+      : analisarInteiro(texto("painel"), "--painel", 0, 65535, 0),
+    painelHistorico: analisarInteiro(
+      texto("painel-historico"),
+      "--painel-historico",
+      0,
+      1_000_000,
+      PADROES.painelHistorico,
+    ),
   };
 }

@@ -228,7 +228,7 @@ export class SaidaEmLotes {
     return this.#erro !== undefined;
   }
 
-  /** Bytes à espera de escrita (fora a escrita em curso). */
+  /** Bytes à espera de escrita, fora a escrita em curso (e em `/metricas`). */
   get pendente(): number {
     return this.#atual.usados;
   }

@@ -128,6 +128,11 @@ export class Servidor {
     return this.#resumo;
   }
 
+  /** Clientes conectados agora (para o painel e `/metricas`). */
+  get conectados(): number {
+    return this.#sessoes.size;
+  }
+
   /** Anuncia que está pronto e começa a aceitar; resolve quando parar de aceitar. */
   servir(): Promise<void> {
     this.#registrar({

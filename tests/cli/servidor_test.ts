@@ -131,3 +131,38 @@ Deno.test("analisarConfigServidor confere --host e os limites das durações ond
   );
   assert.equal(analisarConfigServidor(["--tempo-ocioso", "0"]).tempoOcioso, 0);
 });
+
+Deno.test("analisarConfigServidor: --painel e --painel-historico", () => {
+  const sem = analisarConfigServidor([]);
+  assert.equal(sem.painel, undefined);
+  assert.equal(sem.painelHistorico, 200);
+  assert.equal(
+    PROGRAMA_SERVIDOR.opcoes["painel-historico"].padrao,
+    String(sem.painelHistorico),
+  );
+  const com = analisarConfigServidor([
+    "--painel",
+    "8080",
+    "--painel-historico",
+    "0",
+  ]);
+  assert.equal(com.painel, 8080);
+  assert.equal(com.painelHistorico, 0);
+  assert.equal(analisarConfigServidor(["--painel", "0"]).painel, 0);
+  falhaDeUso(
+    () => analisarConfigServidor(["--painel-historico", "10"]),
+    "--painel-historico só vale com --painel",
+  );
+  falhaDeUso(
+    () => analisarConfigServidor(["--painel", "65536"]),
+    "--painel deve estar entre 0 e 65535, não 65536",
+  );
+  falhaDeUso(
+    () => analisarConfigServidor(["--painel", "x"]),
+    '--painel deve ser um número inteiro, não "x"',
+  );
+  falhaDeUso(
+    () => analisarConfigServidor(["--painel", "1", "--painel-historico=-1"]),
+    "--painel-historico deve estar entre 0 e 1000000, não -1",
+  );
+});

@@ -1,0 +1,394 @@
+/**
+ * O painel de ponta a ponta: o `servidor` de verdade com `--painel`, as
+ * mensagens mandadas pelo `cliente` de verdade e a página aberta num Chromium
+ * sem tela (`puppeteer-core`). Confere a ordem no DOM, que nada do que os
+ * clientes escrevem vira HTML ou roda, o filtro, e a volta sem lacuna nem
+ * repetição depois que o teste corta o fluxo de eventos (por um proxy TCP
+ * seu, no meio do caminho). Com `PAINEL_CAPTURA=arquivo.png`, guarda uma
+ * captura da página (a do README).
+ */
+
+import assert from "node:assert/strict";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { alvo, iniciarServidor, ParCru, rodarCliente } from "../ajudantes.ts";
+import { conferirComPromtool } from "../painel/promtool.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/** O Chromium do sistema, ou um erro de uma linha que diz o pacote. */
+function chromium(): string {
+  try {
+    Deno.statSync(CHROMIUM);
+    return CHROMIUM;
+  } catch {
+    throw new Error(
+      `falta ${CHROMIUM}: instale o pacote Debian "chromium" (apt-get install chromium)`,
+    );
+  }
+}
+
+async function abrirNavegador(): Promise<
+  { navegador: Browser; pasta: string }
+> {
+  const pasta = await Deno.makeTempDir({ prefix: "painel-chromium-" });
+  const navegador = await puppeteer.launch({
+    executablePath: chromium(),
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      `--user-data-dir=${pasta}`,
+    ],
+  });
+  return { navegador, pasta };
+}
+
+/**
+ * Um proxy TCP entre o navegador e o painel. `cortar()` fecha todas as
+ * conexões e passa a segurar as novas até `soltar()`: o navegador fica sem
+ * eventos por um tempo que o teste controla.
+ */
+class Proxy {
+  readonly ouvinte = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  readonly #destino: number;
+  readonly #abertas = new Set<Deno.Conn>();
+  readonly #retidas: Deno.Conn[] = [];
+  readonly #tubos: Promise<unknown>[] = [];
+  #segurando = false;
+  #aoReter: (() => void) | undefined;
+  readonly #aceitando: Promise<void>;
+
+  constructor(destino: number) {
+    this.#destino = destino;
+    this.#aceitando = this.#aceitar();
+  }
+
+  get porta(): number {
+    return this.ouvinte.addr.port;
+  }
+
+  async #aceitar() {
+    try {
+      for await (const conn of this.ouvinte) {
+        if (this.#segurando) {
+          this.#retidas.push(conn);
+          this.#aoReter?.();
+        } else await this.#ligar(conn);
+      }
+    } catch {
+      // ouvinte fechado
+    }
+  }
+
+  async #ligar(conn: Deno.Conn) {
+    const outro = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: this.#destino,
+    });
+    this.#abertas.add(conn);
+    this.#abertas.add(outro);
+    const tubo = (de: Deno.Conn, para: Deno.Conn) =>
+      de.readable.pipeTo(para.writable).catch(() => {}).finally(() => {
+        this.#fechar(de);
+        this.#fechar(para);
+      });
+    this.#tubos.push(tubo(conn, outro), tubo(outro, conn));
+  }
+
+  #fechar(conn: Deno.Conn) {
+    if (!this.#abertas.delete(conn)) return;
+    try {
+      conn.close();
+    } catch {
+      // já fechada
+    }
+  }
+
+  /** Fecha tudo o que está aberto e segura as próximas conexões. */
+  cortar(): void {
+    this.#segurando = true;
+    for (const conn of [...this.#abertas]) this.#fechar(conn);
+  }
+
+  /** Espera o navegador tentar voltar (uma conexão retida). */
+  tentouVoltar(): Promise<void> {
+    if (this.#retidas.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#aoReter = resolve);
+  }
+
+  async soltar(): Promise<void> {
+    this.#segurando = false;
+    for (const conn of this.#retidas.splice(0)) await this.#ligar(conn);
+  }
+
+  async fechar(): Promise<void> {
+    this.ouvinte.close();
+    await this.#aceitando;
+    for (const conn of this.#retidas.splice(0)) conn.close();
+    for (const conn of [...this.#abertas]) this.#fechar(conn);
+    await Promise.all(this.#tubos);
+  }
+}
+
+// O código que roda na página vai como texto: o Deno não tem os tipos do DOM.
+
+interface NaTela {
+  id: number;
+  texto: string;
+  visivel: boolean;
+}
+
+/** As mensagens na tela, de cima para baixo. */
+function naTela(pagina: Page): Promise<NaTela[]> {
+  return pagina.evaluate(`[...document.querySelectorAll("#mensagens > li")]
+    .map((li) => ({
+      id: Number(li.dataset.id),
+      texto: li.querySelector(".texto").textContent,
+      visivel: !li.hidden,
+    }))`) as Promise<NaTela[]>;
+}
+
+function esperarItens(pagina: Page, n: number) {
+  return pagina.waitForFunction(
+    `document.querySelectorAll("#mensagens > li").length >= ${n}`,
+    { timeout: 10_000 },
+  );
+}
+
+const ATAQUES = [
+  "<script>window.invadido = 1</script>",
+  '<img src=x onerror="window.invadido = 2">',
+  "javascript:window.invadido = 3",
+  "\u202Eevil\u202C e <b>negrito</b>",
+];
+
+Deno.test("painel no navegador: ordem, texto inerte, filtro e volta sem lacuna nem repetição", async () => {
+  const servidor = await iniciarServidor(["--painel", "0"]);
+  // A linha do painel sai antes da de pronto, que iniciarServidor já esperou.
+  const url = /> Painel em (http:\S+)/.exec(servidor.saida.texto)!;
+  const proxy = new Proxy(Number(new URL(url[1]).port));
+  const { navegador, pasta } = await abrirNavegador();
+  try {
+    const pagina = await navegador.newPage();
+    const erros: string[] = [];
+    pagina.on("pageerror", (e) => erros.push(String(e)));
+    pagina.on("dialog", (d) => {
+      erros.push(`diálogo: ${d.message()}`);
+      void d.dismiss();
+    });
+    await pagina.setViewport({ width: 1100, height: 900 });
+    await pagina.goto(`http://127.0.0.1:${proxy.porta}/`);
+    await pagina.waitForSelector("#conexao.ao-vivo");
+
+    const envio = await rodarCliente(
+      [...alvo(servidor), "--assunto", "ataque", "--linhas"],
+      ATAQUES.join("\n") + "\n",
+    );
+    assert.equal(envio.codigo, 0, envio.erros);
+    await esperarItens(pagina, ATAQUES.length);
+    let tela = await naTela(pagina);
+    assert.deepEqual(tela.map((m) => m.id), [4, 3, 2, 1]);
+    assert.deepEqual(tela.map((m) => m.texto), [
+      "\\u{202E}evil\\u{202C} e <b>negrito</b>",
+      ...ATAQUES.slice(0, 3).reverse(),
+    ]);
+    assert.equal(
+      await pagina.evaluate("window.invadido"),
+      undefined,
+    );
+    assert.equal(
+      await pagina.$$eval(
+        "#mensagens img, #mensagens script, #mensagens b",
+        (e) => e.length,
+      ),
+      0,
+    );
+    assert.equal(await pagina.$$eval("#mensagens .escape", (e) => e.length), 2);
+
+    // Filtro: só o que tem "onerror" fica visível; limpo, tudo volta.
+    await pagina.type("#filtro", "ONERROR");
+    tela = await naTela(pagina);
+    assert.deepEqual(tela.filter((m) => m.visivel).map((m) => m.id), [2]);
+    await pagina.evaluate(`{
+      const filtro = document.getElementById("filtro");
+      filtro.value = "";
+      filtro.dispatchEvent(new Event("input"));
+    }`);
+
+    // Corta o fluxo; com o navegador tentando voltar, chegam mais três.
+    proxy.cortar();
+    await proxy.tentouVoltar();
+    const depois = await rodarCliente(
+      [...alvo(servidor), "--assunto", "depois do corte", "--linhas"],
+      "um\ndois\ntrês\n",
+    );
+    assert.equal(depois.codigo, 0, depois.erros);
+    await proxy.soltar();
+    await esperarItens(pagina, ATAQUES.length + 3);
+    await pagina.waitForSelector("#conexao.ao-vivo");
+    tela = await naTela(pagina);
+    assert.deepEqual(tela.map((m) => m.id), [7, 6, 5, 4, 3, 2, 1]);
+    assert.deepEqual(tela.slice(0, 3).map((m) => m.texto), [
+      "três",
+      "dois",
+      "um",
+    ]);
+    assert.deepEqual(erros, []);
+
+    const captura = Deno.env.get("PAINEL_CAPTURA");
+    if (captura) {
+      await pagina.waitForFunction(
+        `document.getElementById("por-minuto").textContent !== "0"`,
+      );
+      await pagina.screenshot({ path: captura as `${string}.png` });
+    }
+  } finally {
+    await navegador.close();
+    await proxy.fechar();
+    await Deno.remove(pasta, { recursive: true });
+    servidor.sinal("SIGINT");
+    assert.equal(await servidor.status(), 0);
+  }
+});
+
+/** A URL do painel que o servidor anunciou. */
+function urlDoPainel(servidor: { saida: { texto: string } }): string {
+  return /> Painel em (https?:\S+)/.exec(servidor.saida.texto)![1];
+}
+
+Deno.test("painel por HTTP: cabeçalhos, /api/mensagens?desde, /metricas no promtool, /saude 503 ao encerrar", async () => {
+  const servidor = await iniciarServidor(["--painel", "0"]);
+  const url = urlDoPainel(servidor);
+  let sinalizado = false;
+  try {
+    const envio = await rodarCliente(
+      [...alvo(servidor), "--assunto", "a", "--linhas"],
+      "um\ndois\ntrês\n",
+    );
+    assert.equal(envio.codigo, 0, envio.erros);
+
+    const pagina = await fetch(url);
+    await pagina.body?.cancel();
+    assert.equal(pagina.status, 200);
+    assert.match(
+      pagina.headers.get("content-security-policy")!,
+      /script-src 'self'/,
+    );
+    assert.doesNotMatch(
+      pagina.headers.get("content-security-policy")!,
+      /unsafe/,
+    );
+    assert.equal(pagina.headers.get("x-content-type-options"), "nosniff");
+
+    const api = await fetch(new URL("/api/mensagens?desde=1", url));
+    assert.equal(api.headers.get("cache-control"), "no-store");
+    const mensagens = await api.json();
+    assert.deepEqual(mensagens.map((m: { id: number }) => m.id), [2, 3]);
+    assert.equal(mensagens[1].texto, "três");
+    assert.equal(mensagens[1].evento, "mensagem");
+    assert.equal(mensagens[1].numero, 3);
+
+    const controle = new AbortController();
+    const eventos = await fetch(new URL("/eventos", url), {
+      headers: { "last-event-id": "2" },
+      signal: controle.signal,
+    });
+    assert.equal(eventos.headers.get("cache-control"), "no-store");
+    assert.match(eventos.headers.get("content-type")!, /^text\/event-stream/);
+    const leitor = eventos.body!.getReader();
+    const inicio = new TextDecoder().decode((await leitor.read()).value);
+    assert.deepEqual([...inicio.matchAll(/^id: (\d+)$/gm)].map((m) => m[1]), [
+      "3",
+    ]);
+    const metricas = await (await fetch(new URL("/metricas", url))).text();
+    assert.match(metricas, /^sockets_mensagens_recebidas_total 3$/m);
+    assert.match(metricas, /^sockets_espectadores 1$/m);
+    await conferirComPromtool(metricas);
+    controle.abort();
+    await leitor.closed.catch(() => {});
+
+    const saude = await fetch(new URL("/saude", url));
+    assert.equal(saude.status, 200);
+    await saude.body?.cancel();
+    // Um cliente que não se despede segura o encerramento na tolerância.
+    using par = await ParCru.conectar(servidor);
+    await par.saudar();
+    servidor.sinal("SIGINT");
+    sinalizado = true;
+    await servidor.saida.esperar(/encerrando/);
+    const encerrando = await fetch(new URL("/saude", url));
+    assert.equal(encerrando.status, 503);
+    await encerrando.body?.cancel();
+    par.fechar();
+  } finally {
+    if (!sinalizado) servidor.sinal("SIGINT");
+    assert.equal(await servidor.status(), 0);
+  }
+});
+
+Deno.test("painel com token: 401 sem ele, Bearer para scripts, cookie depois de /entrar, atraso no erro", async () => {
+  const servidor = await iniciarServidor(["--painel", "0"], "127.0.0.1", {
+    SOCKETS_TOKEN: "segredo",
+  });
+  const url = urlDoPainel(servidor);
+  try {
+    const sem = await fetch(url);
+    assert.equal(sem.status, 401);
+    assert.match(await sem.text(), /<form method="post" action="\/entrar">/);
+    const api = await fetch(new URL("/api/mensagens", url));
+    assert.equal(api.status, 401);
+    await api.body?.cancel();
+    const bearer = await fetch(new URL("/metricas", url), {
+      headers: { authorization: "Bearer segredo" },
+    });
+    assert.equal(bearer.status, 200);
+    await bearer.body?.cancel();
+
+    const entrar = (token: string) =>
+      fetch(new URL("/entrar", url), {
+        method: "POST",
+        body: new URLSearchParams({ token }),
+        redirect: "manual",
+      });
+    const inicio = performance.now();
+    const errado = await entrar("errado");
+    assert.equal(errado.status, 401);
+    await errado.body?.cancel();
+    assert.ok(performance.now() - inicio >= 90, "o erro deve ser atrasado");
+    const certo = await entrar("segredo");
+    assert.equal(certo.status, 303);
+    await certo.body?.cancel();
+    const cookie = certo.headers.get("set-cookie")!;
+    assert.match(cookie, /HttpOnly; SameSite=Strict/);
+    assert.doesNotMatch(cookie, /segredo/);
+    const comCookie = await fetch(url, {
+      headers: { cookie: cookie.split(";")[0] },
+    });
+    assert.equal(comCookie.status, 200);
+    await comCookie.body?.cancel();
+  } finally {
+    servidor.sinal("SIGINT");
+    assert.equal(await servidor.status(), 0);
+  }
+});
+
+Deno.test("painel: --negar vale para os espectadores", async () => {
+  const servidor = await iniciarServidor([
+    "--painel",
+    "0",
+    "--negar",
+    "127.0.0.1",
+  ]);
+  try {
+    const resposta = await fetch(urlDoPainel(servidor));
+    assert.equal(resposta.status, 403);
+    await resposta.body?.cancel();
+  } finally {
+    servidor.sinal("SIGINT");
+    assert.equal(await servidor.status(), 0);
+  }
+});
