@@ -175,7 +175,7 @@ export class Painel {
       this.contadores.mensagem(bytes, evento.instante);
       // Serializada aqui, uma vez: a `MensagemNoLugar` só vale nesta chamada.
       this.difusao.publicar((id) =>
-        jsonSeguro({ id, ...eventoParaJson(evento) })
+        jsonSeguro({ seq: id, ...eventoParaJson(evento) })
       );
     } else if (evento.tipo === "rejeitado") {
       this.contadores.rejeicao(evento.codigo);

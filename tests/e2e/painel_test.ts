@@ -287,7 +287,7 @@ Deno.test("painel por HTTP: cabeçalhos, /api/mensagens?desde, /metricas no prom
     const api = await fetch(new URL("/api/mensagens?desde=1", url));
     assert.equal(api.headers.get("cache-control"), "no-store");
     const mensagens = await api.json();
-    assert.deepEqual(mensagens.map((m: { id: number }) => m.id), [2, 3]);
+    assert.deepEqual(mensagens.map((m: { seq: number }) => m.seq), [2, 3]);
     assert.equal(mensagens[1].texto, "três");
     assert.equal(mensagens[1].evento, "mensagem");
     assert.equal(mensagens[1].numero, 3);

@@ -14,7 +14,7 @@ import { segmentar } from "./escape.js";
 const MAXIMO_NA_PAGINA = 2000;
 
 /**
- * @typedef {{ id: number, instante: string, par: string, numero: number,
+ * @typedef {{ seq: number, id: string, instante: string, par: string, numero: number,
  *   enviada: string, assunto: string, texto: string, legado: boolean }} Mensagem
  */
 
@@ -84,7 +84,7 @@ function montar(m) {
     /** @type {DocumentFragment} */ (modelo.content.cloneNode(true))
       .firstElementChild
   );
-  li.dataset.id = String(m.id);
+  li.dataset.id = String(m.seq);
   li.setAttribute(
     "data-busca",
     `${m.assunto}\n${m.texto}\n${m.par}`.toLocaleLowerCase(),
@@ -123,8 +123,8 @@ function mostrar(mensagens) {
 
 /** @param {Mensagem} m */
 function chegou(m) {
-  if (m.id <= ultimoId) return; // já vista: nunca duas vezes
-  ultimoId = m.id;
+  if (m.seq <= ultimoId) return; // já vista: nunca duas vezes
+  ultimoId = m.seq;
   if (pausado) {
     retidas.push(m);
     pausar.textContent = `Continuar (${retidas.length} novas)`;
