@@ -1,6 +1,6 @@
 /**
- * Uma conexão TCP com leituras num buffer pequeno que cresce só para rajadas,
- * e escritas em lote: com a linha livre, os bytes saem já (latência); o que se
+ * Uma conexão TCP com leituras num buffer pequeno que cresce só para rajadas
+ * (e volta a ser pequeno quando a rajada acaba), e escritas em lote: com a linha livre, os bytes saem já (latência); o que se
  * enfileira enquanto uma escrita está em curso sai junto na seguinte, uma
  * escrita de cada vez. A saída pendente tem um teto, para que um par que não
  * lê não faça a memória crescer. Não conhece quadros: só bytes.
@@ -18,6 +18,12 @@ import { eDesconexao } from "./erros.ts";
 const LEITURA_INICIAL = 256;
 /** Maior buffer de leitura, atingido só quando as leituras o enchem. */
 const LEITURA_MAXIMA = 256 * 1024;
+// A leitura pendente de uma conexão ociosa prende o seu buffer: se fosse o
+// grande da última rajada, mil clientes que mandaram 1,6 MB uma vez e então
+// pararam prenderiam ~283 KiB cada. Por isso uma leitura que não enche o
+// buffer (o par parou de mandar) faz a seguinte voltar ao buffer pequeno; se
+// o pequeno enche, a rajada continua e a leitura seguinte já usa o tamanho
+// que a rajada tinha alcançado (só o número é lembrado, não a memória).
 /** Quanto esperar pelo fim do par ao encerrar com cortesia. */
 const ESPERA_FECHAMENTO_MS = 1000;
 /** Quanto ler (e descartar) no máximo ao encerrar com cortesia. */
@@ -54,7 +60,12 @@ export interface OpcoesConexao {
 /** Envolve um `Deno.Conn`; `fechar()` pode ser chamado quantas vezes for. */
 export class Conexao {
   readonly conn: Deno.Conn;
-  #buffer = new Uint8Array(LEITURA_INICIAL);
+  /** O buffer da próxima leitura: `#pequeno` ou um maior, durante rajadas. */
+  #buffer: Uint8Array<ArrayBuffer>;
+  /** O buffer das leituras entre rajadas (e da leitura ociosa). */
+  readonly #pequeno = new Uint8Array(LEITURA_INICIAL);
+  /** O tamanho que a última rajada alcançou: por onde a próxima recomeça. */
+  #tamanhoRajada = LEITURA_INICIAL * 2;
   /**
    * Bytes enfileirados, copiados num só buffer: mil quadros de 5 bytes custam
    * 5 KB, não mil objetos (um par que só manda PING não infla a memória).
@@ -77,6 +88,7 @@ export class Conexao {
 
   constructor(conn: Deno.Conn, opcoes: OpcoesConexao) {
     this.conn = conn;
+    this.#buffer = this.#pequeno;
     this.#limiteFila = opcoes.limiteFila;
     if ("setNoDelay" in conn) {
       // Sem isso, um quadro escrito em duas partes espera ~40 ms (Nagle + ACK atrasado).
@@ -107,10 +119,19 @@ export class Conexao {
   /** Uma leitura por vez: `#buffer` ainda é o da leitura que terminou. */
   #lido = (n: number | null): Uint8Array | null => {
     if (n === null) return null;
-    const pedaco = this.#buffer.subarray(0, n);
-    if (n === this.#buffer.length && n < LEITURA_MAXIMA) {
-      // Encheu: a próxima leitura usa um buffer maior; este pedaço continua válido.
-      this.#buffer = new Uint8Array(n * 2);
+    const buffer = this.#buffer;
+    const pedaco = buffer.subarray(0, n);
+    if (n < buffer.length) {
+      // Não encheu: o par parou (por ora). A próxima leitura, que pode ficar
+      // pendente por muito tempo, usa o buffer pequeno.
+      this.#buffer = this.#pequeno;
+    } else if (buffer === this.#pequeno) {
+      // Encheu o pequeno: a rajada recomeça do tamanho que já tinha alcançado.
+      this.#buffer = new Uint8Array(this.#tamanhoRajada);
+    } else if (n < LEITURA_MAXIMA) {
+      // Encheu um grande: dobra. Este pedaço continua válido (outro buffer).
+      this.#tamanhoRajada = n * 2;
+      this.#buffer = new Uint8Array(this.#tamanhoRajada);
     }
     return pedaco;
   };

@@ -241,9 +241,14 @@ Deno.test("o buffer de leitura cresce em rajadas sem estragar o pedaço anterior
     assert.deepEqual(p, dados.subarray(pos, pos + p.length), `em ${pos}`);
     pos += p.length;
     maior = Math.max(maior, p.buffer.byteLength);
-    // Um pedaço que encheu um buffer ainda abaixo do máximo é o último
-    // daquele buffer (a próxima leitura usa um maior): guardamos.
-    if (p.length === p.buffer.byteLength && p.length < 256 * 1024) {
+    // Um pedaço que encheu um buffer de rajada ainda abaixo do máximo é o
+    // último daquele buffer (a próxima leitura usa um maior): guardamos. O
+    // pequeno, de 256 bytes, volta a ser usado entre rajadas, como diz
+    // `ler()`: o pedaço vale até a próxima leitura.
+    if (
+      p.length === p.buffer.byteLength && p.length > 256 &&
+      p.length < 256 * 1024
+    ) {
       guardados.push({ pedaco: p, copia: p.slice() });
     }
     buffers.add(p.buffer);
@@ -314,5 +319,36 @@ Deno.test("escrever para um par que fechou: erroEscrita é uma desconexão e a c
     eDesconexao(conexao.erroEscrita),
     `erroEscrita: ${conexao.erroEscrita}`,
   );
+  assert.equal(await conexao.ler(), null);
+});
+
+Deno.test("depois de uma rajada, a leitura que espera volta ao buffer pequeno", async () => {
+  const [a, b] = await parDeSockets();
+  using conexao = new Conexao(a, { limiteFila: 100 });
+  const total = 1024 * 1024;
+  const escrita = (async () => {
+    const dados = padrao(total, 5);
+    let pos = 0;
+    while (pos < total) pos += await b.write(dados.subarray(pos));
+  })();
+  let lidos = 0;
+  let maior = 0;
+  while (lidos < total) {
+    const p = await conexao.ler();
+    assert.ok(p !== null);
+    lidos += p.length;
+    maior = Math.max(maior, p.buffer.byteLength);
+  }
+  await escrita;
+  assert.ok(
+    maior >= 64 * 1024,
+    `a rajada deveria ter crescido o buffer: ${maior}`,
+  );
+  // O par parou; a próxima leitura (a que fica pendente) usa o buffer pequeno.
+  await b.write(new Uint8Array(10));
+  const depois = await conexao.ler();
+  assert.equal(depois?.length, 10);
+  assert.ok(depois!.buffer.byteLength <= 512, `${depois!.buffer.byteLength}`);
+  b.close();
   assert.equal(await conexao.ler(), null);
 });

@@ -89,3 +89,28 @@ export function intervaloDeVarredura(limites: LimitesDeTempo): number {
 function segundos(ms: number): string {
   return `${ms / 1000} s`;
 }
+
+/**
+ * Quando começou o quadro ainda incompleto depois de um pedaço lido em
+ * `agora` (0 = nenhum): o prazo de cada quadro conta do seu primeiro byte.
+ * Se o pedaço terminou algum quadro, o incompleto começou neste pedaço; se
+ * não terminou nenhum, é o mesmo de antes (ou começa agora, se não havia).
+ * Assim um fluxo constante cujos pedaços nunca caem numa fronteira de quadro
+ * não é cortado, e um quadro a conta-gotas ainda é.
+ *
+ * @example
+ * ```ts
+ * import { inicioDoQuadro } from "./prazos.ts";
+ * inicioDoQuadro(1000, 1900, true, true); // 1900: um quadro novo começou
+ * inicioDoQuadro(1000, 1900, true, false); // 1000: o mesmo quadro, devagar
+ * ```
+ */
+export function inicioDoQuadro(
+  anterior: number,
+  agora: number,
+  incompleto: boolean,
+  terminouAlgum: boolean,
+): number {
+  if (!incompleto) return 0;
+  return anterior === 0 || terminouAlgum ? agora : anterior;
+}

@@ -9,6 +9,7 @@
 
 import { contar } from "../saida/contagem.ts";
 import { type ListaDeAcesso, Penalidades } from "./acesso.ts";
+import { depoisDaFalha } from "./aceitacao.ts";
 import { Conexao } from "../conexao.ts";
 import { CodigoErro } from "../erros.ts";
 import type { EventoServidor, Par } from "./eventos.ts";
@@ -44,8 +45,6 @@ export interface OpcoesServidor extends OpcoesSessao {
 
 /** Conexões recusadas por lotação que ainda estão sendo avisadas, no máximo. */
 const RECUSAS_SIMULTANEAS = 64;
-/** Pausa do laço de aceitação depois de um erro (ex.: EMFILE). */
-const PAUSA_ACEITACAO_MS = 100;
 
 /** Contadores do resumo final. */
 export interface Resumo {
@@ -213,13 +212,19 @@ export class Servidor {
         conn = await this.#ouvinte.accept();
       } catch (erro) {
         if (this.#encerrando) return;
-        // EMFILE e afins: relata e tenta de novo, sem derrubar o servidor.
-        this.#registrar({
-          tipo: "erro",
-          instante: Date.now(),
-          texto: `falha ao aceitar conexão: ${(erro as Error).message}`,
-        });
-        await new Promise((resolve) => setTimeout(resolve, PAUSA_ACEITACAO_MS));
+        // Falha de uma conexão só: de novo, já. Falta de descritores (EMFILE
+        // e afins): relata, pausa e tenta de novo, sem derrubar o servidor.
+        const { pausa, relatar } = depoisDaFalha(erro);
+        if (relatar) {
+          this.#registrar({
+            tipo: "erro",
+            instante: Date.now(),
+            texto: `falha ao aceitar conexão: ${(erro as Error).message}`,
+          });
+        }
+        if (pausa > 0) {
+          await new Promise((resolve) => setTimeout(resolve, pausa));
+        }
         continue;
       }
       this.#receber(conn);

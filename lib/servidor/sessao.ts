@@ -18,7 +18,7 @@ import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
 import type { Lembrada, MemoriaDeSessoes } from "./memoria.ts";
 import { sortearSessao } from "../sorteio.ts";
-import { prazoVencido } from "./prazos.ts";
+import { inicioDoQuadro, prazoVencido } from "./prazos.ts";
 import { DecodificadorLegado, pareceLegado } from "../protocolo/legado.ts";
 import { codificar, renumerarConfirmacao } from "../protocolo/codificador.ts";
 import { Decodificador } from "../protocolo/decodificador.ts";
@@ -113,6 +113,8 @@ export class Sessao {
   #ultimaAtividade = this.#inicio;
   /** Quando começou o quadro que ainda está incompleto; 0 = nenhum. */
   #inicioQuadro = 0;
+  /** Quadros (ou blocos do original) completos até aqui: o prazo de cada um. */
+  #quadros = 0;
   #agora = 0;
   #prazoFechamento: ReturnType<typeof setTimeout> | undefined;
 
@@ -186,6 +188,7 @@ export class Sessao {
   }
 
   #processar(pedaco: Uint8Array) {
+    const quadrosAntes = this.#quadros;
     try {
       if (this.#estado === Estado.SAUDACAO && this.#legado === undefined) {
         if (pareceLegado(pedaco[0])) {
@@ -202,10 +205,12 @@ export class Sessao {
       if (this.#legado) this.#processarLegado(this.#legado, pedaco);
       else this.#decodificador.decodificar(pedaco, this.#aoQuadro, this);
       if (this.#confirmar) this.#pedirConfirmacao();
-      const incompleto = this.#legado?.incompleto ??
-        this.#decodificador.incompleto;
-      if (!incompleto) this.#inicioQuadro = 0;
-      else if (this.#inicioQuadro === 0) this.#inicioQuadro = this.#agora;
+      this.#inicioQuadro = inicioDoQuadro(
+        this.#inicioQuadro,
+        this.#agora,
+        this.#legado?.incompleto ?? this.#decodificador.incompleto,
+        this.#quadros !== quadrosAntes,
+      );
     } catch (erro) {
       if (this.#confirmar) this.#pedirConfirmacao();
       if (erro instanceof ErroDeProtocolo) {
@@ -221,7 +226,10 @@ export class Sessao {
   }
 
   #processarLegado(legado: DecodificadorLegado, pedaco: Uint8Array) {
-    legado.decodificar(pedaco, (mensagem) => this.#aoMensagem(mensagem, true));
+    legado.decodificar(pedaco, (mensagem) => {
+      this.#quadros++;
+      this.#aoMensagem(mensagem, true);
+    });
     if (legado.terminou && this.#estado !== Estado.FECHANDO) {
       this.#despedida = "saiu";
       this.#estado = Estado.FECHANDO;
@@ -232,6 +240,7 @@ export class Sessao {
   // Método, chamado pelo decodificador com `this`: nem fecho por pedaço no
   // caminho quente, nem um fecho guardado por sessão.
   #aoQuadro(quadro: Quadro): void {
+    this.#quadros++;
     switch (quadro.tipo) {
       case Tipo.MENSAGEM:
         if (this.#estado !== Estado.PROTOCOLO) return; // encerrando: ignora

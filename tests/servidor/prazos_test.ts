@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { CodigoErro } from "../../lib/erros.ts";
 import {
+  inicioDoQuadro,
   intervaloDeVarredura,
   type MarcasDeTempo,
   prazoVencido,
@@ -74,4 +75,33 @@ Deno.test("intervaloDeVarredura: um quarto do menor limite, entre 50 ms e 1 s", 
       },
     );
   }
+});
+
+Deno.test("início do quadro: conta do primeiro byte de cada quadro, não da última fronteira", () => {
+  // Nada pendente: sem relógio.
+  assert.equal(inicioDoQuadro(0, 100, false, false), 0);
+  assert.equal(inicioDoQuadro(50, 100, false, true), 0);
+  // Um quadro começa incompleto: o relógio parte agora.
+  assert.equal(inicioDoQuadro(0, 100, true, false), 100);
+  // Mais bytes do mesmo quadro, sem terminá-lo: o relógio continua.
+  assert.equal(inicioDoQuadro(100, 400, true, false), 100);
+  // O pedaço terminou um quadro e começou outro: relógio novo.
+  assert.equal(inicioDoQuadro(100, 400, true, true), 400);
+  // Fluxo constante fora de compasso: 1041 bytes por quadro, 1448 por
+  // pedaço a cada 12 ms; nenhum quadro fica pendente mais que 2 pedaços.
+  let inicio = 0;
+  let pior = 0;
+  for (let i = 1, lidos = 0; i <= 1000; i++) {
+    const antes = Math.floor(lidos / 1041);
+    lidos += 1448;
+    const agora = i * 12;
+    inicio = inicioDoQuadro(
+      inicio,
+      agora,
+      lidos % 1041 !== 0,
+      Math.floor(lidos / 1041) > antes,
+    );
+    if (inicio !== 0) pior = Math.max(pior, agora - inicio);
+  }
+  assert.ok(pior <= 12, `${pior}`);
 });

@@ -1,0 +1,228 @@
+/**
+ * Segunda rodada de ataques (issue 15), de ponta a ponta com processos de
+ * verdade em loopback: cada ataque corre ao lado de um cliente bom, cuja
+ * latência é medida e limitada. Os limites são folgados (a máquina é
+ * compartilhada): o que se confere é a ordem de grandeza, não o milissegundo.
+ */
+
+import assert from "node:assert/strict";
+import { iniciarServidor, ParCru, type ServidorEmTeste } from "../ajudantes.ts";
+import { Cliente } from "../../lib/cliente/sessao.ts";
+import { novaMensagem } from "../../lib/datas.ts";
+import {
+  codificar,
+  codificarMensagem,
+  type Quadro,
+  Tipo,
+  VERSAO,
+} from "../../lib/protocolo/codec.ts";
+
+/** Mediana, em ms. */
+function mediana(amostras: number[]): number {
+  const ordenadas = [...amostras].sort((a, b) => a - b);
+  return ordenadas[Math.floor(ordenadas.length / 2)] ?? Infinity;
+}
+
+/**
+ * Repete `volta` (uma ida e volta do cliente bom), uma a cada `intervalo` ms,
+ * enquanto `ataque` corre, no máximo `maximo` vezes, e devolve as durações em
+ * ms.
+ */
+async function medirDurante(
+  ataque: Promise<unknown>,
+  volta: () => Promise<void>,
+  maximo = 400,
+  intervalo = 10,
+): Promise<number[]> {
+  let acabou = false;
+  const fim = ataque.finally(() => acabou = true);
+  const amostras: number[] = [];
+  for (let i = 0; i < maximo && !acabou; i++) {
+    const inicio = performance.now();
+    await volta();
+    amostras.push(performance.now() - inicio);
+    await new Promise((resolve) => setTimeout(resolve, intervalo));
+  }
+  await fim;
+  return amostras;
+}
+
+/** Um cliente bom já conectado: cada volta é uma mensagem confirmada. */
+async function clienteBom(servidor: ServidorEmTeste) {
+  const cliente = await Cliente.conectar({
+    host: servidor.host,
+    porta: servidor.porta,
+    tempoLimite: 10_000,
+  });
+  let n = 0;
+  return {
+    volta: () => cliente.enviar(cliente.compor("bom", `mensagem ${n++}`)),
+    async [Symbol.asyncDispose]() {
+      await cliente.sair();
+      cliente.fechar();
+      await cliente.fim;
+    },
+  };
+}
+
+/** Roda um script Python até o fim; falha o teste se ele falhar. */
+async function python(script: string, ...args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command("python3", {
+    args: ["-c", script, ...args],
+  }).output();
+  assert.equal(code, 0, new TextDecoder().decode(stderr));
+  return new TextDecoder().decode(stdout);
+}
+
+/**
+ * Conexões que se reiniciam (RST, SO_LINGER 0) logo depois de conectar, em
+ * lotes: as que ainda estão na fila do `accept()` fazem-no falhar (ENOTCONN,
+ * ECONNABORTED).
+ */
+const REINICIOS = `
+import socket, struct, sys, time
+porta, total, lote = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+feitos = 0
+while feitos < total:
+    socks = []
+    for _ in range(lote):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.connect(("127.0.0.1", porta))
+        socks.append(s)
+    for s in socks:
+        s.close()
+    feitos += lote
+    time.sleep(0.1)
+`;
+
+Deno.test("reinícios antes do accept() não param o laço: conectar continua rápido", async () => {
+  await using servidor = await iniciarServidor();
+  // 20 reinícios a cada 100 ms (200/s) por 1,5 s, enquanto o cliente bom
+  // conecta, saúda e fecha, de novo e de novo.
+  const ataque = python(REINICIOS, String(servidor.porta), "300", "20");
+  const amostras = await medirDurante(ataque, async () => {
+    using par = await ParCru.conectar(servidor);
+    assert.equal((await par.saudar()).tipo, Tipo.OLA_SERVIDOR);
+  });
+  // Antes: uma pausa de 100 ms por falha, e conectar chegava a 2,1 s.
+  const pior = Math.max(...amostras);
+  assert.ok(pior < 750, `conectar levou até ${pior.toFixed(1)} ms`);
+  assert.ok(mediana(amostras) < 200, `p50 ${mediana(amostras)} ms`);
+  // Falhas de uma conexão só não são erros do servidor: nem pausa, nem alarme.
+  assert.doesNotMatch(servidor.saida.texto, /falha ao aceitar conexão/);
+});
+
+/** Uma MENSAGEM de exatamente `tamanho` bytes no fio. */
+function mensagemDe(numero: number, tamanho: number): Uint8Array {
+  const base = codificarMensagem(novaMensagem(numero, "a", "")).length;
+  return codificarMensagem(
+    novaMensagem(numero, "a", "x".repeat(tamanho - base)),
+  );
+}
+
+Deno.test("prazo por quadro: um fluxo constante fora de compasso com os quadros não é cortado", async () => {
+  await using servidor = await iniciarServidor(["--prazo", "0.3"]);
+  await using bom = await clienteBom(servidor);
+  using par = await ParCru.conectar(servidor);
+  await par.saudar();
+  // Quadros de 1041 bytes em segmentos de 1448 a cada 12 ms (~120 KB/s):
+  // quase nenhuma leitura termina numa fronteira de quadro. 1,2 s = 4 prazos.
+  const quadros = Array.from(
+    { length: 140 },
+    (_, i) => mensagemDe(i + 1, 1041),
+  );
+  const fluxo = new Uint8Array(quadros.length * 1041);
+  quadros.forEach((q, i) => fluxo.set(q, i * 1041));
+  const confirmadas = (async () => {
+    let ultima = 0;
+    while (ultima < quadros.length) {
+      const q: Quadro | null = await par.proximoOuFim();
+      if (q === null || q.tipo !== Tipo.CONFIRMACAO) return { ultima, q };
+      ultima = q.numero;
+    }
+    return { ultima, q: null };
+  })();
+  const envio = (async () => {
+    for (let pos = 0; pos < fluxo.length; pos += 1448) {
+      await par.escrever(fluxo.subarray(pos, pos + 1448));
+      await new Promise((resolve) => setTimeout(resolve, 12));
+    }
+  })().catch(() => {});
+  const amostras = await medirDurante(envio, bom.volta);
+  const { ultima, q } = await confirmadas;
+  assert.equal(
+    ultima,
+    quadros.length,
+    `parou em ${ultima}: ${JSON.stringify(q)}`,
+  );
+  assert.doesNotMatch(servidor.saida.texto, /quadro incompleto/);
+  assert.ok(mediana(amostras) < 200, `${mediana(amostras)} ms`);
+});
+
+Deno.test("prazo por quadro: ainda conta do primeiro byte de cada quadro", async () => {
+  await using servidor = await iniciarServidor(["--prazo", "0.3"]);
+  using par = await ParCru.conectar(servidor);
+  await par.saudar();
+  // Um quadro inteiro e o começo do seguinte no mesmo pedaço; o resto nunca vem.
+  const [a, b] = [mensagemDe(1, 200), mensagemDe(2, 200)];
+  const pedaco = new Uint8Array(300);
+  pedaco.set(a);
+  pedaco.set(b.subarray(0, 100), 200);
+  const inicio = Date.now();
+  await par.escrever(pedaco);
+  const quadros = await par.ateOFim();
+  assert.ok(Date.now() - inicio < 2000);
+  assert.ok(
+    quadros.some((q) => q.tipo === Tipo.ERRO && q.codigo === 8),
+    JSON.stringify(quadros),
+  );
+});
+
+/** KiB de RSS de um processo. */
+async function rssKiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+}
+
+// Ignorado por ora (issue 15, item 5 em aberto): o buffer de leitura já volta
+// ao tamanho pequeno depois de uma rajada (tests/conexao_test.ts), mas o RSS
+// do servidor ainda cresce ~450 KiB por conexão depois de rajadas de 390 KB,
+// com ou sem essa correção: a memória presa está em outro lugar (a medir).
+Deno.test({
+  name:
+    "memória depois de rajadas: os buffers de leitura voltam ao tamanho ocioso",
+  ignore: true,
+}, async () => {
+  await using servidor = await iniciarServidor(["--tamanho-maximo", "65536"]);
+  await using bom = await clienteBom(servidor);
+  const ola = codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" });
+  const rajada = new Uint8Array(25 * 65_000);
+  for (let i = 0; i < 25; i++) {
+    rajada.set(mensagemDe(i + 1, 65_000), i * 65_000);
+  }
+  const pares: ParCru[] = [];
+  try {
+    // 60 clientes saúdam, mandam ~1,6 MB de uma vez e ficam parados.
+    const antes = await rssKiB(servidor.filho.pid);
+    for (let i = 0; i < 60; i++) {
+      const par = await ParCru.conectar(servidor);
+      pares.push(par);
+      await par.escrever(ola);
+      assert.equal((await par.proximo()).tipo, Tipo.OLA_SERVIDOR);
+      await par.escrever(rajada);
+      let ultima = 0;
+      while (ultima < 25) {
+        const q = await par.proximo();
+        if (q.tipo === Tipo.CONFIRMACAO) ultima = q.numero;
+      }
+    }
+    const amostras = await medirDurante(Promise.resolve(), bom.volta, 20);
+    const depois = await rssKiB(servidor.filho.pid);
+    const porConexao = (depois - antes) / pares.length;
+    assert.ok(porConexao < 64, `${porConexao.toFixed(1)} KiB por conexão`);
+    assert.ok(mediana(amostras) < 200);
+  } finally {
+    for (const par of pares) par.fechar();
+  }
+});
