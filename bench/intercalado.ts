@@ -79,17 +79,23 @@ async function executar(alvo: Alvo, duracaoMs: number): Promise<Execucao> {
 }
 
 /**
- * Aquece cada alvo uma vez e mede `config.execucoes` rodadas intercaladas;
- * `rotulo` vai no console.
+ * Aquece cada alvo uma vez e mede `config.execucoes` rodadas intercaladas
+ * (ou, com `ladoALado`, as dos cenários 6 a 10: `config.rodadasLadoALado`,
+ * aquecendo só se `config.aquecerLadoALado`); `rotulo` vai no console.
  */
 export async function intercalar(
   config: Config,
   rotulo: string,
   alvos: Alvo[],
+  ladoALado = false,
 ): Promise<Intercalado> {
-  for (const alvo of alvos) await executar(alvo, config.aquecimentoMs);
+  const aquecer = ladoALado ? config.aquecerLadoALado : true;
+  const rodadas = ladoALado ? config.rodadasLadoALado : config.execucoes;
+  if (aquecer) {
+    for (const alvo of alvos) await executar(alvo, config.aquecimentoMs);
+  }
   const execucoes: Record<string, Execucao[]> = {};
-  for (let i = 0; i < config.execucoes; i++) {
+  for (let i = 0; i < rodadas; i++) {
     for (const alvo of alvos) {
       const e = await executar(alvo, config.duracaoMs);
       (execucoes[alvo.nome] ??= []).push(e);

@@ -201,20 +201,22 @@ export async function iniciarBase(
 }
 
 /**
- * Roda o gerador até o fim e devolve a linha JSON que ele relatou. `leitura`:
- * arquivos que ele pode ler (a CA do TLS, a saída do servidor).
+ * Roda o gerador (ou outro `script` de carga) até o fim e devolve a linha
+ * JSON que ele relatou. `leitura`: arquivos que ele pode ler (a CA do TLS, a
+ * saída do servidor).
  */
 export async function gerar(
   args: string[],
   prazoMs: number,
   leitura: string[] = [],
+  script: string = GERADOR,
 ): Promise<Record<string, unknown>> {
   const processo = new Processo({
     args: [
       "run",
       "--allow-net",
       ...(leitura.length ? [`--allow-read=${leitura.join(",")}`] : []),
-      GERADOR,
+      script,
       ...args,
     ],
     limiteArquivos: LIMITE_ARQUIVOS,

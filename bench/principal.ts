@@ -23,6 +23,11 @@ import { latencia } from "./cenarios/latencia.ts";
 import { ociosos } from "./cenarios/ociosos.ts";
 import { partida } from "./cenarios/partida.ts";
 import { vazao1, vazao8 } from "./cenarios/vazao.ts";
+import { nats } from "./cenarios/nats.ts";
+import { legivel } from "./cenarios/legivel.ts";
+import { tls } from "./cenarios/tls.ts";
+import { curtas } from "./cenarios/curtas.ts";
+import { legado } from "./cenarios/legado.ts";
 import {
   COMPLETO,
   type Config,
@@ -49,7 +54,7 @@ const USO = `banco de medidas do Sockets de Rede
 Uso: deno task bench [--rapido] [--perfil] [--cenarios 1,3] [--saida PASTA]
 
   --rapido   tudo pequeno, em menos de um minuto (teste de fumaça; sem alvos)
-  --cenarios só os cenários listados (números de 1 a 5, separados por vírgula)
+  --cenarios só os cenários listados (números de 1 a 10, separados por vírgula)
   --perfil   também grava um perfil de CPU do servidor no cenário 1
              (8 conexões) e resume as funções com mais tempo próprio
   --saida    pasta dos resultados (padrão: bench/resultados)
@@ -63,6 +68,11 @@ const CENARIOS: readonly Cenario[] = [
   latencia,
   ociosos,
   partida,
+  nats,
+  legivel,
+  tls,
+  curtas,
+  legado,
 ];
 
 async function main(args: string[]): Promise<number> {
