@@ -13,6 +13,7 @@ import { PEQUENA } from "../configuracao.ts";
 import { faixa, numero } from "../estatistica.ts";
 import { type Alvo, faixaCpu, intercalar, pararAlvos } from "../intercalado.ts";
 import { iniciarServidor } from "../medicao.ts";
+import { existe } from "../processos.ts";
 import { type Cenario, razao } from "./cenario.ts";
 import { alvoDeSessoes, CLIENTES_CURTOS } from "./curtas.ts";
 import { alvoDeVazao } from "./vazao.ts";
@@ -101,6 +102,20 @@ export const tls: Cenario = {
   chave: "tls",
   titulo: () => TITULO,
   async executar(config, temp) {
+    if (!await existe("openssl")) {
+      return {
+        resultado: { pulado: "sem openssl" },
+        linha: {
+          cenario: TITULO,
+          figura:
+            "pulado: sem `openssl` para gerar o certificado (apt-get install openssl)",
+          base: "—",
+          razao: "—",
+          alvo: `≥ ${numero(ALVO_RAZAO_TLS, 1)}× da vazão sem TLS`,
+          atende: null,
+        },
+      };
+    }
     const pasta = `${temp}/tls`;
     await gerarCertificados(pasta);
     const tlsCa = `${pasta}/ca.pem`;
