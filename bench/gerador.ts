@@ -92,6 +92,23 @@ async function conectar(porta: number, ca: string | undefined) {
   return conn;
 }
 
+/**
+ * O OLA_CLIENTE da versão atual do protocolo, como o `Cliente` manda. A
+ * sessão (da versão 2 em diante: 128 bits aleatórios em hexadecimal) é nova a
+ * cada conexão; uma versão que não a usa ignora o campo.
+ */
+function saudacao(): Uint8Array {
+  const sessao = [...crypto.getRandomValues(new Uint8Array(16))]
+    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  const ola = {
+    tipo: Tipo.OLA_CLIENTE,
+    versao: VERSAO,
+    token: "",
+    sessao,
+  } as const;
+  return codificar(ola);
+}
+
 /** O PEM de `--tls-ca`, quando há. */
 function lerCa(caminho: string | undefined): string | undefined {
   return caminho === undefined ? undefined : Deno.readTextFileSync(caminho);
@@ -253,9 +270,7 @@ class Fluxo {
   }
 
   async saudar(): Promise<void> {
-    this.conexao.enviar(
-      codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" }),
-    );
+    this.conexao.enviar(saudacao());
     const limite = Date.now() + PRAZO_MS;
     while (!this.#saudado) {
       if (Date.now() > limite) throw new Error("sem saudação do servidor");
@@ -615,7 +630,6 @@ async function sessoes(args: string[]): Promise<void> {
   const porta = Number(values.porta);
   const ca = lerCa(values["tls-ca"]);
   const cru = values.cru;
-  const ola = codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" });
   const despedida = codificar({ tipo: Tipo.DESPEDIDA });
   const sessao = async () => {
     const curta = new Curta(await conectar(porta, ca));
@@ -631,7 +645,7 @@ async function sessoes(args: string[]): Promise<void> {
         await curta.escrever(mensagem);
         await curta.lerBytes(BYTES_CONFIRMACAO);
       } else {
-        await curta.escrever(ola);
+        await curta.escrever(saudacao());
         await curta.esperar(Tipo.OLA_SERVIDOR);
         await curta.escrever(mensagem);
         await curta.esperar(Tipo.CONFIRMACAO);
