@@ -26,6 +26,13 @@ export interface Config {
   ociosos: number;
   sondas: number;
   partidas: number;
+  /**
+   * Rodadas intercaladas dos cenários 6 a 10 (CPU por mensagem ao lado de
+   * uma base); no modo rápido, uma só e sem aquecimento, para caberem em
+   * poucos segundos.
+   */
+  rodadasLadoALado: number;
+  aquecerLadoALado: boolean;
 }
 
 export const COMPLETO = {
@@ -38,6 +45,8 @@ export const COMPLETO = {
   ociosos: 10_000,
   sondas: 20,
   partidas: 20,
+  rodadasLadoALado: 3,
+  aquecerLadoALado: true,
 };
 
 export const RAPIDO = {
@@ -50,6 +59,8 @@ export const RAPIDO = {
   ociosos: 500,
   sondas: 5,
   partidas: 5,
+  rodadasLadoALado: 1,
+  aquecerLadoALado: false,
 };
 
 /** Limite de arquivos abertos pedido para o servidor e o gerador. */

@@ -19,7 +19,18 @@
  * - `pingue --porta P --vezes N --aquecimento W --assunto A --texto T` (TCP
  *   cru, contra bench/linha_de_base/pingue.ts);
  * - `ociosos --porta P --clientes N --sondas K`, com comandos pela entrada
- *   padrão: `conectar`, `sondar`, e fim de arquivo para desconectar e sair.
+ *   padrão: `conectar`, `sondar`, e fim de arquivo para desconectar e sair;
+ * - `sessoes --porta P --clientes N --duracao MS [--cru] [--tls-ca F]`: N
+ *   clientes, cada um repetindo conectar → saudação → uma mensagem →
+ *   confirmação → CODIGO_SAIDA (`--cru`: manda o quadro, lê os 9 bytes e
+ *   espera o fim, contra bench/linha_de_base/aceitador.ts);
+ * - `legado --porta P --conexoes N --assunto A --texto T --duracao MS
+ *   --arquivo F`: os blocos de texto do cliente original em Python
+ *   (`codificarBlocoLegado`), sem confirmação; o tempo vai até o arquivo de
+ *   saída `--json` do servidor ter uma linha por mensagem e duas por conexão.
+ *
+ * `--tls-ca F` (em `vazao` e `sessoes`): conecta com TLS a 127.0.0.1,
+ * confiando só na CA do arquivo.
  *
  * @module
  */
@@ -31,6 +42,10 @@ import { Cliente } from "../lib/cliente/sessao.ts";
 import { Conexao } from "../lib/conexao.ts";
 import { LeitorDeLinhas } from "../lib/cliente/linhas.ts";
 import { codificar, codificarMensagem } from "../lib/protocolo/codificador.ts";
+import {
+  BYTES_CODIGO_SAIDA,
+  codificarBlocoLegado,
+} from "../lib/protocolo/legado.ts";
 import { Decodificador } from "../lib/protocolo/decodificador.ts";
 import {
   CABECALHO,
@@ -56,6 +71,45 @@ const BYTES_CONFIRMACAO = CABECALHO + 4;
 /** Escreve um resultado como uma linha JSON. */
 function relatar(resultado: Record<string, unknown>): void {
   console.log(JSON.stringify(resultado));
+}
+
+/**
+ * Conecta a 127.0.0.1: TCP, ou TLS confiando só na CA `ca` (PEM), com o
+ * handshake completo antes de voltar. O TLS começa sobre um TCP já com
+ * `setNoDelay` (`Deno.startTls`): `Deno.TlsConn` não tem `setNoDelay`, e o
+ * algoritmo de Nagle do lado do gerador não deve entrar na medida.
+ */
+async function conectar(porta: number, ca: string | undefined) {
+  const tcp = await Deno.connect({ hostname: HOST, port: porta });
+  if (ca === undefined) return tcp;
+  tcp.setNoDelay(true);
+  const conn = await Deno.startTls(tcp, { hostname: HOST, caCerts: [ca] });
+  try {
+    await conn.handshake();
+  } catch (erro) {
+    conn.close();
+    throw erro;
+  }
+  return conn;
+}
+
+/**
+ * O OLA_CLIENTE da versão atual do protocolo, como o `Cliente` manda. A
+ * sessão (da versão 2 em diante: 128 bits aleatórios em hexadecimal) é nova a
+ * cada conexão; uma versão que não a usa ignora o campo.
+ */
+function saudacao(): Uint8Array {
+  return codificar({
+    tipo: Tipo.OLA_CLIENTE,
+    versao: VERSAO,
+    token: "",
+    sessao: sortearSessao(),
+  });
+}
+
+/** O PEM de `--tls-ca`, quando há. */
+function lerCa(caminho: string | undefined): string | undefined {
+  return caminho === undefined ? undefined : Deno.readTextFileSync(caminho);
 }
 
 /** Uma mensagem de teste: assunto `a…`, texto `x…`. */
@@ -214,14 +268,7 @@ class Fluxo {
   }
 
   async saudar(): Promise<void> {
-    this.conexao.enviar(
-      codificar({
-        tipo: Tipo.OLA_CLIENTE,
-        versao: VERSAO,
-        token: "",
-        sessao: sortearSessao(),
-      }),
-    );
+    this.conexao.enviar(saudacao());
     const limite = Date.now() + PRAZO_MS;
     while (!this.#saudado) {
       if (Date.now() > limite) throw new Error("sem saudação do servidor");
@@ -284,10 +331,12 @@ async function vazao(args: string[]): Promise<void> {
       texto: { type: "string", default: "90" },
       duracao: { type: "string", default: "1000" },
       cru: { type: "boolean", default: false },
+      "tls-ca": { type: "string" },
     },
   });
   const porta = Number(values.porta);
   const conexoes = Number(values.conexoes);
+  const ca = lerCa(values["tls-ca"]);
   const { assunto, texto } = conteudo(
     Number(values.assunto),
     Number(values.texto),
@@ -304,7 +353,7 @@ async function vazao(args: string[]): Promise<void> {
 
   const fluxos = await Promise.all(
     Array.from({ length: conexoes }, async () => {
-      const conn = await Deno.connect({ hostname: HOST, port: porta });
+      const conn = await conectar(porta, ca);
       return new Fluxo(conn, new Lote(porLote, assunto, texto), cru);
     }),
   );
@@ -497,11 +546,277 @@ async function ociosos(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * Uma conexão curta, enxuta: escreve bytes inteiros e lê quadros com o
+ * `Decodificador`, sem o `Cliente` (o custo medido é o do servidor).
+ */
+class Curta {
+  readonly #conn: Deno.Conn;
+  readonly #buffer = new Uint8Array(4096);
+  readonly #decodificador = new Decodificador({ limites: limitesDoCliente() });
+  readonly #quadros: Quadro[] = [];
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+  }
+
+  async escrever(bytes: Uint8Array): Promise<void> {
+    let escritos = 0;
+    while (escritos < bytes.length) {
+      escritos += await this.#conn.write(bytes.subarray(escritos));
+    }
+  }
+
+  /** Lê até `quantos` bytes chegarem (a linha de base responde 9). */
+  async lerBytes(quantos: number): Promise<void> {
+    let lidos = 0;
+    while (lidos < quantos) {
+      const n = await this.#conn.read(this.#buffer);
+      if (n === null) throw new Error("a conexão acabou antes da resposta");
+      lidos += n;
+    }
+  }
+
+  /** O próximo quadro do tipo pedido; um ERRO ou o fim viram exceção. */
+  async esperar(tipo: Tipo): Promise<void> {
+    // Cada volta lê um pedaço; termina no quadro, no fim ou num ERRO.
+    while (true) {
+      const quadro = this.#quadros.shift();
+      if (quadro?.tipo === tipo) return;
+      if (quadro?.tipo === Tipo.ERRO) {
+        throw new Error(`ERRO ${quadro.codigo}: ${quadro.texto}`);
+      }
+      if (quadro) continue;
+      const n = await this.#conn.read(this.#buffer);
+      if (n === null) throw new Error(`a conexão acabou esperando ${tipo}`);
+      this.#decodificador.decodificar(
+        this.#buffer.subarray(0, n),
+        (q) => this.#quadros.push(q),
+      );
+    }
+  }
+
+  /** Lê e descarta até o fim que o servidor dá. */
+  async esperarFim(): Promise<void> {
+    // Termina quando o par fecha; o servidor fecha logo depois da despedida.
+    while (await this.#conn.read(this.#buffer) !== null) {
+      // Descarta.
+    }
+  }
+
+  fechar(): void {
+    try {
+      this.#conn.close();
+    } catch {
+      // Já fechada.
+    }
+  }
+}
+
+/** Muitas sessões curtas de uma mensagem, `--clientes` de cada vez. */
+async function sessoes(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      porta: { type: "string" },
+      clientes: { type: "string", default: "64" },
+      duracao: { type: "string", default: "1000" },
+      cru: { type: "boolean", default: false },
+      "tls-ca": { type: "string" },
+    },
+  });
+  const porta = Number(values.porta);
+  const ca = lerCa(values["tls-ca"]);
+  const cru = values.cru;
+  const despedida = codificar({ tipo: Tipo.DESPEDIDA });
+  const sessao = async () => {
+    const curta = new Curta(await conectar(porta, ca));
+    try {
+      const mensagem = codificarMensagem({
+        numero: 1,
+        instante: Date.now(),
+        fuso: 0,
+        assunto: "curta",
+        texto: "uma mensagem por conexão",
+      });
+      if (cru) {
+        await curta.escrever(mensagem);
+        await curta.lerBytes(BYTES_CONFIRMACAO);
+      } else {
+        await curta.escrever(saudacao());
+        await curta.esperar(Tipo.OLA_SERVIDOR);
+        await curta.escrever(mensagem);
+        await curta.esperar(Tipo.CONFIRMACAO);
+        await curta.escrever(despedida);
+        await curta.esperar(Tipo.DESPEDIDA);
+      }
+      await curta.esperarFim();
+    } finally {
+      curta.fechar();
+    }
+  };
+  await sessao(); // aquece (e confere que a sessão funciona)
+  let feitas = 0;
+  const inicio = performance.now();
+  const limite = inicio + Number(values.duracao);
+  await Promise.all(
+    Array.from({ length: Number(values.clientes) }, async () => {
+      // Limitado pelo relógio.
+      while (performance.now() < limite) {
+        await sessao();
+        feitas++;
+      }
+    }),
+  );
+  relatar({
+    modo: cru ? "sessoes-cru" : "sessoes",
+    tls: ca !== undefined,
+    sessoes: feitas,
+    // A sessão de aquecimento também deixou uma mensagem no servidor.
+    mensagens: feitas + 1,
+    ms: performance.now() - inicio,
+  });
+}
+
+/** Quantas quebras de linha há em `bytes`. */
+function contarQuebras(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) {
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Conta as linhas que o servidor acrescenta ao arquivo, à medida que chegam,
+ * até `alvo()` (conhecido só no fim do envio) ou o prazo.
+ */
+async function contarLinhasAte(
+  arquivo: string,
+  alvo: () => number,
+  prazoMs: number,
+): Promise<number> {
+  using leitor = await Deno.open(arquivo, { read: true });
+  const buffer = new Uint8Array(1024 * 1024);
+  let linhas = 0;
+  const limite = performance.now() + prazoMs;
+  // Limitado pelo prazo.
+  while (linhas < alvo()) {
+    const n = await leitor.read(buffer);
+    if (n !== null) {
+      linhas += contarQuebras(buffer.subarray(0, n));
+      continue;
+    }
+    if (performance.now() > limite) break;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return linhas;
+}
+
+/**
+ * O texto do cliente original: blocos crus por `--conexoes`, sem
+ * confirmação, até o prazo; depois CODIGO_SAIDA, e o tempo vai até o
+ * `--arquivo` do servidor (`--json`, esvaziado antes) ter todas as linhas.
+ */
+async function legado(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      porta: { type: "string" },
+      conexoes: { type: "string", default: "1" },
+      assunto: { type: "string", default: "10" },
+      texto: { type: "string", default: "90" },
+      duracao: { type: "string", default: "1000" },
+      arquivo: { type: "string" },
+    },
+  });
+  const porta = Number(values.porta);
+  const conexoes = Number(values.conexoes);
+  const { assunto, texto } = conteudo(
+    Number(values.assunto),
+    Number(values.texto),
+  );
+  // Um lote de ~256 KiB de blocos numerados de 1 em diante, repetido: o
+  // servidor não exige numeração crescente do cliente original.
+  const blocos: Uint8Array[] = [];
+  let tamanho = 0;
+  const instante = Date.now();
+  for (let numero = 1; tamanho < BYTES_POR_LOTE; numero++) {
+    const bloco = codificarBlocoLegado({
+      numero,
+      instante,
+      fuso: 0,
+      assunto,
+      texto,
+    });
+    blocos.push(bloco);
+    tamanho += bloco.length;
+  }
+  const lote = new Uint8Array(tamanho);
+  blocos.reduce((posicao, bloco) => {
+    lote.set(bloco, posicao);
+    return posicao + bloco.length;
+  }, 0);
+  const conns = await Promise.all(
+    Array.from(
+      { length: conexoes },
+      () => Deno.connect({ hostname: HOST, port: porta }),
+    ),
+  );
+  let mensagens = 0;
+  let enviado = false;
+  // Cada conexão: duas linhas (conectou e saiu) além das mensagens.
+  const contando = contarLinhasAte(
+    values.arquivo!,
+    () => enviado ? mensagens + 2 * conexoes : Infinity,
+    PRAZO_MS,
+  );
+  try {
+    const inicio = performance.now();
+    const limite = inicio + Number(values.duracao);
+    await Promise.all(conns.map(async (conn) => {
+      const curta = new Curta(conn);
+      // Limitado pelo relógio.
+      while (performance.now() < limite) {
+        await curta.escrever(lote);
+        mensagens += blocos.length;
+      }
+      await curta.escrever(BYTES_CODIGO_SAIDA);
+    }));
+    enviado = true;
+    const linhas = await contando;
+    const ms = performance.now() - inicio;
+    if (linhas < mensagens + 2 * conexoes) {
+      throw new Error(
+        `o arquivo tem ${linhas} linhas; esperava ${mensagens + 2 * conexoes}`,
+      );
+    }
+    relatar({
+      modo: "legado",
+      conexoes,
+      mensagens,
+      bytesBlocos: Math.round(mensagens / blocos.length * tamanho),
+      ms,
+    });
+  } finally {
+    enviado = true;
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch {
+        // Já fechada.
+      }
+    }
+  }
+}
+
 const MODOS: Record<string, (args: string[]) => Promise<void>> = {
   vazao,
   latencia,
   pingue,
   ociosos,
+  sessoes,
+  legado,
 };
 
 async function main(args: string[]): Promise<number> {

@@ -12,6 +12,7 @@ import { LIMITE_ARQUIVOS, PRAZO_PRONTO_MS } from "./configuracao.ts";
 import {
   caminho,
   contarLinhas,
+  existe,
   permissoesDaTarefa,
   Processo,
 } from "./processos.ts";
@@ -59,37 +60,121 @@ export interface Escutando {
   porta: number;
 }
 
+/** Como reconhecer, no arquivo de saída do servidor, mensagens e despedidas. */
+export interface Formato {
+  /** Aparece uma vez por mensagem escrita. */
+  mensagem: string;
+  /** Aparece uma vez por cliente que saiu com CODIGO_SAIDA. */
+  saiu: string;
+}
+
+/** A saída `--json`: um objeto por linha. */
+export const JSON_POR_LINHA: Formato = {
+  mensagem: '"evento":"mensagem"',
+  saiu: '"evento":"saiu"',
+};
+
+/** A saída padrão, para pessoas: a linha do título de cada bloco. */
+export const LEGIVEL: Formato = {
+  mensagem: "> MENSAGEM #",
+  saiu: "saiu (CODIGO_SAIDA)",
+};
+
+const PRONTO = /na porta (\d+)\. Aguardando conexões/;
+
+export interface OpcoesServidor {
+  /** Pasta do perfil de CPU (`--cpu-prof`). */
+  perfil?: string;
+  /** A saída padrão para pessoas em vez de `--json`. */
+  legivel?: boolean;
+}
+
 /**
- * Inicia o servidor de verdade em 127.0.0.1, porta 0, com `--json` e a saída
- * padrão acrescentada a `arquivo`; espera a linha de pronto na saída de erro.
+ * Inicia o servidor de verdade em 127.0.0.1, porta 0, com `--json` (ou, com
+ * `legivel`, a saída para pessoas) e a saída padrão acrescentada a `arquivo`;
+ * espera a linha de pronto (na saída de erro com `--json`; no arquivo sem).
  */
 export async function iniciarServidor(
   args: string[],
   arquivo: string,
-  perfil?: string,
+  opcoes: OpcoesServidor = {},
 ): Promise<Escutando> {
   const processo = new Processo({
     args: [
       "run",
       ...permissoesDaTarefa("servidor"),
-      ...(perfil ? ["--cpu-prof", `--cpu-prof-dir=${perfil}`] : []),
+      ...(opcoes.perfil
+        ? ["--cpu-prof", `--cpu-prof-dir=${opcoes.perfil}`]
+        : []),
       SERVIDOR,
       "--host",
       "127.0.0.1",
       "--porta",
       "0",
-      "--json",
+      ...(opcoes.legivel ? [] : ["--json"]),
       ...args,
     ],
     arquivoSaida: arquivo,
     limiteArquivos: LIMITE_ARQUIVOS,
   });
+  if (opcoes.legivel) {
+    void processo.erros.drenar();
+    const porta = await esperarNoArquivo(arquivo, PRONTO, processo);
+    await Deno.truncate(arquivo, 0);
+    return { processo, porta };
+  }
+  const pronto = await processo.erros.esperar(PRONTO, PRAZO_PRONTO_MS);
+  void processo.erros.drenar();
+  return { processo, porta: Number(pronto[1]) };
+}
+
+/** Sonda `arquivo` até `padrao` aparecer (dentro do prazo de pronto). */
+async function esperarNoArquivo(
+  arquivo: string,
+  padrao: RegExp,
+  processo: Processo,
+): Promise<number> {
+  const limite = Date.now() + PRAZO_PRONTO_MS;
+  // Limitado pelo prazo.
+  while (Date.now() < limite) {
+    const casou = padrao.exec(
+      await Deno.readTextFile(arquivo).catch(() => ""),
+    );
+    if (casou) return Number(casou[1]);
+    if (await processo.esperarFim(20)) break;
+  }
+  throw new Error(
+    `o servidor não escreveu ${padrao} em ${arquivo}: ${processo.erros.texto}`,
+  );
+}
+
+/**
+ * Inicia o `nats-server` em 127.0.0.1, porta efêmera (`-p -1`); espera a
+ * linha em que ele diz a porta. `programa` vem de `acharNats`.
+ */
+export async function iniciarNats(programa: string): Promise<Escutando> {
+  const processo = new Processo({
+    programa,
+    args: ["-a", "127.0.0.1", "-p", "-1"],
+    limiteArquivos: LIMITE_ARQUIVOS,
+  });
+  void processo.saida!.drenar();
   const pronto = await processo.erros.esperar(
-    /na porta (\d+)\. Aguardando conexões/,
+    /Listening for client connections on 127\.0\.0\.1:(\d+)/,
     PRAZO_PRONTO_MS,
   );
   void processo.erros.drenar();
   return { processo, porta: Number(pronto[1]) };
+}
+
+/** Onde o pacote Debian `nats-server` põe o programa (ou o PATH). */
+export async function acharNats(): Promise<string | undefined> {
+  for (const caminho of ["/usr/sbin/nats-server", "/usr/bin/nats-server"]) {
+    if (await Deno.stat(caminho).then((i) => i.isFile, () => false)) {
+      return caminho;
+    }
+  }
+  return await existe("nats-server") ? "nats-server" : undefined;
 }
 
 /** Inicia uma linha de base de bench/linha_de_base/ e espera a porta. */
@@ -115,13 +200,25 @@ export async function iniciarBase(
   return { processo, porta: Number(pronto[1]) };
 }
 
-/** Roda o gerador até o fim e devolve a linha JSON que ele relatou. */
+/**
+ * Roda o gerador (ou outro `script` de carga) até o fim e devolve a linha
+ * JSON que ele relatou. `leitura`: arquivos que ele pode ler (a CA do TLS, a
+ * saída do servidor).
+ */
 export async function gerar(
   args: string[],
   prazoMs: number,
+  leitura: string[] = [],
+  script: string = GERADOR,
 ): Promise<Record<string, unknown>> {
   const processo = new Processo({
-    args: ["run", "--allow-net", GERADOR, ...args],
+    args: [
+      "run",
+      "--allow-net",
+      ...(leitura.length ? [`--allow-read=${leitura.join(",")}`] : []),
+      script,
+      ...args,
+    ],
     limiteArquivos: LIMITE_ARQUIVOS,
   });
   const erros = processo.erros.drenar();
@@ -152,17 +249,18 @@ export async function conferirSaida(
   arquivo: string,
   mensagens: number,
   conexoes: number,
+  formato: Formato = JSON_POR_LINHA,
 ): Promise<number> {
   const esperadas = mensagens + conexoes;
   const limite = Date.now() + 10_000;
   // Limitado pelo prazo: a saída chega logo depois da última confirmação.
   while (
-    await contarLinhas(arquivo, ['"evento":"mensagem"', '"evento":"saiu"']) <
+    await contarLinhas(arquivo, [formato.mensagem, formato.saiu]) <
       esperadas && Date.now() < limite
   ) {
     await pausa(50);
   }
-  const escritas = await contarLinhas(arquivo, ['"evento":"mensagem"']);
+  const escritas = await contarLinhas(arquivo, [formato.mensagem]);
   await Deno.truncate(arquivo, 0);
   return escritas;
 }

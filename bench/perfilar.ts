@@ -23,7 +23,9 @@ async function perfilar(
 ): Promise<string> {
   const pasta = `${temp}/perfil`;
   const arquivo = `${temp}/perfil.jsonl`;
-  const { processo, porta } = await iniciarServidor([], arquivo, pasta);
+  const { processo, porta } = await iniciarServidor([], arquivo, {
+    perfil: pasta,
+  });
   try {
     for (const duracao of [config.aquecimentoMs, config.duracaoMs]) {
       const r = await gerar([

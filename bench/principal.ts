@@ -2,8 +2,10 @@
  * O banco de medidas (`deno task bench`): inicia o `servidor.ts` de verdade,
  * com as permissões da tarefa `servidor` do deno.json e a saída `--json`
  * indo direto para um arquivo; mede com o gerador (bench/gerador.ts, em
- * processos à parte) os cinco cenários da issue de desempenho, cada um ao
- * menos três vezes, intercalado com as linhas de base medidas na mesma rodada
+ * processos à parte) os cinco cenários da issue de desempenho (6) e os da
+ * issue 18 (6 a 10: CPU por mensagem ao lado do nats-server, saída para
+ * pessoas, TLS, conexões curtas, texto do cliente original), cada um
+ * intercalado com as linhas de base medidas na mesma rodada
  * (bench/linha_de_base/); e escreve `bench/resultados/AAAA-MM-DD.md` e
  * `.json`. Tudo o que inicia, para pelo PID. Cada cenário mora em
  * bench/cenarios/; este módulo lê as opções, percorre os cenários e escreve
@@ -23,6 +25,11 @@ import { latencia } from "./cenarios/latencia.ts";
 import { ociosos } from "./cenarios/ociosos.ts";
 import { partida } from "./cenarios/partida.ts";
 import { vazao1, vazao8 } from "./cenarios/vazao.ts";
+import { nats } from "./cenarios/nats.ts";
+import { legivel } from "./cenarios/legivel.ts";
+import { tls } from "./cenarios/tls.ts";
+import { curtas } from "./cenarios/curtas.ts";
+import { legado } from "./cenarios/legado.ts";
 import {
   COMPLETO,
   type Config,
@@ -49,7 +56,7 @@ const USO = `banco de medidas do Sockets de Rede
 Uso: deno task bench [--rapido] [--perfil] [--cenarios 1,3] [--saida PASTA]
 
   --rapido   tudo pequeno, em menos de um minuto (teste de fumaça; sem alvos)
-  --cenarios só os cenários listados (números de 1 a 5, separados por vírgula)
+  --cenarios só os cenários listados (números de 1 a 10, separados por vírgula)
   --perfil   também grava um perfil de CPU do servidor no cenário 1
              (8 conexões) e resume as funções com mais tempo próprio
   --saida    pasta dos resultados (padrão: bench/resultados)
@@ -63,6 +70,11 @@ const CENARIOS: readonly Cenario[] = [
   latencia,
   ociosos,
   partida,
+  nats,
+  legivel,
+  tls,
+  curtas,
+  legado,
 ];
 
 async function main(args: string[]): Promise<number> {
@@ -210,6 +222,10 @@ function notasDoMetodo(config: Config, temp: string): string[] {
     `Latência: \`Cliente.enviar\` (lib/cliente/sessao.ts) e espera a confirmação, uma por vez, depois de um aquecimento; a base é a mesma ida e volta (121 bytes vão, 9 voltam) em TCP cru. ${config.execucoesLatencia} execuções de cada lado, intercaladas: o p99 desta máquina varia ±30% entre execuções.`,
     "Ociosos: `Cliente.conectar` (saudação completa) de todos os clientes num processo, com `ulimit -n` elevado no servidor e no gerador; RSS é o VmRSS de /proc/PID/status do servidor antes (depois de um cliente de aquecimento) e depois de todos conectados, dividido pelo número de clientes.",
     "Cliente de uma mensagem: `cliente.ts --assunto x --texto y` com as permissões da tarefa `cliente`, do início do processo ao fim, cronometrado por este processo; o pico de memória vem de `/usr/bin/time -f %M` (quando existe).",
+    "CPU por mensagem (bench/cpu.ts): o tempo de CPU do processo medido — o `deno` do servidor em si (o `sh` que o inicia faz `exec`, então o PID é o dele), o nats-server ou a linha de base —, somando todos os fios: o primeiro campo de `/proc/PID/task/*/schedstat` (ns), diferença por fio entre uma leitura logo antes de iniciar o gerador e outra depois da conferência da saída (escrever a saída entra na conta); se utime + stime de `/proc/PID/stat` (tiques de `getconf CLK_TCK`, que incluem fios já terminados) passar disso em mais de dois tiques, vale o stat. Dividido pelas mensagens (ou sessões) da execução. O gerador roda noutro processo e não entra.",
+    `Cenários 6 a 10: ${config.rodadasLadoALado} execução(ões) intercaladas de cada lado${
+      config.aquecerLadoALado ? ", depois de uma de aquecimento," : ""
+    } no mesmo servidor ou em servidores iniciados na mesma rodada. (6) o nosso servidor com \`--json\` e a carga do cenário 1 com 8 conexões contra o \`nats-server\` do pacote Debian (127.0.0.1, porta efêmera), que recebe de bench/linha_de_base/publicador_nats.ts, em 8 conexões, \`CONNECT {"verbose":false,"pedantic":false}\` e lotes de ~256 KiB de \`PUB bench.nats 100\` com 100 bytes cada, sem esperar nada, e no fim \`PING\` até o \`PONG\` (tudo processado); sem assinantes, o nats-server só lê e descarta. (7) o servidor no modo padrão, para pessoas, com a saída num arquivo, contra o mesmo com \`--json\`, mesma carga. (8) o servidor com \`--tls-cert\`/\`--tls-chave\` (CA e certificado ECDSA P-256 descartáveis, gerados pelo \`openssl\` na pasta temporária; o gerador conecta com \`Deno.connectTls\` confiando só nessa CA) contra o mesmo sem TLS; as sessões TLS curtas são as do cenário 9, cada uma com um handshake completo (sem retomada). (9) 64 clientes num processo, cada um repetindo conectar → OLA_CLIENTE → OLA_SERVIDOR → uma MENSAGEM → CONFIRMACAO → DESPEDIDA → fim, com o codec direto (sem o \`Cliente\`); a base (bench/linha_de_base/aceitador.ts) aceita, lê um quadro pelo prefixo de comprimento, responde 9 bytes e fecha. (10) o gerador manda por 8 conexões os blocos de texto do cliente original (\`codificarBlocoLegado\`) e CODIGO_SAIDA; sem confirmação, o tempo vai até o arquivo \`--json\` do servidor ter uma linha por mensagem mais conectou e saiu de cada conexão (o gerador conta as linhas enquanto chegam); a base é o caminho do protocolo no mesmo servidor.`,
   ];
 }
 

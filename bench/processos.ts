@@ -112,7 +112,9 @@ const SCRIPT_SH = 'ulimit -n "$1" 2>/dev/null || ulimit -n "$(ulimit -Hn)"; ' +
   'if [ -n "$arquivo" ]; then exec "$@" >>"$arquivo"; fi; exec "$@"';
 
 export interface OpcoesProcesso {
-  /** Argumentos de `deno` (ex.: `run --allow-net x.ts --porta 0`). */
+  /** O programa; sem ele, o próprio `deno`. */
+  programa?: string;
+  /** Argumentos do programa (ex.: `run --allow-net x.ts --porta 0`). */
   args: string[];
   /** Arquivo que recebe a saída padrão; sem ele, a saída vem por cano. */
   arquivoSaida?: string;
@@ -122,7 +124,10 @@ export interface OpcoesProcesso {
   limiteArquivos?: number;
 }
 
-/** Um `deno` filho. O PID é o do próprio `deno`, porque o `sh` faz `exec`. */
+/**
+ * Um filho (`deno`, ou outro programa). O PID é o do próprio programa, porque
+ * o `sh` faz `exec`: é dele o CPU que se lê em /proc.
+ */
 export class Processo {
   readonly filho: Deno.ChildProcess;
   readonly pid: number;
@@ -142,7 +147,7 @@ export class Processo {
         "sh",
         String(opcoes.limiteArquivos ?? 1024),
         arquivo,
-        Deno.execPath(),
+        opcoes.programa ?? Deno.execPath(),
         ...opcoes.args,
       ],
       clearEnv: true,

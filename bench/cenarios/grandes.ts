@@ -7,6 +7,7 @@
 
 import { GRANDE, LIMITE_GRANDE } from "../configuracao.ts";
 import { faixa, numero } from "../estatistica.ts";
+import { faixaCpu } from "../intercalado.ts";
 import { type Cenario, razao } from "./cenario.ts";
 import { medirVazao } from "./vazao.ts";
 
@@ -35,7 +36,9 @@ export const grandes: Cenario = {
         cenario: "2. Mensagens de 64 KiB, 1 conexão",
         figura: `${faixa(mb.servidor, 1)} MB/s (${
           faixa(r.msgsPorS.servidor)
-        } msg/s)${r.conferido ? "" : " (ATENÇÃO: saída não conferiu)"}`,
+        } msg/s); CPU/msg ${faixaCpu(r.cpuPorMsgNs.servidor)}${
+          r.conferido ? "" : " (ATENÇÃO: saída não conferiu)"
+        }`,
         base: `receptor cru: ${
           faixa(mb.cru, 0)
         } MB/s; quadros + confirmações: ${numero(mb.quadros.mediana, 0)} MB/s`,

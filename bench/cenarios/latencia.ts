@@ -8,7 +8,9 @@
 // deno-lint-ignore-file no-console
 
 import { PEQUENA } from "../configuracao.ts";
+import { cpuEntre, lerCpu } from "../cpu.ts";
 import { faixa, numero, percentil, resumir } from "../estatistica.ts";
+import { faixaCpu } from "../intercalado.ts";
 import {
   conferirSaida,
   type Escutando,
@@ -46,8 +48,10 @@ async function medirLatencia(config: Config, temp: string) {
     });
     const execucoes: Record<string, ExecucaoLatencia[]> = {};
     let conferido = true;
+    const cpuPorIdaEVoltaNs: number[] = [];
     for (let i = 0; i < config.execucoesLatencia; i++) {
       for (const alvo of alvos) {
+        const cpuAntes = await lerCpu(alvo.processo.pid);
         const r = await gerar([
           alvo.modo,
           "--porta",
@@ -71,6 +75,8 @@ async function medirLatencia(config: Config, temp: string) {
         if (alvo.nome === "servidor") {
           const total = config.vezesLatencia + config.aquecimentoLatencia;
           conferido &&= await conferirSaida(arquivo, total, 1) === total;
+          const cpu = cpuEntre(cpuAntes, await lerCpu(alvo.processo.pid));
+          cpuPorIdaEVoltaNs.push(cpu.ns / total);
         }
         console.log(
           `  latência ${alvo.nome} #${i + 1}: p50 ${
@@ -84,6 +90,7 @@ async function medirLatencia(config: Config, temp: string) {
     return {
       execucoes,
       conferido,
+      cpuPorIdaEVoltaNs: resumir(cpuPorIdaEVoltaNs),
       servidor: {
         p50: resumo("servidor", "p50"),
         p99: resumo("servidor", "p99"),
@@ -114,9 +121,9 @@ export const latencia: Cenario = {
         cenario: `3. Latência, ${numero(config.vezesLatencia)} idas e voltas`,
         figura: `p50 ${faixa(r.servidor.p50)} µs; p99 ${
           faixa(r.servidor.p99)
-        } µs; máx ${faixa(r.servidor.max)} µs${
-          r.conferido ? "" : " (ATENÇÃO: saída não conferiu)"
-        }`,
+        } µs; máx ${faixa(r.servidor.max)} µs; CPU por ida e volta ${
+          faixaCpu(r.cpuPorIdaEVoltaNs)
+        }${r.conferido ? "" : " (ATENÇÃO: saída não conferiu)"}`,
         base: `pingue-pongue cru: p50 ${numero(r.pingue.p50.mediana)} µs; p99 ${
           faixa(r.pingue.p99)
         } µs; máx ${numero(r.pingue.max.mediana)} µs`,

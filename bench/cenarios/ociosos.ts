@@ -12,7 +12,9 @@ import {
   LIMITE_ARQUIVOS,
   PRAZO_PRONTO_MS,
 } from "../configuracao.ts";
+import { cpuEntre, lerCpu } from "../cpu.ts";
 import { faixa, numero, percentil, resumir } from "../estatistica.ts";
+import { faixaCpu } from "../intercalado.ts";
 import { type Escutando, GERADOR, iniciarServidor } from "../medicao.ts";
 import { limiteDeArquivos, memoriaKiB, Processo } from "../processos.ts";
 import type { Cenario } from "./cenario.ts";
@@ -26,6 +28,8 @@ interface ExecucaoOciosos {
   rssDepoisKiB: number;
   kibPorConexao: number;
   msParaConectar: number;
+  /** ns de CPU do servidor por cliente conectado (conectar e saudar). */
+  cpuPorConexaoNs: number;
   sondasMs: number[];
 }
 
@@ -81,8 +85,10 @@ async function medirOciosos(config: Config, temp: string) {
       void gerador.erros.drenar();
       await esperarFase(gerador, "pronto", PRAZO_PRONTO_MS);
       const antes = await memoriaKiB(servidor.processo.pid);
+      const cpuAntes = await lerCpu(servidor.processo.pid);
       await gerador.escrever("conectar");
       const conectados = await esperarFase(gerador, "conectados", 600_000);
+      const cpu = cpuEntre(cpuAntes, await lerCpu(servidor.processo.pid));
       const depois = await memoriaKiB(servidor.processo.pid);
       await gerador.escrever("sondar");
       const sondado = await esperarFase(gerador, "sondado", 120_000);
@@ -97,6 +103,7 @@ async function medirOciosos(config: Config, temp: string) {
         rssDepoisKiB: depois,
         kibPorConexao: (depois - antes) / (conectados.clientes as number),
         msParaConectar: conectados.ms as number,
+        cpuPorConexaoNs: cpu.ns / (conectados.clientes as number),
         sondasMs: sondado.amostrasMs as number[],
       };
       execucoes.push(execucao);
@@ -122,6 +129,7 @@ async function medirOciosos(config: Config, temp: string) {
     sondaP50Ms: percentil(sondas, 50),
     sondaMaxMs: Math.max(...sondas),
     msParaConectar: resumir(execucoes.map((e) => e.msParaConectar)),
+    cpuPorConexaoNs: resumir(execucoes.map((e) => e.cpuPorConexaoNs)),
   };
 }
 
@@ -138,6 +146,9 @@ export const ociosos: Cenario = {
       linha: {
         cenario: `4. ${numero(r.clientes)} clientes ociosos`,
         figura: `${faixa(r.kibPorConexao, 1)} KiB de RSS por conexão; ` +
+          `CPU por conexão (conectar e saudar) ${
+            faixaCpu(r.cpuPorConexaoNs)
+          }; ` +
           `cliente novo (conectar, saudar, enviar, confirmação, sair): p50 ${
             numero(r.sondaP50Ms, 2)
           } ms, máx ${numero(r.sondaMaxMs, 2)} ms`,

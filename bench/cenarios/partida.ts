@@ -8,7 +8,9 @@
 // deno-lint-ignore-file no-console
 
 import type { Config } from "../configuracao.ts";
+import { cpuEntre, lerCpu } from "../cpu.ts";
 import { faixa, numero, resumir, type Resumo } from "../estatistica.ts";
+import { cpuPorMsg } from "../intercalado.ts";
 import { CLIENTE, conferirSaida, iniciarServidor } from "../medicao.ts";
 import { ambienteLimpo, caminho, permissoesDaTarefa } from "../processos.ts";
 import { type Cenario, razao } from "./cenario.ts";
@@ -71,8 +73,12 @@ async function medirPartida(config: Config, temp: string) {
       await cronometrar(vazio, comTime);
     }
     const partidas: Record<string, Partida[]> = { cliente: [], vazio: [] };
+    // CPU do servidor por cliente: só em volta das execuções do cliente.
+    let cpuServidorNs = 0;
     for (let i = 0; i < config.partidas; i++) {
+      const cpuAntes = await lerCpu(processo.pid);
       partidas.cliente.push(await cronometrar(cliente, comTime));
+      cpuServidorNs += cpuEntre(cpuAntes, await lerCpu(processo.pid)).ns;
       partidas.vazio.push(await cronometrar(vazio, comTime));
     }
     const entregues = config.partidas + 2;
@@ -89,6 +95,8 @@ async function medirPartida(config: Config, temp: string) {
       partidas,
       conferido: escritas === entregues,
       clienteMs: resumir(partidas.cliente.map((p) => p.ms)),
+      /** ns de CPU do servidor por cliente atendido. */
+      cpuServidorPorClienteNs: cpuServidorNs / config.partidas,
       vazioMs: resumir(partidas.vazio.map((p) => p.ms)),
       clientePicoKiB: pico(partidas.cliente),
       vazioPicoKiB: pico(partidas.vazio),
@@ -121,7 +129,9 @@ export const partida: Cenario = {
       notas,
       linha: {
         cenario: "5. Cliente de uma mensagem (processo inteiro)",
-        figura: `${faixa(r.clienteMs, 1)} ms${pico(r.clientePicoKiB)}${
+        figura: `${faixa(r.clienteMs, 1)} ms${
+          pico(r.clientePicoKiB)
+        }; CPU do servidor por cliente ${cpuPorMsg(r.cpuServidorPorClienteNs)}${
           r.conferido ? "" : " (ATENÇÃO: saída não conferiu)"
         }`,
         base: `\`deno run\` de um script vazio: ${faixa(r.vazioMs, 1)} ms${

@@ -6,13 +6,21 @@
  *
  * @module
  */
-// deno-lint-ignore-file no-console
 
 import { type Config, PEQUENA } from "../configuracao.ts";
-import { faixa, numero, resumir, type Resumo } from "../estatistica.ts";
+import { faixa, numero, type Resumo } from "../estatistica.ts";
+import {
+  type Alvo,
+  faixaCpu,
+  type Gerado,
+  type Intercalado,
+  intercalar,
+  pararAlvos,
+} from "../intercalado.ts";
 import {
   conferirSaida,
   type Escutando,
+  type Formato,
   gerar,
   iniciarBase,
   iniciarServidor,
@@ -24,29 +32,74 @@ import { type Cenario, razao } from "./cenario.ts";
 /** Alvo da issue 6 para 8 conexões. */
 const ALVO_VAZAO_8 = 1_200_000;
 
-interface ExecucaoVazao {
-  mensagens: number;
-  ms: number;
-  msgsPorS: number;
-  mbPorS: number;
-  /** Mensagens que o servidor escreveu na saída (só para o servidor). */
-  escritas?: number;
-}
-
 /** O resultado de uma medida de vazão, por alvo (servidor, cru, quadros). */
 export interface ResultadoVazao {
   conexoes: number;
   bytesPorQuadro: number;
-  execucoes: Record<string, ExecucaoVazao[]>;
+  execucoes: Intercalado["execucoes"];
   msgsPorS: Record<string, Resumo>;
   mbPorS: Record<string, Resumo>;
+  /** ns de CPU do processo medido por mensagem. */
+  cpuPorMsgNs: Record<string, Resumo>;
   conferido: boolean;
 }
 
-interface Alvo extends Escutando {
-  nome: string;
-  cru: boolean;
-  arquivo?: string;
+/** A carga de vazão: quantas conexões, que mensagem, com ou sem TLS. */
+export interface Carga {
+  conexoes: number;
+  bytes: { assunto: number; texto: number };
+  /** A CA em que o gerador confia para conectar com TLS. */
+  tlsCa?: string;
+}
+
+/**
+ * Um alvo de vazão para `intercalar`: o gerador no modo `vazao` contra
+ * `escutando`; com `arquivo`, é o servidor, e a saída é conferida (no
+ * `formato` dela); sem, uma linha de base crua (`cru`) ou de quadros.
+ */
+export function alvoDeVazao(
+  nome: string,
+  escutando: Escutando,
+  carga: Carga,
+  opcoes: { arquivo?: string; formato?: Formato; cru?: boolean } = {},
+): Alvo {
+  const { arquivo, formato } = opcoes;
+  return {
+    nome,
+    processo: escutando.processo,
+    async gerar(duracaoMs) {
+      const r = await gerar(
+        [
+          "vazao",
+          "--porta",
+          String(escutando.porta),
+          "--conexoes",
+          String(carga.conexoes),
+          "--assunto",
+          String(carga.bytes.assunto),
+          "--texto",
+          String(carga.bytes.texto),
+          "--duracao",
+          String(duracaoMs),
+          ...(opcoes.cru ? ["--cru"] : []),
+          ...(carga.tlsCa ? ["--tls-ca", carga.tlsCa] : []),
+        ],
+        duracaoMs + 120_000,
+        carga.tlsCa ? [carga.tlsCa] : [],
+      );
+      return {
+        mensagens: r.mensagens as number,
+        ms: r.ms as number,
+        bytes: r.bytesQuadros as number,
+      };
+    },
+    ...(arquivo
+      ? {
+        conferir: (g: Gerado) =>
+          conferirSaida(arquivo, g.mensagens, carga.conexoes, formato),
+      }
+      : {}),
+  };
 }
 
 /** Mede a vazão do servidor e das linhas de base, intercalados. */
@@ -59,91 +112,33 @@ export async function medirVazao(
   tamanhoMaximo: number,
 ): Promise<ResultadoVazao> {
   const arquivo = `${temp}/${nome}.jsonl`;
+  const carga = { conexoes, bytes };
   const alvos: Alvo[] = [];
   try {
-    alvos.push({
-      nome: "servidor",
-      cru: false,
+    const servidor = await iniciarServidor(
+      ["--tamanho-maximo", String(tamanhoMaximo)],
       arquivo,
-      ...await iniciarServidor(
-        ["--tamanho-maximo", String(tamanhoMaximo)],
-        arquivo,
-      ),
-    });
-    alvos.push({
-      nome: "cru",
-      cru: true,
-      ...await iniciarBase("receptor_cru.ts", []),
-    });
-    alvos.push({
-      nome: "quadros",
-      cru: false,
-      ...await iniciarBase("receptor_quadros.ts", [
-        "--tamanho-maximo",
-        String(tamanhoMaximo),
-      ]),
-    });
-    const executar = async (alvo: Alvo, duracaoMs: number) => {
-      const r = await gerar([
-        "vazao",
-        "--porta",
-        String(alvo.porta),
-        "--conexoes",
-        String(conexoes),
-        "--assunto",
-        String(bytes.assunto),
-        "--texto",
-        String(bytes.texto),
-        "--duracao",
-        String(duracaoMs),
-        ...(alvo.cru ? ["--cru"] : []),
-      ], duracaoMs + 120_000);
-      const mensagens = r.mensagens as number;
-      const ms = r.ms as number;
-      const execucao: ExecucaoVazao = {
-        mensagens,
-        ms,
-        msgsPorS: mensagens / (ms / 1000),
-        mbPorS: (r.bytesQuadros as number) / ms / 1000,
-      };
-      if (alvo.arquivo) {
-        execucao.escritas = await conferirSaida(
-          alvo.arquivo,
-          mensagens,
-          conexoes,
-        );
-      }
-      return execucao;
-    };
-    for (const alvo of alvos) await executar(alvo, config.aquecimentoMs);
-    const execucoes: Record<string, ExecucaoVazao[]> = {};
-    for (let i = 0; i < config.execucoes; i++) {
-      for (const alvo of alvos) {
-        const execucao = await executar(alvo, config.duracaoMs);
-        (execucoes[alvo.nome] ??= []).push(execucao);
-        console.log(
-          `  ${nome} ${alvo.nome} #${i + 1}: ${
-            numero(execucao.msgsPorS)
-          } msg/s, ${numero(execucao.mbPorS, 1)} MB/s`,
-        );
-      }
-    }
-    const resumo = (campo: "msgsPorS" | "mbPorS") =>
-      Object.fromEntries(
-        Object.entries(execucoes).map((
-          [alvo, lista],
-        ) => [alvo, resumir(lista.map((e) => e[campo]))]),
-      );
+    );
+    alvos.push(alvoDeVazao("servidor", servidor, carga, { arquivo }));
+    const cru = await iniciarBase("receptor_cru.ts", []);
+    alvos.push(alvoDeVazao("cru", cru, carga, { cru: true }));
+    const quadros = await iniciarBase("receptor_quadros.ts", [
+      "--tamanho-maximo",
+      String(tamanhoMaximo),
+    ]);
+    alvos.push(alvoDeVazao("quadros", quadros, carga));
+    const r = await intercalar(config, nome, alvos);
     return {
       conexoes,
       bytesPorQuadro: tamanhoDoQuadro(bytes),
-      execucoes,
-      msgsPorS: resumo("msgsPorS"),
-      mbPorS: resumo("mbPorS"),
-      conferido: execucoes.servidor.every((e) => e.escritas === e.mensagens),
+      execucoes: r.execucoes,
+      msgsPorS: r.porS,
+      mbPorS: r.mbPorS,
+      cpuPorMsgNs: r.cpuPorMsgNs,
+      conferido: r.conferido,
     };
   } finally {
-    await Promise.all(alvos.map((alvo) => alvo.processo.parar()));
+    await pararAlvos(alvos);
   }
 }
 
@@ -156,7 +151,9 @@ function linhasDaVazao(
   const mb = r.mbPorS;
   return {
     cenario,
-    figura: `${faixa(msgs.servidor)} msg/s; ${faixa(mb.servidor, 1)} MB/s${
+    figura: `${faixa(msgs.servidor)} msg/s; ${
+      faixa(mb.servidor, 1)
+    } MB/s; CPU/msg ${faixaCpu(r.cpuPorMsgNs.servidor)}${
       r.conferido ? "" : " (ATENÇÃO: saída não conferiu)"
     }`,
     base: `receptor cru: ${numero(msgs.cru.mediana)} msg/s (${

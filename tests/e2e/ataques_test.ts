@@ -12,10 +12,8 @@ import { novaMensagem } from "../../lib/datas.ts";
 import {
   codificar,
   codificarMensagem,
-  type Quadro,
-  Tipo,
-  VERSAO,
-} from "../../lib/protocolo/codec.ts";
+} from "../../lib/protocolo/codificador.ts";
+import { type Quadro, Tipo, VERSAO_1 } from "../../lib/protocolo/quadros.ts";
 
 /** Mediana, em ms. */
 function mediana(amostras: number[]): number {
@@ -196,7 +194,11 @@ Deno.test({
 }, async () => {
   await using servidor = await iniciarServidor(["--tamanho-maximo", "65536"]);
   await using bom = await clienteBom(servidor);
-  const ola = codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "" });
+  const ola = codificar({
+    tipo: Tipo.OLA_CLIENTE,
+    versao: VERSAO_1,
+    token: "",
+  });
   const rajada = new Uint8Array(25 * 65_000);
   for (let i = 0; i < 25; i++) {
     rajada.set(mensagemDe(i + 1, 65_000), i * 65_000);

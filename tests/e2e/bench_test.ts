@@ -28,6 +28,12 @@ Deno.test("o banco de desempenho em modo rápido roda e escreve seus resultados"
         "3. Latência",
         "ociosos",
         "5. Cliente de uma mensagem",
+        "6. CPU por mensagem ao lado do nats-server",
+        "7. Saída para pessoas",
+        "8. TLS",
+        "9. Conexões curtas",
+        "10. Texto do cliente original",
+        "CPU/msg",
       ]
     ) {
       assert.ok(texto.includes(cenario), cenario);
