@@ -82,7 +82,11 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
     case "aviso":
       return cores.erro(`> Aviso: ${escapar(evento.texto)}`) + "\n";
     case "encerrando":
-      return `> Sinal ${evento.sinal} recebido: encerrando; avisando ${
+      return `> ${
+        evento.sinal.startsWith("SIG")
+          ? `Sinal ${evento.sinal} recebido: encerrando`
+          : `Encerrando: ${evento.sinal}`
+      }; avisando ${
         contar(evento.clientes, "cliente", "clientes")
       } com CODIGO_SAIDA...\n`;
     case "resumo":
