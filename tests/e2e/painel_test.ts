@@ -372,6 +372,8 @@ Deno.test("painel por HTTP: cabeçalhos, /api/mensagens?desde, /metricas no prom
     const metricas = await (await fetch(new URL("/metricas", url))).text();
     assert.match(metricas, /^sockets_mensagens_recebidas_total 3$/m);
     assert.match(metricas, /^sockets_espectadores 1$/m);
+    assert.match(metricas, /^sockets_espectadores_desligados_total 0$/m);
+    assert.match(metricas, /^sockets_mensagens_nao_gravadas 0$/m);
     await conferirComPromtool(metricas);
     controle.abort();
     await leitor.closed.catch(() => {});
