@@ -267,6 +267,10 @@ function explicarFalhaAoLigar(
         : `sem permissão para escutar em ${host} na porta ${porta}`,
     ];
   }
+  if (erro instanceof Deno.errors.NotFound) {
+    // Só o painel lê arquivos ao ligar (lib/painel/pagina.ts).
+    return [RetornoServidor.ERRO_INESPERADO, erro.message];
+  }
   if (erro instanceof Deno.errors.AddrNotAvailable) {
     return [
       RetornoServidor.ENDERECO_INVALIDO,

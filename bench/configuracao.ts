@@ -33,6 +33,10 @@ export interface Config {
    */
   rodadasLadoALado: number;
   aquecerLadoALado: boolean;
+  /** Espectadores do painel lendo `/eventos` no cenário 11. */
+  espectadores: number;
+  /** Espectadores do painel que nunca leem, no cenário 11. */
+  espectadoresParados: number;
 }
 
 export const COMPLETO = {
@@ -47,6 +51,8 @@ export const COMPLETO = {
   partidas: 20,
   rodadasLadoALado: 3,
   aquecerLadoALado: true,
+  espectadores: 100,
+  espectadoresParados: 10,
 };
 
 export const RAPIDO = {
@@ -61,6 +67,8 @@ export const RAPIDO = {
   partidas: 5,
   rodadasLadoALado: 1,
   aquecerLadoALado: false,
+  espectadores: 10,
+  espectadoresParados: 3,
 };
 
 /** Limite de arquivos abertos pedido para o servidor e o gerador. */

@@ -4,7 +4,8 @@
  * indo direto para um arquivo; mede com o gerador (bench/gerador.ts, em
  * processos à parte) os cinco cenários da issue de desempenho (6) e os da
  * issue 18 (6 a 10: CPU por mensagem ao lado do nats-server, saída para
- * pessoas, TLS, conexões curtas, texto do cliente original), cada um
+ * pessoas, TLS, conexões curtas, texto do cliente original) e o da issue 16
+ * (11: o painel web com espectadores), cada um
  * intercalado com as linhas de base medidas na mesma rodada
  * (bench/linha_de_base/); e escreve `bench/resultados/AAAA-MM-DD.md` e
  * `.json`. Tudo o que inicia, para pelo PID. Cada cenário mora em
@@ -30,6 +31,7 @@ import { legivel } from "./cenarios/legivel.ts";
 import { tls } from "./cenarios/tls.ts";
 import { curtas } from "./cenarios/curtas.ts";
 import { legado } from "./cenarios/legado.ts";
+import { painel } from "./cenarios/painel.ts";
 import {
   COMPLETO,
   type Config,
@@ -56,7 +58,7 @@ const USO = `banco de medidas do Sockets de Rede
 Uso: deno task bench [--rapido] [--perfil] [--cenarios 1,3] [--saida PASTA]
 
   --rapido   tudo pequeno, em menos de um minuto (teste de fumaça; sem alvos)
-  --cenarios só os cenários listados (números de 1 a 10, separados por vírgula)
+  --cenarios só os cenários listados (números de 1 a 11, separados por vírgula)
   --perfil   também grava um perfil de CPU do servidor no cenário 1
              (8 conexões) e resume as funções com mais tempo próprio
   --saida    pasta dos resultados (padrão: bench/resultados)
@@ -75,6 +77,7 @@ const CENARIOS: readonly Cenario[] = [
   tls,
   curtas,
   legado,
+  painel,
 ];
 
 async function main(args: string[]): Promise<number> {

@@ -14,6 +14,10 @@ export interface Fotografia {
   rejeitadas: ReadonlyMap<string, number>;
   clientesConectados: number;
   espectadores: number;
+  /** Espectadores desligados por não lerem, desde o início. */
+  espectadoresDesligados: number;
+  /** Mensagens recebidas cujas linhas ainda não foram gravadas (`Registro.naoGravadas`). */
+  naoGravadas: number;
   /** Bytes do log à espera de escrita (saída padrão ou de erro). */
   saidaPendente: number;
   /** Bytes à espera de ir para os espectadores, somados. */
@@ -93,6 +97,18 @@ export function renderizarMetricas(f: Fotografia): string {
     "gauge",
     "Espectadores do painel conectados agora.",
     [["", f.espectadores]],
+  );
+  metrica(
+    "sockets_espectadores_desligados_total",
+    "counter",
+    "Espectadores do painel desligados por não lerem (1000 eventos à espera).",
+    [["", f.espectadoresDesligados]],
+  );
+  metrica(
+    "sockets_mensagens_nao_gravadas",
+    "gauge",
+    "Mensagens recebidas cujas linhas ainda não foram gravadas na saída (nem confirmadas).",
+    [["", f.naoGravadas]],
   );
   metrica(
     "sockets_saida_pendente_bytes",

@@ -35,9 +35,19 @@ export type Pagina = ReadonlyMap<string, Arquivo>;
  */
 export function lerPagina(pasta: URL = PASTA_DA_PAGINA): Pagina {
   return new Map(
-    Object.entries(ARQUIVOS).map(([caminho, [nome, tipo]]) => [
-      caminho,
-      { bytes: Deno.readFileSync(new URL(nome, pasta)), tipo },
-    ]),
+    Object.entries(ARQUIVOS).map(([caminho, [nome, tipo]]) => {
+      const arquivo = new URL(nome, pasta);
+      try {
+        return [caminho, { bytes: Deno.readFileSync(arquivo), tipo }];
+      } catch (erro) {
+        if (!(erro instanceof Deno.errors.NotFound)) throw erro;
+        throw new Deno.errors.NotFound(
+          `falta ${
+            decodeURIComponent(arquivo.pathname)
+          }, da página do painel (executável compilado sem --include lib/painel/pagina/?)`,
+          { cause: erro },
+        );
+      }
+    }),
   );
 }

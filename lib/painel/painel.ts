@@ -63,6 +63,8 @@ export class Painel {
   readonly #http: Deno.HttpServer<Deno.NetAddr>;
   readonly #estado: ReturnType<typeof setInterval>;
   #aceitando = true;
+  /** O registro espiado (para `naoGravadas` em `/metricas`). */
+  #registro: Registro | undefined;
   #fechamento: Promise<void> | undefined;
 
   private constructor(opcoes: OpcoesPainel) {
@@ -115,6 +117,7 @@ export class Painel {
    * contrapressão continua sendo só a do registro de sempre.
    */
   espiar(registro: Registro): Registro {
+    this.#registro = registro;
     return {
       registrar: (evento) => {
         registro.registrar(evento);
@@ -155,6 +158,8 @@ export class Painel {
       rejeitadas: this.contadores.rejeitadas,
       clientesConectados: servidor.clientesConectados,
       espectadores: this.difusao.espectadores,
+      espectadoresDesligados: this.difusao.desligados,
+      naoGravadas: this.#registro?.naoGravadas ?? 0,
       saidaPendente: servidor.saidaPendente,
       painelPendente: this.difusao.bytesPendentes,
       memoriaResidente: memoria.rss,

@@ -33,6 +33,7 @@ Deno.test("o banco de desempenho em modo rápido roda e escreve seus resultados"
         "8. TLS",
         "9. Conexões curtas",
         "10. Texto do cliente original",
+        "11. Painel",
         "CPU/msg",
       ]
     ) {

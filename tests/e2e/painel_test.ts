@@ -4,8 +4,10 @@
  * sem tela (`puppeteer-core`). Confere a ordem no DOM, que nada do que os
  * clientes escrevem vira HTML ou roda, o filtro, e a volta sem lacuna nem
  * repetição depois que o teste corta o fluxo de eventos (por um proxy TCP
- * seu, no meio do caminho). Com `PAINEL_CAPTURA=arquivo.png`, guarda uma
- * captura da página (a do README).
+ * seu, no meio do caminho), a pausa, a marca do cliente original, o id curto
+ * e a letra grande. Por HTTP: cabeçalhos, API, métricas, `/saude`, token,
+ * listas de acesso e HTTPS com `--tls-cert`. Com `PAINEL_CAPTURA=arquivo.png`,
+ * guarda uma captura da página (a do README).
  */
 
 import assert from "node:assert/strict";
@@ -166,7 +168,7 @@ const ATAQUES = [
   "\u202Eevil\u202C e <b>negrito</b>",
 ];
 
-Deno.test("painel no navegador: ordem, texto inerte, filtro e volta sem lacuna nem repetição", async () => {
+Deno.test("painel no navegador: ordem, texto inerte, filtro, volta sem lacuna nem repetição, pausa, marca do cliente original, id curto e letra grande", async () => {
   const servidor = await iniciarServidor(["--painel", "0"]);
   // A linha do painel sai antes da de pronto, que iniciarServidor já esperou.
   const url = /> Painel em (http:\S+)/.exec(servidor.saida.texto)!;
@@ -237,6 +239,69 @@ Deno.test("painel no navegador: ordem, texto inerte, filtro e volta sem lacuna n
       "dois",
       "um",
     ]);
+
+    // Pausar retém as novas e conta quantas; continuar as mostra.
+    await pagina.click("#pausar");
+    const pausada = await rodarCliente([
+      ...alvo(servidor),
+      "--assunto",
+      "durante a pausa",
+      "--texto",
+      "retida",
+    ]);
+    assert.equal(pausada.codigo, 0, pausada.erros);
+    await pagina.waitForFunction(
+      `document.getElementById("pausar").textContent === "Continuar (1 novas)"`,
+      { timeout: 10_000 },
+    );
+    assert.equal((await naTela(pagina)).length, 7);
+    await pagina.click("#pausar");
+    await esperarItens(pagina, 8);
+    assert.equal((await naTela(pagina))[0].texto, "retida");
+
+    // O cliente original (o nosso --legado fala como ele) ganha a marca;
+    // cada mensagem mostra o id curto, como o terminal.
+    const antigo = await rodarCliente([
+      ...alvo(servidor),
+      "--legado",
+      "--assunto",
+      "do cliente original",
+      "--texto",
+      "sem fuso",
+    ]);
+    assert.equal(antigo.codigo, 0, antigo.erros);
+    await esperarItens(pagina, 9);
+    const marcas = await pagina.evaluate(`[...document.querySelectorAll(
+      "#mensagens > li")].map((li) => ({
+        legado: !li.querySelector(".legado").hidden,
+        id: li.querySelector(".id").textContent,
+        completo: li.querySelector(".id").title,
+      }))`) as { legado: boolean; id: string; completo: string }[];
+    assert.deepEqual(marcas.map((m) => m.legado), [
+      true,
+      ...new Array(8).fill(false),
+    ]);
+    for (const m of marcas) {
+      assert.match(m.id, /^\[[0-9a-f]{8}-\d+\]$/);
+      const [sessao, numero] = m.id.slice(1, -1).split("-");
+      assert.match(
+        m.completo,
+        new RegExp(`^id ${sessao}[0-9a-f]{24}-${numero}$`),
+      );
+    }
+
+    // Letra grande: liga e desliga (e se lembra no armazenamento da página).
+    const tamanho = () =>
+      pagina.evaluate(`getComputedStyle(document.body).fontSize`);
+    assert.equal(await tamanho(), "16px");
+    await pagina.click("#grande");
+    assert.equal(await tamanho(), "28px");
+    assert.equal(
+      await pagina.evaluate(`localStorage.getItem("painel-grande")`),
+      "1",
+    );
+    await pagina.click("#grande");
+    assert.equal(await tamanho(), "16px");
     assert.deepEqual(erros, []);
 
     const captura = Deno.env.get("PAINEL_CAPTURA");
@@ -307,6 +372,8 @@ Deno.test("painel por HTTP: cabeçalhos, /api/mensagens?desde, /metricas no prom
     const metricas = await (await fetch(new URL("/metricas", url))).text();
     assert.match(metricas, /^sockets_mensagens_recebidas_total 3$/m);
     assert.match(metricas, /^sockets_espectadores 1$/m);
+    assert.match(metricas, /^sockets_espectadores_desligados_total 0$/m);
+    assert.match(metricas, /^sockets_mensagens_nao_gravadas 0$/m);
     await conferirComPromtool(metricas);
     controle.abort();
     await leitor.closed.catch(() => {});
@@ -390,5 +457,139 @@ Deno.test("painel: --negar vale para os espectadores", async () => {
   } finally {
     servidor.sinal("SIGINT");
     assert.equal(await servidor.status(), 0);
+  }
+});
+
+/** Roda o `openssl` em `pasta`; sem ele, um erro de uma linha com o pacote. */
+async function openssl(pasta: string, ...args: string[]): Promise<void> {
+  let saida: Deno.CommandOutput;
+  try {
+    saida = await new Deno.Command("openssl", { args, cwd: pasta }).output();
+  } catch (erro) {
+    if (!(erro instanceof Deno.errors.NotFound)) throw erro;
+    throw new Error(
+      'falta o programa openssl: instale o pacote Debian "openssl"',
+    );
+  }
+  assert.equal(saida.code, 0, new TextDecoder().decode(saida.stderr));
+}
+
+/** Uma CA e um certificado para 127.0.0.1 assinado por ela, descartáveis. */
+async function certificados(pasta: string): Promise<void> {
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+  await openssl(
+    pasta,
+    "req",
+    "-x509",
+    ...ec,
+    "-nodes",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=CA do teste do painel",
+  );
+  await openssl(
+    pasta,
+    "req",
+    ...ec,
+    "-nodes",
+    "-keyout",
+    "srv.key",
+    "-out",
+    "srv.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  );
+  await Deno.writeTextFile(`${pasta}/ext.cnf`, "subjectAltName=IP:127.0.0.1\n");
+  await openssl(
+    pasta,
+    "x509",
+    "-req",
+    "-in",
+    "srv.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "srv.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "ext.cnf",
+  );
+}
+
+Deno.test("painel com --tls-cert/--tls-chave: HTTPS com o certificado do servidor, --permitir vale para os espectadores", async () => {
+  const pasta = await Deno.makeTempDir({ prefix: "painel-tls-" });
+  try {
+    await certificados(pasta);
+    const tls = [
+      "--tls-cert",
+      `${pasta}/srv.pem`,
+      "--tls-chave",
+      `${pasta}/srv.key`,
+    ];
+    const cliente = Deno.createHttpClient({
+      caCerts: [await Deno.readTextFile(`${pasta}/ca.pem`)],
+    });
+    try {
+      const servidor = await iniciarServidor([
+        "--painel",
+        "0",
+        "--permitir",
+        "127.0.0.1",
+        ...tls,
+      ]);
+      try {
+        const url = urlDoPainel(servidor);
+        assert.match(url, /^https:\/\/127\.0\.0\.1:\d+\/$/);
+        const saude = await fetch(new URL("/saude", url), { client: cliente });
+        assert.equal(saude.status, 200);
+        assert.equal(await saude.text(), "ok\n");
+        const pagina = await fetch(url, { client: cliente });
+        assert.equal(pagina.status, 200);
+        await pagina.body?.cancel();
+        // Sem a CA, o certificado não é aceito: é mesmo TLS com ele.
+        await assert.rejects(fetch(new URL("/saude", url)));
+        // HTTP simples na porta do painel não passa.
+        await assert.rejects(
+          fetch(new URL("/saude", url.replace("https:", "http:"))).then((r) =>
+            r.text()
+          ),
+        );
+      } finally {
+        servidor.sinal("SIGINT");
+        assert.equal(await servidor.status(), 0);
+      }
+
+      // Fora de --permitir: 403, também por HTTPS.
+      const fora = await iniciarServidor([
+        "--painel",
+        "0",
+        "--permitir",
+        "10.0.0.0/8",
+        ...tls,
+      ]);
+      try {
+        const resposta = await fetch(new URL("/saude", urlDoPainel(fora)), {
+          client: cliente,
+        });
+        assert.equal(resposta.status, 403);
+        await resposta.body?.cancel();
+      } finally {
+        fora.sinal("SIGINT");
+        assert.equal(await fora.status(), 0);
+      }
+    } finally {
+      cliente.close();
+    }
+  } finally {
+    await Deno.remove(pasta, { recursive: true });
   }
 });

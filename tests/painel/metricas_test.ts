@@ -15,6 +15,8 @@ Deno.test("métricas: formato aceito pelo promtool, rejeições por motivo", asy
     rejeitadas: new Map([["servidor_cheio", 2], ["fora_de_ordem", 1]]),
     clientesConectados: 1,
     espectadores: 4,
+    espectadoresDesligados: 2,
+    naoGravadas: 7,
     saidaPendente: 0,
     painelPendente: 120,
     memoriaResidente: 50_000_000,
@@ -30,5 +32,7 @@ Deno.test("métricas: formato aceito pelo promtool, rejeições por motivo", asy
     /^sockets_conexoes_rejeitadas_total\{motivo="nao_autorizado"\} 0$/m,
   );
   assert.match(texto, /^sockets_espectadores 4$/m);
+  assert.match(texto, /^sockets_espectadores_desligados_total 2$/m);
+  assert.match(texto, /^sockets_mensagens_nao_gravadas 7$/m);
   await conferirComPromtool(texto);
 });

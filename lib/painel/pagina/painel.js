@@ -71,6 +71,18 @@ function hora(iso) {
   return `${m[3]}/${m[2]} ${m[4]}${fuso}`;
 }
 
+/**
+ * O id da mensagem curto, como no terminal: `9f1c2a3b…-17` → `[9f1c2a3b-17]`
+ * (os 8 primeiros dígitos da sessão e o número).
+ * @param {string} id
+ */
+function idCurto(id) {
+  const traco = id.lastIndexOf("-");
+  return traco < 0
+    ? `[${id}]`
+    : `[${id.slice(0, Math.min(8, traco))}${id.slice(traco)}]`;
+}
+
 /** @param {Element} li */
 function casaFiltro(li) {
   const busca = filtro.value.trim().toLocaleLowerCase();
@@ -87,7 +99,7 @@ function montar(m) {
   li.dataset.id = String(m.seq);
   li.setAttribute(
     "data-busca",
-    `${m.assunto}\n${m.texto}\n${m.par}`.toLocaleLowerCase(),
+    `${m.assunto}\n${m.texto}\n${m.par}\n${m.id}`.toLocaleLowerCase(),
   );
   const parte = (/** @type {string} */ classe) => {
     const e = li.querySelector(`.${classe}`);
@@ -103,6 +115,8 @@ function montar(m) {
   parte("enviada").setAttribute("datetime", m.enviada);
   parte("recebida").textContent = hora(m.instante);
   parte("recebida").setAttribute("datetime", m.instante);
+  parte("id").textContent = idCurto(String(m.id ?? ""));
+  parte("id").setAttribute("title", `id ${m.id}`);
   li.hidden = !casaFiltro(li);
   return li;
 }
