@@ -132,7 +132,7 @@ async function executar(args: string[]): Promise<number> {
   }
 
   try {
-    servidor = Servidor.ligar({
+    servidor = await Servidor.ligar({
       ...PADROES,
       ...config,
       ...seguranca,

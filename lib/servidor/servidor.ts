@@ -10,7 +10,8 @@
 import { contar } from "../saida/contagem.ts";
 import { type ListaDeAcesso, Penalidades } from "./acesso.ts";
 import { depoisDaFalha } from "./aceitacao.ts";
-import { Conexao } from "../conexao.ts";
+import { Conexao, type Fluxo } from "../conexao.ts";
+import { OuvinteTls } from "./tls.ts";
 import { CodigoErro } from "../erros.ts";
 import type { EventoServidor, Par } from "./eventos.ts";
 import { MemoriaDeSessoes } from "./memoria.ts";
@@ -58,7 +59,7 @@ export interface Resumo {
 /** Um servidor ligado a um endereço. Crie com `Servidor.ligar`. */
 export class Servidor {
   readonly endereco: Deno.NetAddr;
-  readonly #ouvinte: Deno.Listener;
+  readonly #ouvinte: Deno.Listener | OuvinteTls;
   readonly #opcoes: OpcoesServidor;
   readonly #sessoes = new Set<Sessao>();
   readonly #resumo: Resumo = {
@@ -79,7 +80,10 @@ export class Servidor {
   #aceitando: Promise<void> | undefined;
   #encerramento: Promise<Resumo> | undefined;
 
-  private constructor(ouvinte: Deno.Listener, opcoes: OpcoesServidor) {
+  private constructor(
+    ouvinte: Deno.Listener | OuvinteTls,
+    opcoes: OpcoesServidor,
+  ) {
     this.#ouvinte = ouvinte;
     this.#opcoes = opcoes;
     this.endereco = ouvinte.addr as Deno.NetAddr;
@@ -109,12 +113,15 @@ export class Servidor {
   /**
    * Liga o servidor ao endereço e à porta.
    *
+   * Com TLS, o ouvinte é o de tls.ts (`node:tls`), não `Deno.listenTls`: só
+   * assim um handshake que não anda solta o seu socket no prazo.
+   *
    * @throws {Deno.errors.AddrInUse} e outros erros de `Deno.listen`
    */
-  static ligar(opcoes: OpcoesServidor): Servidor {
+  static async ligar(opcoes: OpcoesServidor): Promise<Servidor> {
     const endereco = { hostname: opcoes.host, port: opcoes.porta };
     const ouvinte = opcoes.tls
-      ? Deno.listenTls({
+      ? await OuvinteTls.ouvir({
         ...endereco,
         cert: opcoes.tls.cert,
         key: opcoes.tls.chave,
@@ -207,7 +214,7 @@ export class Servidor {
 
   async #aceitar(): Promise<void> {
     while (!this.#encerrando) {
-      let conn: Deno.Conn;
+      let conn: Fluxo;
       try {
         conn = await this.#ouvinte.accept();
       } catch (erro) {
@@ -231,7 +238,7 @@ export class Servidor {
     }
   }
 
-  #receber(conn: Deno.Conn) {
+  #receber(conn: Fluxo) {
     const remoto = conn.remoteAddr as Deno.NetAddr;
     const par: Par = { endereco: remoto.hostname, porta: remoto.port };
     const conexao = new Conexao(conn, {

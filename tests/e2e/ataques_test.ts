@@ -228,3 +228,97 @@ Deno.test({
     for (const par of pares) par.fechar();
   }
 });
+
+/** Descritores abertos de um processo. */
+async function descritores(pid: number): Promise<number> {
+  let n = 0;
+  for await (const _ of Deno.readDir(`/proc/${pid}/fd`)) n++;
+  return n;
+}
+
+/** Uma CA e um certificado de servidor para localhost e 127.0.0.1 (openssl). */
+async function certificados(): Promise<{ pasta: string; ca: string }> {
+  const pasta = await Deno.makeTempDir();
+  const openssl = async (...args: string[]) => {
+    let saida;
+    try {
+      saida = await new Deno.Command("openssl", { args, cwd: pasta }).output();
+    } catch {
+      throw new Error("este teste precisa do openssl (pacote Debian openssl)");
+    }
+    assert.equal(saida.code, 0, new TextDecoder().decode(saida.stderr));
+  };
+  await Deno.writeTextFile(
+    `${pasta}/ext.cnf`,
+    "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
+  );
+  const rsa = ["-newkey", "rsa:2048", "-nodes"];
+  await openssl(
+    ..."req -x509 -days 2 -subj /CN=CA -keyout ca.key -out ca.pem".split(" "),
+    ...rsa,
+  );
+  await openssl(
+    ..."req -subj /CN=localhost -keyout srv.key -out srv.csr".split(" "),
+    ...rsa,
+  );
+  await openssl(
+    ..."x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
+      .split(" "),
+    ..."-out srv.pem -days 2 -extfile ext.cnf".split(" "),
+  );
+  return { pasta, ca: await Deno.readTextFile(`${pasta}/ca.pem`) };
+}
+
+Deno.test("TLS: handshakes parados soltam os descritores no prazo, com o par ainda conectado", async () => {
+  const { pasta, ca } = await certificados();
+  try {
+    await using servidor = await iniciarServidor([
+      ..."--prazo 0.5 --tls-cert".split(" "),
+      `${pasta}/srv.pem`,
+      "--tls-chave",
+      `${pasta}/srv.key`,
+    ]);
+    const bom = await Cliente.conectar({
+      host: "127.0.0.1",
+      porta: servidor.porta,
+      tempoLimite: 10_000,
+      tls: { ca },
+    });
+    let n = 0;
+    const volta = () => bom.enviar(bom.compor("bom", `mensagem ${n++}`));
+    await volta();
+    const base = await descritores(servidor.filho.pid);
+    // 100 pares conectam por TCP e ficam calados: nenhum ClientHello.
+    const calados = await Promise.all(
+      Array.from(
+        { length: 100 },
+        () => Deno.connect({ hostname: "127.0.0.1", port: servidor.porta }),
+      ),
+    );
+    try {
+      // Cada um espera o servidor fechar: o fim (ou um reinício) da leitura.
+      // Antes da correção, isso nunca acontecia: no máximo 5 s (10 prazos).
+      let relogio: ReturnType<typeof setTimeout> | undefined;
+      const fechados = Promise.race([
+        Promise.all(calados.map(async (c) => {
+          const resto = new Uint8Array(64);
+          while (await c.read(resto).catch(() => null) !== null) { /* */ }
+        })).then(() => true),
+        new Promise<false>((r) => relogio = setTimeout(() => r(false), 5000)),
+      ]).finally(() => clearTimeout(relogio));
+      const amostras = await medirDurante(fechados, volta);
+      assert.ok(await fechados, "o servidor não fechou os pares calados");
+      const depois = await descritores(servidor.filho.pid);
+      // Antes: os 100 descritores ficavam enquanto os pares quisessem.
+      assert.ok(depois <= base + 5, `${base} → ${depois} descritores`);
+      assert.ok(mediana(amostras) < 200, `p50 ${mediana(amostras)} ms`);
+    } finally {
+      for (const c of calados) c.close();
+      await bom.sair();
+      bom.fechar();
+      await bom.fim;
+    }
+  } finally {
+    await Deno.remove(pasta, { recursive: true });
+  }
+});
