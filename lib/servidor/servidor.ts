@@ -8,7 +8,8 @@
  */
 
 import { contar } from "../saida/contagem.ts";
-import { type ListaDeAcesso, Penalidades } from "./acesso.ts";
+import type { ListaDeAcesso } from "./acesso.ts";
+import { Tentativas } from "./tentativas.ts";
 import { depoisDaFalha } from "./aceitacao.ts";
 import { Conexao, type Fluxo } from "../conexao.ts";
 import { OuvinteTls } from "./tls.ts";
@@ -40,6 +41,8 @@ export interface OpcoesServidor extends OpcoesSessao {
   tls?: { cert: string; chave: string } | undefined;
   /** Quem pode conectar (`--permitir`/`--negar`). */
   acesso?: ListaDeAcesso | undefined;
+  /** O limite de tentativas de token, o mesmo do painel; padrão: um novo. */
+  tentativas?: Tentativas | undefined;
   /** A memória das sessões (retomada); o padrão vem de memoria.ts. */
   memoria?: MemoriaDeSessoes | undefined;
 }
@@ -69,7 +72,7 @@ export class Servidor {
     naoGravadas: 0,
   };
   readonly #memoria: MemoriaDeSessoes;
-  readonly #penalidades = new Penalidades();
+  readonly #tentativas: Tentativas;
   /** Os limites de quadro que toda sessão aplica: um objeto só, congelado. */
   readonly #limites: Readonly<Limites>;
   /** O que toda sessão usa do servidor: um objeto só, não um por sessão. */
@@ -89,6 +92,7 @@ export class Servidor {
     this.endereco = ouvinte.addr as Deno.NetAddr;
     this.#limites = Object.freeze(limitesDoServidor(opcoes.tamanhoMaximo));
     this.#memoria = opcoes.memoria ?? new MemoriaDeSessoes();
+    this.#tentativas = opcoes.tentativas ?? new Tentativas();
     const ola = (versao: number, ultimoGravado = 0) =>
       codificar({
         tipo: Tipo.OLA_SERVIDOR,
@@ -98,7 +102,7 @@ export class Servidor {
         ultimoGravado,
       });
     this.#doServidor = {
-      penalidades: this.#penalidades,
+      tentativas: this.#tentativas,
       limites: this.#limites,
       registrar: (evento) => this.#registrar(evento),
       contarMensagens: (n) => this.#resumo.mensagens += n,
@@ -262,17 +266,35 @@ export class Servidor {
       this.#recusarPorLotacao(conexao, par);
       return;
     }
+    // Com token: uma origem não ocupa mais que `pendentes` vagas com conexões
+    // ainda sem saudação aceita (as que esperam a resposta de um erro também).
+    if (
+      this.#opcoes.token !== undefined && !this.#tentativas.entrou(par.endereco)
+    ) {
+      const { pendentes } = this.#tentativas.limites;
+      this.#recusarPorLotacao(
+        conexao,
+        par,
+        `conexões demais de ${
+          this.#tentativas.origem(par.endereco)
+        } ainda sem saudação aceita: o máximo é ${pendentes}`,
+      );
+      return;
+    }
     this.#resumo.clientes++;
     this.#registrar({ tipo: "conectou", instante: Date.now(), par });
     const sessao = new Sessao(conexao, par, this.#opcoes, this.#doServidor);
     this.#sessoes.add(sessao);
   }
 
-  #recusarPorLotacao(conexao: Conexao, par: Par) {
-    this.#resumo.rejeitadas++;
-    const motivo = `servidor cheio: o máximo é ${
+  #recusarPorLotacao(
+    conexao: Conexao,
+    par: Par,
+    motivo = `servidor cheio: o máximo é ${
       contar(this.#opcoes.maxConexoes, "conexão", "conexões")
-    }`;
+    }`,
+  ) {
+    this.#resumo.rejeitadas++;
     this.#registrar({
       tipo: "rejeitado",
       instante: Date.now(),

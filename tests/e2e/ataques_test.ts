@@ -322,3 +322,111 @@ Deno.test("TLS: handshakes parados soltam os descritores no prazo, com o par ain
     await Deno.remove(pasta, { recursive: true });
   }
 });
+
+/**
+ * Adivinhadores em paralelo: `total` conexões, `fios` de cada vez, cada uma
+ * de `origem` (ou de um endereço novo de 127.1.0.0/16 a cada conexão, com
+ * "revezar"), saudando com um token errado e lendo a resposta até o fim.
+ * Imprime quantas respostas de cada tipo vieram e quanto tempo levou.
+ */
+const ADIVINHAR = `
+import json, socket, sys, threading, time
+porta, ola, total, fios, origem = int(sys.argv[1]), bytes.fromhex(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+contas = {"conferido": 0, "tentativas demais": 0, "conexoes demais": 0, "fechada": 0, "outro": 0}
+trava = threading.Lock()
+proximo = [0]
+def uma(i):
+    fonte = "127.1.%d.%d" % (i // 250, i % 250 + 1) if origem == "revezar" else origem
+    s = socket.socket()
+    s.settimeout(10)
+    s.bind((fonte, 0))
+    s.connect(("127.0.0.1", porta))
+    s.sendall(ola)
+    dados = b""
+    try:
+        while True:
+            d = s.recv(512)
+            if not d: break
+            dados += d
+    except OSError:
+        pass
+    s.close()
+    if not dados: return "fechada"
+    if b"tentativas demais" in dados: return "tentativas demais"
+    if b"conex" in dados: return "conexoes demais"
+    if dados.endswith("não autorizado".encode()): return "conferido"
+    return "outro"
+def fio():
+    while True:
+        with trava:
+            i = proximo[0]; proximo[0] += 1
+        if i >= total: return
+        r = uma(i)
+        with trava: contas[r] += 1
+inicio = time.time()
+ts = [threading.Thread(target=fio) for _ in range(fios)]
+for t in ts: t.start()
+for t in ts: t.join()
+contas["segundos"] = time.time() - inicio
+print(json.dumps(contas))
+`;
+
+Deno.test("adivinhar o token: limite por endereço, global e de pendentes; o cliente de direito entra na hora", async () => {
+  await using servidor = await iniciarServidor(
+    "--falhas-por-minuto 30 --falhas-por-endereco 5 --max-pendentes 4 --max-conexoes 100"
+      .split(" "),
+    "127.0.0.1",
+    { SOCKETS_TOKEN: "o-certo" },
+  );
+  const ola = (token: string) =>
+    codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO_1, token });
+  const hex = [...ola("chute")].map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  // O cliente de direito: conecta e saúda com o token certo, de novo e de novo.
+  const volta = async () => {
+    using par = await ParCru.conectar(servidor);
+    await par.escrever(ola("o-certo"));
+    const q = await par.proximo();
+    assert.equal(q.tipo, Tipo.OLA_SERVIDOR, JSON.stringify(q));
+  };
+  await volta(); // já acertou antes do ataque
+  type Contas = Record<string, number>;
+  const adivinhar = async (total: number, fios: number, origem: string) =>
+    JSON.parse(
+      await python(
+        ADIVINHAR,
+        String(servidor.porta),
+        hex,
+        `${total}`,
+        `${fios}`,
+        origem,
+      ),
+    ) as Contas;
+  const resultados: Contas[] = [];
+  const ataque = (async () => {
+    // 1. Um endereço só, com 128 conexões de cada vez (sem o limite de
+    // pendentes, elas encheriam as 100 vagas); 2. 400 endereços que
+    // se revezam (um chute de cada).
+    resultados.push(await adivinhar(400, 128, "127.0.0.2"));
+    resultados.push(await adivinhar(400, 32, "revezar"));
+  })();
+  const amostras = await medirDurante(ataque, volta);
+  const [umSo, revezando] = resultados;
+  // Um endereço: no máximo o seu saldo (5), e no máximo 4 pendentes; as
+  // demais são recusadas na hora (fechadas sem explicação numa enxurrada).
+  assert.ok(umSo.conferido > 0 && umSo.conferido <= 5, JSON.stringify(umSo));
+  assert.ok(umSo["conexoes demais"] > 0, JSON.stringify(umSo));
+  assert.equal(umSo.outro, 0, JSON.stringify(umSo));
+  // Teto global de 30 por minuto (mais o que volta em poucos segundos).
+  const conferidos = umSo.conferido + revezando.conferido;
+  assert.ok(conferidos <= 33, JSON.stringify(revezando));
+  assert.equal(revezando.outro, 0, JSON.stringify(revezando));
+  // Só 4 das 128 conexões do atacante de um endereço ocupam vagas.
+  assert.doesNotMatch(
+    servidor.saida.texto,
+    /127\.0\.0\.2:\d+ rejeitado: servidor cheio/,
+  );
+  const pior = Math.max(...amostras);
+  assert.ok(mediana(amostras) < 200, `p50 ${mediana(amostras)} ms`);
+  assert.ok(pior < 1000, `pior ${pior.toFixed(1)} ms`);
+});
