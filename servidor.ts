@@ -23,6 +23,7 @@ import {
 import { Painel } from "./lib/painel/painel.ts";
 import { RetornoServidor } from "./lib/retornos.ts";
 import { Servidor } from "./lib/servidor/servidor.ts";
+import { Tentativas } from "./lib/servidor/tentativas.ts";
 import { ouvirInterrupcoes } from "./lib/sinais.ts";
 import {
   eArquivoComum,
@@ -132,7 +133,7 @@ async function executar(args: string[]): Promise<number> {
   }
 
   try {
-    servidor = Servidor.ligar({
+    servidor = await Servidor.ligar({
       ...PADROES,
       ...config,
       ...seguranca,
@@ -238,7 +239,19 @@ function lerSeguranca(config: ConfigServidor) {
   const token = lerToken(config.tokenArquivo);
   try {
     const acesso = new ListaDeAcesso(config.permitir, config.negar);
-    return { tls, token, acesso: acesso.ativa ? acesso : undefined };
+    // Um limite só para o servidor e o painel: errar num gasta o saldo do outro.
+    const tentativas = new Tentativas({
+      porOrigem: config.falhasPorEndereco,
+      global: config.falhasPorMinuto,
+      prefixoIpv6: config.prefixoIpv6,
+      pendentes: config.pendentesPorEndereco,
+    });
+    return {
+      tls,
+      token,
+      acesso: acesso.ativa ? acesso : undefined,
+      tentativas,
+    };
   } catch (erro) {
     throw new ErroDeConfiguracao((erro as Error).message, { cause: erro });
   }

@@ -52,14 +52,27 @@ export class FilaCheia extends Error {
   }
 }
 
+/**
+ * O que `Conexao` usa de um socket: um `Deno.Conn`, ou o que o imita (o TLS
+ * do servidor, lib/servidor/tls.ts).
+ */
+export interface Fluxo {
+  readonly remoteAddr: Deno.Addr;
+  read(destino: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  closeWrite?(): Promise<void>;
+  setNoDelay?(ligado?: boolean): void;
+  close(): void;
+}
+
 export interface OpcoesConexao {
   /** Teto de bytes à espera de escrita. */
   limiteFila: number;
 }
 
-/** Envolve um `Deno.Conn`; `fechar()` pode ser chamado quantas vezes for. */
+/** Envolve um `Fluxo`; `fechar()` pode ser chamado quantas vezes for. */
 export class Conexao {
-  readonly conn: Deno.Conn;
+  readonly conn: Fluxo;
   /** O buffer da próxima leitura: `#pequeno` ou um maior, durante rajadas. */
   #buffer: Uint8Array<ArrayBuffer>;
   /** O buffer das leituras entre rajadas (e da leitura ociosa). */
@@ -86,14 +99,12 @@ export class Conexao {
   #erroEscrita: unknown;
   #limiteFila: number;
 
-  constructor(conn: Deno.Conn, opcoes: OpcoesConexao) {
+  constructor(conn: Fluxo, opcoes: OpcoesConexao) {
     this.conn = conn;
     this.#buffer = this.#pequeno;
     this.#limiteFila = opcoes.limiteFila;
-    if ("setNoDelay" in conn) {
-      // Sem isso, um quadro escrito em duas partes espera ~40 ms (Nagle + ACK atrasado).
-      (conn as Deno.TcpConn).setNoDelay(true);
-    }
+    // Sem isso, um quadro escrito em duas partes espera ~40 ms (Nagle + ACK atrasado).
+    conn.setNoDelay?.(true);
   }
 
   get fechada(): boolean {
@@ -241,7 +252,7 @@ export class Conexao {
 
   /** Fecha só o sentido de escrita (FIN): o par lê até o fim e então fecha. */
   async fecharEscrita(): Promise<void> {
-    if (this.#fechada || !("closeWrite" in this.conn)) return;
+    if (this.#fechada || this.conn.closeWrite === undefined) return;
     try {
       await this.conn.closeWrite();
     } catch {

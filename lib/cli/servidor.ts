@@ -8,6 +8,7 @@
  */
 
 import { TAMANHO_MAXIMO_PADRAO } from "../protocolo/quadros.ts";
+import { LIMITES_PADRAO } from "../servidor/tentativas.ts";
 import { RetornoServidor } from "../retornos.ts";
 import type { Programa } from "./ajuda.ts";
 import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";
@@ -30,6 +31,10 @@ export const PADROES = {
   limiteFila: 256 * 1024,
   graca: 2_000,
   painelHistorico: 200,
+  falhasPorEndereco: LIMITES_PADRAO.porOrigem,
+  falhasPorMinuto: LIMITES_PADRAO.global,
+  prefixoIpv6: LIMITES_PADRAO.prefixoIpv6,
+  pendentesPorEndereco: LIMITES_PADRAO.pendentes,
 } as const;
 
 /** Maior `--tamanho-maximo` aceito: 16 MiB. */
@@ -106,6 +111,34 @@ export const PROGRAMA_SERVIDOR: Programa = {
       multipla: true,
       descricao:
         "recusa estes endereços (repetível; prevalece sobre --permitir)",
+    },
+    "falhas-por-endereco": {
+      tipo: "string",
+      valor: "N",
+      padrao: String(PADROES.falhasPorEndereco),
+      descricao:
+        "tokens errados por minuto de um endereço (ou prefixo IPv6); além disso, nem confere até o saldo voltar",
+    },
+    "falhas-por-minuto": {
+      tipo: "string",
+      valor: "N",
+      padrao: String(PADROES.falhasPorMinuto),
+      descricao:
+        "tokens errados por minuto no servidor todo; além disso, só confere endereços que já acertaram",
+    },
+    "prefixo-ipv6": {
+      tipo: "string",
+      valor: "BITS",
+      padrao: String(PADROES.prefixoIpv6),
+      descricao:
+        "endereços IPv6 com este prefixo contam como um só nos limites de token",
+    },
+    "max-pendentes": {
+      tipo: "string",
+      valor: "N",
+      padrao: String(PADROES.pendentesPorEndereco),
+      descricao:
+        "com token: conexões de um endereço (ou prefixo IPv6) ainda sem saudação aceita",
     },
     // Painel web (lib/painel/).
     painel: {
@@ -187,6 +220,10 @@ export interface ConfigServidor {
   tokenArquivo: string | undefined;
   permitir: string[];
   negar: string[];
+  falhasPorEndereco: number;
+  falhasPorMinuto: number;
+  prefixoIpv6: number;
+  pendentesPorEndereco: number;
   /** Porta do painel web; `undefined` = sem painel. */
   painel: number | undefined;
   painelHistorico: number;
@@ -240,6 +277,34 @@ export function analisarConfigServidor(
     tokenArquivo: texto("token-arquivo"),
     permitir: (v.permitir as string[] | undefined) ?? [],
     negar: (v.negar as string[] | undefined) ?? [],
+    falhasPorEndereco: analisarInteiro(
+      texto("falhas-por-endereco"),
+      "--falhas-por-endereco",
+      1,
+      1_000_000,
+      PADROES.falhasPorEndereco,
+    ),
+    falhasPorMinuto: analisarInteiro(
+      texto("falhas-por-minuto"),
+      "--falhas-por-minuto",
+      1,
+      1_000_000,
+      PADROES.falhasPorMinuto,
+    ),
+    prefixoIpv6: analisarInteiro(
+      texto("prefixo-ipv6"),
+      "--prefixo-ipv6",
+      1,
+      128,
+      PADROES.prefixoIpv6,
+    ),
+    pendentesPorEndereco: analisarInteiro(
+      texto("max-pendentes"),
+      "--max-pendentes",
+      1,
+      1_000_000,
+      PADROES.pendentesPorEndereco,
+    ),
     painel: texto("painel") === undefined
       ? undefined
       : analisarInteiro(texto("painel"), "--painel", 0, 65535, 0),

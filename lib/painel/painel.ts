@@ -18,6 +18,7 @@ import { Difusao } from "./difusao.ts";
 import { renderizarMetricas } from "./metricas.ts";
 import { lerPagina } from "./pagina.ts";
 import { Porteiro } from "./porteiro.ts";
+import type { Tentativas } from "../servidor/tentativas.ts";
 import { criarRotas } from "./rotas.ts";
 
 /** Mensagens na memória para quem chega depois, por padrão. */
@@ -45,6 +46,8 @@ export interface OpcoesPainel {
   tls?: { cert: string; chave: string } | undefined;
   token?: string | undefined;
   acesso?: ListaDeAcesso | undefined;
+  /** O limite de tentativas de token, o mesmo do servidor. */
+  tentativas?: Tentativas | undefined;
   /** Lido a cada `/metricas` e a cada segundo para a página. */
   estadoDoServidor(): EstadoDoServidor;
   /** Eventos à espera por espectador (padrão `PENDENTES_MAXIMOS`). */
@@ -77,6 +80,7 @@ export class Painel {
       token: opcoes.token,
       acesso: opcoes.acesso,
       tls: opcoes.tls !== undefined,
+      tentativas: opcoes.tentativas,
     });
     const rotas = criarRotas({
       pagina: lerPagina(),

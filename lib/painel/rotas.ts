@@ -105,7 +105,7 @@ export function criarRotas(
     if (pedido.method !== "GET" && pedido.method !== "HEAD") {
       return texto("método não permitido", 405, { allow: "GET, HEAD" });
     }
-    if (!ctx.porteiro.autorizado(pedido)) {
+    if (!ctx.porteiro.autorizado(pedido, endereco)) {
       return caminho === "/"
         ? arquivo("/entrar", 401)
         : texto("não autorizado", 401, { "www-authenticate": "Bearer" });
@@ -143,6 +143,14 @@ export function criarRotas(
         "set-cookie": entrada.cookie,
         "cache-control": "no-store",
       });
+    }
+    if ("esperaMs" in entrada) {
+      const segundos = Math.ceil(entrada.esperaMs / 1000);
+      return texto(
+        `tentativas demais deste endereço; tente de novo em ${segundos} s`,
+        429,
+        { "retry-after": String(segundos) },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, entrada.atrasoMs));
     return arquivo("/entrar", 401);

@@ -1,7 +1,7 @@
 /**
  * Controle de acesso do servidor: listas de endereços permitidos e negados
  * (CIDR, IPv4 e IPv6, com `ipaddr.js`), comparação do token em tempo
- * constante e o atraso crescente para quem erra o token repetidamente.
+ * constante. O limite de quem erra o token está em tentativas.ts.
  *
  * @module
  */
@@ -69,35 +69,4 @@ export class ListaDeAcesso {
 export function tokensIguais(a: string, b: string): boolean {
   const resumo = (t: string) => createHash("sha256").update(t, "utf8").digest();
   return timingSafeEqual(resumo(a), resumo(b));
-}
-
-/** Primeiro atraso depois de um token errado; dobra a cada erro seguido. */
-const ATRASO_INICIAL_MS = 100;
-const ATRASO_MAXIMO_MS = 10_000;
-/** Depois disso sem erros, o endereço volta do zero. */
-const ESQUECER_MS = 60_000;
-/** Endereços lembrados, no máximo (uma varredura de endereços não enche a memória). */
-const ENDERECOS_MAXIMOS = 10_000;
-
-/**
- * Quanto atrasar a resposta a quem errou o token, por endereço: 100 ms, 200,
- * 400... até 10 s. Só a resposta ao erro é atrasada; quem acerta entra na
- * hora, mesmo vindo do mesmo endereço.
- */
-export class Penalidades {
-  readonly #falhas = new Map<string, { vezes: number; ultima: number }>();
-
-  /** Registra um erro e devolve quanto esperar antes de responder. */
-  falhou(endereco: string, agora = Date.now()): number {
-    const anterior = this.#falhas.get(endereco);
-    const vezes = anterior && agora - anterior.ultima < ESQUECER_MS
-      ? anterior.vezes + 1
-      : 1;
-    this.#falhas.delete(endereco); // reinserir mantém o Map em ordem de uso
-    this.#falhas.set(endereco, { vezes, ultima: agora });
-    if (this.#falhas.size > ENDERECOS_MAXIMOS) {
-      this.#falhas.delete(this.#falhas.keys().next().value!);
-    }
-    return Math.min(ATRASO_INICIAL_MS * 2 ** (vezes - 1), ATRASO_MAXIMO_MS);
-  }
 }

@@ -8,9 +8,11 @@
  */
 
 import { contar } from "../saida/contagem.ts";
-import { type ListaDeAcesso, Penalidades } from "./acesso.ts";
+import type { ListaDeAcesso } from "./acesso.ts";
+import { Tentativas } from "./tentativas.ts";
 import { depoisDaFalha } from "./aceitacao.ts";
-import { Conexao } from "../conexao.ts";
+import { Conexao, type Fluxo } from "../conexao.ts";
+import { OuvinteTls } from "./tls.ts";
 import { CodigoErro } from "../erros.ts";
 import type { EventoServidor, Par } from "./eventos.ts";
 import { MemoriaDeSessoes } from "./memoria.ts";
@@ -39,6 +41,8 @@ export interface OpcoesServidor extends OpcoesSessao {
   tls?: { cert: string; chave: string } | undefined;
   /** Quem pode conectar (`--permitir`/`--negar`). */
   acesso?: ListaDeAcesso | undefined;
+  /** O limite de tentativas de token, o mesmo do painel; padrão: um novo. */
+  tentativas?: Tentativas | undefined;
   /** A memória das sessões (retomada); o padrão vem de memoria.ts. */
   memoria?: MemoriaDeSessoes | undefined;
 }
@@ -58,7 +62,7 @@ export interface Resumo {
 /** Um servidor ligado a um endereço. Crie com `Servidor.ligar`. */
 export class Servidor {
   readonly endereco: Deno.NetAddr;
-  readonly #ouvinte: Deno.Listener;
+  readonly #ouvinte: Deno.Listener | OuvinteTls;
   readonly #opcoes: OpcoesServidor;
   readonly #sessoes = new Set<Sessao>();
   readonly #resumo: Resumo = {
@@ -68,7 +72,7 @@ export class Servidor {
     naoGravadas: 0,
   };
   readonly #memoria: MemoriaDeSessoes;
-  readonly #penalidades = new Penalidades();
+  readonly #tentativas: Tentativas;
   /** Os limites de quadro que toda sessão aplica: um objeto só, congelado. */
   readonly #limites: Readonly<Limites>;
   /** O que toda sessão usa do servidor: um objeto só, não um por sessão. */
@@ -79,12 +83,16 @@ export class Servidor {
   #aceitando: Promise<void> | undefined;
   #encerramento: Promise<Resumo> | undefined;
 
-  private constructor(ouvinte: Deno.Listener, opcoes: OpcoesServidor) {
+  private constructor(
+    ouvinte: Deno.Listener | OuvinteTls,
+    opcoes: OpcoesServidor,
+  ) {
     this.#ouvinte = ouvinte;
     this.#opcoes = opcoes;
     this.endereco = ouvinte.addr as Deno.NetAddr;
     this.#limites = Object.freeze(limitesDoServidor(opcoes.tamanhoMaximo));
     this.#memoria = opcoes.memoria ?? new MemoriaDeSessoes();
+    this.#tentativas = opcoes.tentativas ?? new Tentativas();
     const ola = (versao: number, ultimoGravado = 0) =>
       codificar({
         tipo: Tipo.OLA_SERVIDOR,
@@ -94,7 +102,7 @@ export class Servidor {
         ultimoGravado,
       });
     this.#doServidor = {
-      penalidades: this.#penalidades,
+      tentativas: this.#tentativas,
       limites: this.#limites,
       registrar: (evento) => this.#registrar(evento),
       contarMensagens: (n) => this.#resumo.mensagens += n,
@@ -109,12 +117,15 @@ export class Servidor {
   /**
    * Liga o servidor ao endereço e à porta.
    *
+   * Com TLS, o ouvinte é o de tls.ts (`node:tls`), não `Deno.listenTls`: só
+   * assim um handshake que não anda solta o seu socket no prazo.
+   *
    * @throws {Deno.errors.AddrInUse} e outros erros de `Deno.listen`
    */
-  static ligar(opcoes: OpcoesServidor): Servidor {
+  static async ligar(opcoes: OpcoesServidor): Promise<Servidor> {
     const endereco = { hostname: opcoes.host, port: opcoes.porta };
     const ouvinte = opcoes.tls
-      ? Deno.listenTls({
+      ? await OuvinteTls.ouvir({
         ...endereco,
         cert: opcoes.tls.cert,
         key: opcoes.tls.chave,
@@ -207,7 +218,7 @@ export class Servidor {
 
   async #aceitar(): Promise<void> {
     while (!this.#encerrando) {
-      let conn: Deno.Conn;
+      let conn: Fluxo;
       try {
         conn = await this.#ouvinte.accept();
       } catch (erro) {
@@ -231,7 +242,7 @@ export class Servidor {
     }
   }
 
-  #receber(conn: Deno.Conn) {
+  #receber(conn: Fluxo) {
     const remoto = conn.remoteAddr as Deno.NetAddr;
     const par: Par = { endereco: remoto.hostname, porta: remoto.port };
     const conexao = new Conexao(conn, {
@@ -255,17 +266,35 @@ export class Servidor {
       this.#recusarPorLotacao(conexao, par);
       return;
     }
+    // Com token: uma origem não ocupa mais que `pendentes` vagas com conexões
+    // ainda sem saudação aceita (as que esperam a resposta de um erro também).
+    if (
+      this.#opcoes.token !== undefined && !this.#tentativas.entrou(par.endereco)
+    ) {
+      const { pendentes } = this.#tentativas.limites;
+      this.#recusarPorLotacao(
+        conexao,
+        par,
+        `conexões demais de ${
+          this.#tentativas.origem(par.endereco)
+        } ainda sem saudação aceita: o máximo é ${pendentes}`,
+      );
+      return;
+    }
     this.#resumo.clientes++;
     this.#registrar({ tipo: "conectou", instante: Date.now(), par });
     const sessao = new Sessao(conexao, par, this.#opcoes, this.#doServidor);
     this.#sessoes.add(sessao);
   }
 
-  #recusarPorLotacao(conexao: Conexao, par: Par) {
-    this.#resumo.rejeitadas++;
-    const motivo = `servidor cheio: o máximo é ${
+  #recusarPorLotacao(
+    conexao: Conexao,
+    par: Par,
+    motivo = `servidor cheio: o máximo é ${
       contar(this.#opcoes.maxConexoes, "conexão", "conexões")
-    }`;
+    }`,
+  ) {
+    this.#resumo.rejeitadas++;
     this.#registrar({
       tipo: "rejeitado",
       instante: Date.now(),

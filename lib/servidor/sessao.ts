@@ -12,7 +12,8 @@
  */
 
 import { motivoDeLeitura } from "./motivos.ts";
-import { type Penalidades, tokensIguais } from "./acesso.ts";
+import { tokensIguais } from "./acesso.ts";
+import type { Tentativas } from "./tentativas.ts";
 import { type Conexao, FilaCheia } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import type { EventoServidor, Par, Registro } from "./eventos.ts";
@@ -51,6 +52,8 @@ const PONG = codificar({ tipo: Tipo.PONG });
  * os bytes, e um `ArrayBuffer` novo por confirmação custaria ~0,4 µs.
  */
 const CONFIRMACAO = codificar({ tipo: Tipo.CONFIRMACAO, numero: 0 });
+/** Atraso da resposta a um token errado: nada a ganhar martelando. */
+const ATRASO_FALHA_MS = 100;
 /** Quanto esperar o par fechar depois de nosso último quadro. */
 const ESPERA_FECHAMENTO_MS = 1000;
 
@@ -69,7 +72,8 @@ type Estado = typeof Estado[keyof typeof Estado];
  * objeto para todas as sessões: uma conexão ociosa não paga por ele.
  */
 export interface DoServidor {
-  penalidades: Penalidades;
+  /** O limite de tentativas de token (tentativas.ts). */
+  tentativas: Tentativas;
   /** Os limites de quadro de `limitesDoServidor`, compartilhados. */
   limites: Readonly<Limites>;
   registrar(evento: EventoServidor): void;
@@ -117,6 +121,12 @@ export class Sessao {
   #quadros = 0;
   #agora = 0;
   #prazoFechamento: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Com token: a conexão conta entre as pendentes da sua origem
+   * (`Tentativas.entrou`, pelo servidor) até a saudação ser aceita ou ela
+   * fechar.
+   */
+  #pendente: boolean;
 
   constructor(
     conexao: Conexao,
@@ -128,6 +138,7 @@ export class Sessao {
     this.#par = par;
     this.#opcoes = opcoes;
     this.#doServidor = doServidor;
+    this.#pendente = opcoes.token !== undefined;
     // Mensagens lidas no lugar: o registro as consome antes da próxima leitura.
     this.#decodificador = new Decodificador({
       limites: doServidor.limites,
@@ -155,6 +166,7 @@ export class Sessao {
     } finally {
       clearTimeout(this.#prazoFechamento);
       this.#conexao.fechar();
+      this.#soltarPendente();
       if (this.#lembrada) {
         this.#doServidor.memoria.soltar(this.#lembrada, this, Date.now());
       }
@@ -289,10 +301,8 @@ export class Sessao {
       );
     }
     const exigido = this.#opcoes.token;
-    if (exigido !== undefined && !tokensIguais(token, exigido)) {
-      this.#recusarToken(token === "" ? "token ausente" : "token errado");
-      return;
-    }
+    if (exigido !== undefined && !this.#conferirToken(token, exigido)) return;
+    this.#soltarPendente();
     this.#estado = Estado.PROTOCOLO;
     if (sessao === undefined) {
       this.#conexao.enviar(this.#doServidor.ola);
@@ -343,27 +353,64 @@ export class Sessao {
   }
 
   /**
-   * Token errado: relata já, mas só responde depois de um atraso que cresce a
-   * cada erro do mesmo endereço, para que adivinhar não corra na velocidade da
-   * rede. Quem acerta o token não espera nada.
+   * Confere o token, se a origem ainda tem saldo de tentativas (tentativas.ts);
+   * sem saldo, recusa sem conferir — certo ou errado —, senão adivinhar em
+   * paralelo correria na velocidade da rede. `true` = certo.
    */
-  #recusarToken(motivo: string) {
+  #conferirToken(token: string, exigido: string): boolean {
+    const tentativas = this.#doServidor.tentativas;
+    const endereco = this.#par.endereco;
+    const espera = tentativas.consultar(endereco, this.#agora);
+    if (espera > 0) {
+      const motivo = `tentativas demais de ${
+        tentativas.origem(endereco)
+      }; tente de novo em ${Math.ceil(espera / 1000)} s`;
+      this.#recusarToken(motivo, 0, motivo);
+      return false;
+    }
+    if (tokensIguais(token, exigido)) {
+      tentativas.acertou(endereco);
+      return true;
+    }
+    tentativas.falhou(endereco, this.#agora);
+    this.#recusarToken(
+      token === "" ? "token ausente" : "token errado",
+      ATRASO_FALHA_MS,
+    );
+    return false;
+  }
+
+  /** A conexão deixa de contar entre as pendentes da sua origem. */
+  #soltarPendente() {
+    if (!this.#pendente) return;
+    this.#pendente = false;
+    this.#doServidor.tentativas.saiu(this.#par.endereco);
+  }
+
+  /**
+   * Token recusado: relata já e responde depois de `atraso` ms ("não
+   * autorizado", e o motivo só se `explicar`). A conexão
+   * continua pendente até fechar: uma origem não acumula mais que
+   * `--max-pendentes` delas.
+   */
+  #recusarToken(motivo: string, atraso: number, explicar?: string) {
     this.#estado = Estado.FECHANDO;
     this.#despedida = "rejeitado";
     this.#doServidor.contarRejeicao();
-    const atraso = this.#doServidor.penalidades.falhou(this.#par.endereco);
+    const texto = `não autorizado: ${motivo}`;
     this.#doServidor.registrar({
       tipo: "rejeitado",
       instante: this.#agora,
       par: this.#par,
       codigo: CodigoErro.NAO_AUTORIZADO,
-      motivo: `não autorizado: ${motivo} (resposta atrasada ${atraso} ms)`,
+      motivo: texto,
     });
     this.#prazoFechamento = setTimeout(() => {
       this.#conexao.enviar(codificar({
         tipo: Tipo.ERRO,
         codigo: CodigoErro.NAO_AUTORIZADO,
-        texto: "não autorizado",
+        // Ao par, só o que ele pode usar: nem "ausente" nem "errado".
+        texto: explicar ? texto : "não autorizado",
       }));
       this.#fecharDepois();
     }, atraso);
