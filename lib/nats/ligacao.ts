@@ -195,7 +195,7 @@ export async function ligarProdutor(
     assunto,
     avisar,
   });
-  vigiarConexao(nc, avisar, () => publicador.indisponivel);
+  vigiarConexao(nc, avisar, publicador);
   return {
     publicador,
     stream,
@@ -214,7 +214,7 @@ export async function ligarProdutor(
 function vigiarConexao(
   nc: NatsConnection,
   avisar: (texto: string) => void,
-  indisponivel: () => boolean,
+  publicador: PublicadorNats,
 ) {
   (async () => {
     for await (const estado of nc.status()) {
@@ -223,9 +223,12 @@ function vigiarConexao(
       } else if (estado.type === "reconnect") {
         avisar(
           `reconectado ao NATS (${estado.server})${
-            indisponivel() ? "; esperando o JetStream confirmar" : ""
+            publicador.pendentes > 0
+              ? `; reenviando ${publicador.pendentes} publicações sem confirmação`
+              : ""
           }`,
         );
+        publicador.reconectou();
       }
     }
   })().catch(() => {});

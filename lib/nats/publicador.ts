@@ -249,6 +249,24 @@ export class PublicadorNats {
     this.#tentarDeNovo();
   }
 
+  /**
+   * A conexão com o NATS voltou: as respostas do que estava em voo se
+   * perderam com a conexão velha. Em vez de esperar o prazo de cada uma,
+   * reenvia já tudo o que não foi confirmado (o mesmo id: a janela de
+   * duplicatas tira o que já tinha sido gravado).
+   */
+  reconectou(): void {
+    if (this.#fechado || this.pendentes === 0) return;
+    this.#geracao++;
+    clearTimeout(this.#relogio);
+    this.#relogio = undefined;
+    this.#repetir = [];
+    const fila = this.#fila;
+    for (let i = this.#cabeca; i < fila.length; i++) {
+      if (!fila[i]!.confirmada) this.#enviar(fila[i]!);
+    }
+  }
+
   #aoGravar(registro: Registro, alvo: Gravavel, numero: number): boolean {
     const marco = new Marco(alvo, numero, this.#publicadas, this);
     this.#marcos.push(marco);
