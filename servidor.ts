@@ -160,12 +160,16 @@ async function executar(args: string[]): Promise<number> {
 
   // JetStream (--nats): conecta e confere o stream antes de aceitar alguém.
   let produtor: ProdutorNats | undefined;
-  let registroDoServidor: Registro = painel ? painel.espiar(registro) : registro;
+  let registroDoServidor: Registro = painel
+    ? painel.espiar(registro)
+    : registro;
   if (opcoesNats) {
     const nats = await import("./lib/nats/ligacao.ts");
     const nome = config.nats!.nome ??
       palavraDeAssunto(
-        `${Deno.hostname()}-${config.porta === 0 ? `p${Deno.pid}` : config.porta}`,
+        `${Deno.hostname()}-${
+          config.porta === 0 ? `p${Deno.pid}` : config.porta
+        }`,
       );
     const assunto = `${opcoesNats.prefixo}.${nome}`;
     try {

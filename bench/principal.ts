@@ -30,6 +30,7 @@ import { legivel } from "./cenarios/legivel.ts";
 import { tls } from "./cenarios/tls.ts";
 import { curtas } from "./cenarios/curtas.ts";
 import { legado } from "./cenarios/legado.ts";
+import { jetstream } from "./cenarios/jetstream.ts";
 import {
   COMPLETO,
   type Config,
@@ -75,6 +76,7 @@ const CENARIOS: readonly Cenario[] = [
   tls,
   curtas,
   legado,
+  jetstream,
 ];
 
 async function main(args: string[]): Promise<number> {

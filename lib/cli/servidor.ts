@@ -152,7 +152,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
       tipo: "string",
       valor: "PREFIXO",
       padrao: PREFIXO_PADRAO,
-      descricao: "cada servidor publica em PREFIXO.NOME; o stream criado cobre PREFIXO.>",
+      descricao:
+        "cada servidor publica em PREFIXO.NOME; o stream criado cobre PREFIXO.>",
     },
     "nats-nome": {
       tipo: "string",
@@ -164,7 +165,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
       tipo: "string",
       valor: "N",
       padrao: "1",
-      descricao: "réplicas do stream, se o servidor o criar (3 num cluster de 3)",
+      descricao:
+        "réplicas do stream, se o servidor o criar (3 num cluster de 3)",
     },
     "nats-ca": {
       tipo: "string",
@@ -322,16 +324,14 @@ function analisarNats(
     prefixo: deUso(() =>
       analisarPrefixo(texto("nats-assunto") ?? PREFIXO_PADRAO)
     ),
-    nome: nome === undefined
-      ? undefined
-      : deUso(() => {
-        if (!/^[A-Za-z0-9_-]{1,64}$/.test(nome)) {
-          throw new RangeError(
-            `--nats-nome: ${nome} não é uma palavra de assunto (letras, dígitos, - e _)`,
-          );
-        }
-        return nome;
-      }),
+    nome: nome === undefined ? undefined : deUso(() => {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(nome)) {
+        throw new RangeError(
+          `--nats-nome: ${nome} não é uma palavra de assunto (letras, dígitos, - e _)`,
+        );
+      }
+      return nome;
+    }),
     replicas: analisarInteiro(
       texto("nats-replicas"),
       "--nats-replicas",

@@ -133,8 +133,7 @@ async function pontoDeInicio(opcoes: OpcoesAcompanhar) {
 export function eventoDaLinha(
   objeto: Record<string, unknown>,
 ): EventoMensagem | undefined {
-  const { instante, par, id, numero, enviada, assunto, texto, legado } =
-    objeto;
+  const { instante, par, id, numero, enviada, assunto, texto, legado } = objeto;
   if (
     objeto.evento !== "mensagem" || typeof instante !== "string" ||
     typeof par !== "string" || typeof id !== "string" ||

@@ -15,8 +15,8 @@ import {
   type NatsConnection,
 } from "@nats-io/transport-node";
 import {
-  type JetStreamManager,
   jetstream,
+  type JetStreamManager,
   jetstreamManager,
   StorageType,
 } from "@nats-io/jetstream";

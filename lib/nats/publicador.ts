@@ -242,9 +242,7 @@ export class PublicadorNats {
     this.#indisponivel = false;
     this.#geracao++;
     this.#opcoes.avisar(
-      `o JetStream voltou a confirmar as publicações no stream ${this.#opcoes.stream}; ${
-        this.#repetir.length
-      } à espera vão agora`,
+      `o JetStream voltou a confirmar as publicações no stream ${this.#opcoes.stream}; ${this.#repetir.length} à espera vão agora`,
     );
     this.#tentarDeNovo();
   }

@@ -102,7 +102,9 @@ export function linhaEmBytes(evento: EventoMensagem): Uint8Array {
   avulsa ??= { linha: new LinhaDeMensagem(), rascunho: new Uint8Array(4096) };
   const maximo = avulsa.linha.preparar(evento, evento.mensagem);
   if (avulsa.rascunho.length < maximo) {
-    avulsa.rascunho = new Uint8Array(Math.max(maximo, avulsa.rascunho.length * 2));
+    avulsa.rascunho = new Uint8Array(
+      Math.max(maximo, avulsa.rascunho.length * 2),
+    );
   }
   const fim = avulsa.linha.montar(avulsa.rascunho, 0);
   return avulsa.rascunho.slice(0, fim - 1);
