@@ -74,7 +74,7 @@ export function portaLivre(): number {
 }
 
 /** Um processo filho com a cauda da saída e espera por uma linha. */
-class Peca {
+export class Peca {
   readonly filho: Deno.ChildProcess;
   texto = "";
   readonly #lendo: Promise<void>;
@@ -160,7 +160,7 @@ class Peca {
 }
 
 /** `nats-server -js` numa porta e num diretório. */
-async function iniciarNats(
+export async function iniciarNats(
   programa: string,
   porta: number,
   diretorio: string,
