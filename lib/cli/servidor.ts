@@ -224,7 +224,7 @@ export const PROGRAMA_SERVIDOR: Programa = {
     {
       codigo: RetornoServidor.NATS_INALCANCAVEL,
       descricao:
-        "--nats: nenhum endereço do NATS respondeu na partida, ou o JetStream não respondeu",
+        "--nats: não foi possível conectar ao NATS na partida (inalcançável ou credenciais recusadas), ou o JetStream não respondeu",
     },
     {
       codigo: RetornoServidor.NATS_STREAM,

@@ -117,7 +117,7 @@ Deno.test("--acompanhar mostra o stream de todos os servidores, escapado, legív
       "--acompanhar",
       "tudo",
     ]);
-    await legivel.saida.esperar(/> TEXTO:\n  perigo \\x1B\[31mvermelho/);
+    await legivel.saida.esperar(/> TEXTO:\n {2}perigo \\x1B\[31mvermelho/);
     legivel.sinal("SIGINT");
     assert.equal(await legivel.status(), 0);
     assert.match(legivel.saida.texto, /primeira/);
