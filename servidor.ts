@@ -33,6 +33,11 @@ import {
 import { coresPara } from "./lib/saida/cores.ts";
 import { RegistroJson } from "./lib/saida/json.ts";
 import { RegistroLegivel } from "./lib/saida/legivel.ts";
+import type { Registro } from "./lib/servidor/eventos.ts";
+import { VARIAVEL_TOKEN_NATS } from "./lib/cli/comum.ts";
+import { palavraDeAssunto } from "./lib/nats/assuntos.ts";
+// Só tipos: os clientes @nats-io/* vêm por import() dinâmico, com --nats.
+import type { OpcoesNats, ProdutorNats } from "./lib/nats/ligacao.ts";
 
 const SINAIS: Deno.Signal[] = Deno.build.os === "windows"
   ? ["SIGINT", "SIGBREAK"]
@@ -81,15 +86,37 @@ async function executar(args: string[]): Promise<number> {
     return RetornoServidor.OK;
   }
   const falta = permissaoQueFalta("servidor", {
-    nomeDaMaquina: config.host === undefined,
+    nomeDaMaquina: config.host === undefined || config.nats !== undefined,
     variavelDoToken: config.tokenArquivo === undefined,
-    arquivos: [config.tlsCert, config.tlsChave, config.tokenArquivo]
-      .filter((caminho) => caminho !== undefined),
+    variavelDoTokenNats: config.nats !== undefined &&
+      config.nats.credenciais === undefined,
+    arquivos: [
+      config.tlsCert,
+      config.tlsChave,
+      config.tokenArquivo,
+      config.nats?.ca,
+      config.nats?.credenciais,
+    ].filter((caminho) => caminho !== undefined),
   });
   if (falta !== undefined) {
     erros.escrever(`servidor: ${falta}\n`);
     await erros.esvaziar();
     return RetornoServidor.SEM_PERMISSAO;
+  }
+
+  let opcoesNats: OpcoesNats | undefined;
+  if (config.nats) {
+    try {
+      opcoesNats = lerOpcoesNats(config);
+    } catch (erro) {
+      if (!(erro instanceof ErroDeConfiguracao)) throw erro;
+      erros.escrever(`servidor: ${erro.message}\n`);
+      await erros.esvaziar();
+      return RetornoServidor.CONFIGURACAO_INVALIDA;
+    }
+  }
+  if (config.acompanhar && opcoesNats) {
+    return await acompanharStream(config, opcoesNats, saida, erros);
   }
 
   const legivel = config.json
@@ -132,16 +159,54 @@ async function executar(args: string[]): Promise<number> {
     }
   }
 
+  // JetStream (--nats): conecta e confere o stream antes de aceitar alguém.
+  let produtor: ProdutorNats | undefined;
+  let registroDoServidor: Registro = painel
+    ? painel.espiar(registro)
+    : registro;
+  if (opcoesNats) {
+    const nats = await import("./lib/nats/ligacao.ts");
+    const nome = config.nats!.nome ??
+      palavraDeAssunto(
+        `${Deno.hostname()}-${
+          config.porta === 0 ? `p${Deno.pid}` : config.porta
+        }`,
+      );
+    const assunto = `${opcoesNats.prefixo}.${nome}`;
+    try {
+      produtor = await nats.ligarProdutor(
+        opcoesNats,
+        assunto,
+        (texto) => erros.escrever(`servidor: ${texto}\n`),
+      );
+    } catch (erro) {
+      if (!(erro instanceof nats.FalhaNats)) throw erro;
+      await painel?.fechar();
+      erros.escrever(`servidor: --nats: ${erro.message}\n`);
+      await erros.esvaziar();
+      return erro.tipo === "stream"
+        ? RetornoServidor.NATS_STREAM
+        : RetornoServidor.NATS_INALCANCAVEL;
+    }
+    registroDoServidor = produtor.publicador.envolver(registroDoServidor);
+    (config.json ? erros : saida).escrever(
+      `> Publicando no JetStream: stream ${opcoesNats.stream} (${
+        produtor.stream === "criado" ? "criado agora" : "já existia"
+      }), assunto ${assunto}\n`,
+    );
+  }
+
   try {
     servidor = await Servidor.ligar({
       ...PADROES,
       ...config,
       ...seguranca,
       host,
-      registro: painel ? painel.espiar(registro) : registro,
+      registro: registroDoServidor,
     });
   } catch (erro) {
     await painel?.fechar();
+    await produtor?.fechar(0);
     const [codigo, texto] = explicarFalhaAoLigar(erro, host, config.porta);
     erros.escrever(`servidor: ${texto}\n`);
     await erros.esvaziar();
@@ -173,9 +238,20 @@ async function executar(args: string[]): Promise<number> {
   await servidor.servir();
   const resumo = await servidor.encerrar("interno");
   await painel?.fechar();
+  // O que o JetStream ainda não confirmou tem o mesmo prazo curto.
+  const semJetStream = produtor ? await produtor.fechar(PRAZO_ESCRITA_MS) : 0;
+  if (semJetStream > 0) {
+    erros.escrever(
+      `servidor: ${semJetStream} mensagens recebidas não foram confirmadas pelo JetStream; nenhuma delas foi confirmada ao cliente\n`,
+    );
+  }
   // Uma saída parada não segura o fim para sempre: um prazo curto de escrita.
   const gravou = await dentroDoPrazo(saida.esvaziar(), PRAZO_ESCRITA_MS);
   const naoGravadas = registro.naoGravadas;
+  if (semJetStream > 0 && gravou && !saidaFalhou && naoGravadas === 0) {
+    await dentroDoPrazo(erros.esvaziar(), PRAZO_ESCRITA_MS);
+    return RetornoServidor.SAIDA_FALHOU;
+  }
   if (!gravou || saidaFalhou || naoGravadas > 0) {
     erros.escrever(
       `servidor: ${naoGravadas} de ${resumo.mensagens} mensagens recebidas não foram gravadas na saída (${
@@ -185,6 +261,79 @@ async function executar(args: string[]): Promise<number> {
     await dentroDoPrazo(erros.esvaziar(), PRAZO_ESCRITA_MS);
     return RetornoServidor.SAIDA_FALHOU;
   }
+  await dentroDoPrazo(erros.esvaziar(), PRAZO_ESCRITA_MS);
+  return RetornoServidor.OK;
+}
+
+/**
+ * As opções do NATS com o que os arquivos e a variável dizem.
+ *
+ * @throws {ErroDeConfiguracao}
+ */
+function lerOpcoesNats(config: ConfigServidor): OpcoesNats {
+  const nats = config.nats!;
+  let credenciais: Uint8Array | undefined;
+  if (nats.credenciais !== undefined) {
+    try {
+      credenciais = Deno.readFileSync(nats.credenciais);
+    } catch (erro) {
+      throw new ErroDeConfiguracao(
+        `--nats-credenciais: não foi possível ler ${nats.credenciais} (${
+          (erro as Error).message
+        })`,
+        { cause: erro },
+      );
+    }
+  }
+  if (nats.ca !== undefined) lerPem(nats.ca, "--nats-ca", "certificado");
+  const token = nats.credenciais === undefined
+    ? Deno.env.get(VARIAVEL_TOKEN_NATS) || undefined
+    : undefined;
+  return {
+    enderecos: nats.enderecos,
+    stream: nats.stream,
+    prefixo: nats.prefixo,
+    replicas: nats.replicas,
+    ca: nats.ca,
+    credenciais,
+    token,
+  };
+}
+
+/**
+ * `--acompanhar`: mostra o stream (legível, ou `--json`) até Ctrl-C. Não
+ * escuta nenhuma porta.
+ */
+async function acompanharStream(
+  config: ConfigServidor,
+  opcoes: OpcoesNats,
+  saida: SaidaEmLotes,
+  erros: SaidaEmLotes,
+): Promise<number> {
+  const nats = await import("./lib/nats/ligacao.ts");
+  const parar = new AbortController();
+  ouvirInterrupcoes(SINAIS, {
+    encerrar: () => parar.abort(),
+    forcar: () => Deno.exit(RetornoServidor.FORCADO),
+  });
+  try {
+    await nats.acompanhar(opcoes, {
+      partida: config.acompanhar!,
+      saida,
+      json: config.json,
+      cores: coresPara(Deno.stdout),
+      parar: parar.signal,
+      avisar: (texto) => erros.escrever(`servidor: ${texto}\n`),
+    });
+  } catch (erro) {
+    if (!(erro instanceof nats.FalhaNats)) throw erro;
+    erros.escrever(`servidor: --nats: ${erro.message}\n`);
+    await erros.esvaziar();
+    return erro.tipo === "stream"
+      ? RetornoServidor.NATS_STREAM
+      : RetornoServidor.NATS_INALCANCAVEL;
+  }
+  await dentroDoPrazo(saida.esvaziar(), PRAZO_ESCRITA_MS);
   await dentroDoPrazo(erros.esvaziar(), PRAZO_ESCRITA_MS);
   return RetornoServidor.OK;
 }

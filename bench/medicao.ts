@@ -150,12 +150,16 @@ async function esperarNoArquivo(
 
 /**
  * Inicia o `nats-server` em 127.0.0.1, porta efêmera (`-p -1`); espera a
- * linha em que ele diz a porta. `programa` vem de `acharNats`.
+ * linha em que ele diz a porta. `programa` vem de `acharNats`; `extras`, por
+ * exemplo `-js -sd PASTA` (JetStream).
  */
-export async function iniciarNats(programa: string): Promise<Escutando> {
+export async function iniciarNats(
+  programa: string,
+  extras: string[] = [],
+): Promise<Escutando> {
   const processo = new Processo({
     programa,
-    args: ["-a", "127.0.0.1", "-p", "-1"],
+    args: ["-a", "127.0.0.1", "-p", "-1", ...extras],
     limiteArquivos: LIMITE_ARQUIVOS,
   });
   void processo.saida!.drenar();

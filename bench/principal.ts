@@ -32,6 +32,7 @@ import { tls } from "./cenarios/tls.ts";
 import { curtas } from "./cenarios/curtas.ts";
 import { legado } from "./cenarios/legado.ts";
 import { painel } from "./cenarios/painel.ts";
+import { jetstream } from "./cenarios/jetstream.ts";
 import {
   COMPLETO,
   type Config,
@@ -78,6 +79,7 @@ const CENARIOS: readonly Cenario[] = [
   curtas,
   legado,
   painel,
+  jetstream,
 ];
 
 async function main(args: string[]): Promise<number> {

@@ -17,6 +17,10 @@ export const RetornoServidor = {
   CONFIGURACAO_INVALIDA: 6,
   /** A saída padrão falhou ou não gravou tudo até o prazo: há mensagens não gravadas. */
   SAIDA_FALHOU: 7,
+  /** `--nats`: o NATS (ou o JetStream) não respondeu na partida. */
+  NATS_INALCANCAVEL: 8,
+  /** `--nats`: o stream não serve como está ou não pôde ser criado. */
+  NATS_STREAM: 9,
   FORCADO: 130,
 } as const;
 

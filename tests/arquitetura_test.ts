@@ -31,6 +31,53 @@ async function grafo(entrada: string): Promise<string[]> {
 }
 
 /** Todos os arquivos `.ts` sob uma pasta, relativos à raiz. */
+interface Modulo {
+  specifier: string;
+  dependencies?: {
+    code?: { specifier: string };
+    isDynamic?: boolean;
+  }[];
+}
+
+/** Os módulos do grafo de `entrada`, cada um com suas dependências. */
+async function grafoCompleto(entrada: string): Promise<Map<string, Modulo>> {
+  const saida = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entrada],
+    cwd: RAIZ,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(saida.code, 0, new TextDecoder().decode(saida.stderr));
+  const info = JSON.parse(new TextDecoder().decode(saida.stdout)) as {
+    modules: Modulo[];
+  };
+  return new Map(info.modules.map((m) => [m.specifier, m]));
+}
+
+/**
+ * O que o programa carrega ao partir: o fecho das importações estáticas de
+ * código (sem `import()` dinâmico nem `import type`), relativo à raiz.
+ */
+function carregadosNaPartida(
+  modulos: Map<string, Modulo>,
+  entrada: string,
+): string[] {
+  const vistos = new Set<string>();
+  const pilha = [new URL(entrada, RAIZ).href];
+  // Limitado pelo tamanho do grafo: cada módulo entra uma vez.
+  while (pilha.length > 0) {
+    const atual = pilha.pop()!;
+    if (vistos.has(atual)) continue;
+    vistos.add(atual);
+    for (const dep of modulos.get(atual)?.dependencies ?? []) {
+      if (dep.code && !dep.isDynamic) pilha.push(dep.code.specifier);
+    }
+  }
+  return [...vistos].map((m) =>
+    m.startsWith(RAIZ.href) ? m.slice(RAIZ.href.length) : m
+  ).sort();
+}
+
 async function arquivosTs(pasta: string): Promise<string[]> {
   const achados: string[] = [];
   for await (const entrada of Deno.readDir(new URL(pasta, RAIZ))) {
@@ -63,6 +110,48 @@ Deno.test("o servidor não carrega a sessão, o menu nem os modos de script do c
   const modulos = await grafo("servidor.ts");
   assert.deepEqual(
     modulos.filter((m) => m.startsWith("lib/cliente/") || m === "cliente.ts"),
+    [],
+  );
+});
+
+Deno.test("os clientes @nats-io só são carregados com --nats: por import() dinâmico de lib/nats/ligacao.ts", async () => {
+  const modulos = await grafoCompleto("servidor.ts");
+  const partida = carregadosNaPartida(modulos, "servidor.ts");
+  assert.ok(partida.includes("lib/nats/assuntos.ts"), "a parte pura entra");
+  assert.deepEqual(
+    partida.filter((m) =>
+      m.includes("@nats-io") ||
+      /^lib\/nats\/(ligacao|publicador|acompanhar)\.ts$/.test(m)
+    ),
+    [],
+    "o servidor sem --nats não carrega o NATS",
+  );
+  // No grafo inteiro, os pacotes estão lá (o import() dinâmico), e só
+  // módulos de lib/nats/ (e o harness dos testes) os importam.
+  const importamNats = [...modulos.values()].filter((m) =>
+    (m.dependencies ?? []).some((d) =>
+      d.code?.specifier.startsWith("npm:@nats-io/")
+    )
+  ).map((m) => m.specifier.slice(RAIZ.href.length));
+  assert.ok(importamNats.length > 0, "o grafo tem os pacotes @nats-io");
+  assert.deepEqual(
+    importamNats.filter((m) => !m.startsWith("lib/nats/")),
+    [],
+  );
+  // E quem importa lib/nats/ligacao.ts de fora de lib/nats/ o faz com import().
+  for (const m of modulos.values()) {
+    for (const d of m.dependencies ?? []) {
+      if (!d.code?.specifier.endsWith("/lib/nats/ligacao.ts")) continue;
+      if (m.specifier.includes("/lib/nats/")) continue;
+      assert.ok(d.isDynamic, `${m.specifier} importa ligacao.ts sem import()`);
+    }
+  }
+});
+
+Deno.test("o cliente não tem o NATS nem no grafo", async () => {
+  const modulos = await grafo("cliente.ts");
+  assert.deepEqual(
+    modulos.filter((m) => m.includes("@nats-io") || m.startsWith("lib/nats/")),
     [],
   );
 });

@@ -17,6 +17,9 @@ export const PORTA_PADRAO = 3415;
 /** Variável de ambiente do token (nunca uma opção: apareceria no `ps`). */
 export const VARIAVEL_TOKEN = "SOCKETS_TOKEN";
 
+/** Variável de ambiente do token do NATS (servidor com `--nats`). */
+export const VARIAVEL_TOKEN_NATS = "SOCKETS_NATS_TOKEN";
+
 /** Opções que os dois programas têm. */
 export const OPCOES_COMUNS: OpcoesDocumentadas = {
   host: {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { VARIAVEL_TOKEN } from "./comum.ts";
+import { VARIAVEL_TOKEN, VARIAVEL_TOKEN_NATS } from "./comum.ts";
 
 /** O que o programa vai fazer e, por isso, precisa poder. */
 export interface Necessidades {
@@ -17,6 +17,8 @@ export interface Necessidades {
   nomeDaMaquina: boolean;
   /** Sem `--token-arquivo`, o token vem da variável de ambiente. */
   variavelDoToken: boolean;
+  /** Com `--nats` e sem `--nats-credenciais`, o token do NATS vem da variável. */
+  variavelDoTokenNats?: boolean;
   /** Arquivos indicados nas opções (certificado, chave, CA, token). */
   arquivos: readonly string[];
 }
@@ -42,6 +44,12 @@ export function pedidosDePermissao(necessidades: Necessidades): Pedido[] {
     pedidos.push({
       descritor: { name: "env", variable: VARIAVEL_TOKEN },
       opcao: `--allow-env=${VARIAVEL_TOKEN}`,
+    });
+  }
+  if (necessidades.variavelDoTokenNats) {
+    pedidos.push({
+      descritor: { name: "env", variable: VARIAVEL_TOKEN_NATS },
+      opcao: `--allow-env=${VARIAVEL_TOKEN},${VARIAVEL_TOKEN_NATS}`,
     });
   }
   for (const caminho of necessidades.arquivos) {

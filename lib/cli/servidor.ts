@@ -12,7 +12,21 @@ import { LIMITES_PADRAO } from "../servidor/tentativas.ts";
 import { RetornoServidor } from "../retornos.ts";
 import type { Programa } from "./ajuda.ts";
 import { analisarArgumentos, ErroDeUso } from "./argumentos.ts";
-import { OPCOES_COMUNS, PORTA_PADRAO, VARIAVEL_TOKEN } from "./comum.ts";
+import {
+  OPCOES_COMUNS,
+  PORTA_PADRAO,
+  VARIAVEL_TOKEN,
+  VARIAVEL_TOKEN_NATS,
+} from "./comum.ts";
+import {
+  analisarEnderecosNats,
+  analisarNomeDeStream,
+  analisarPartida,
+  analisarPrefixo,
+  type Partida,
+  PREFIXO_PADRAO,
+  STREAM_PADRAO,
+} from "../nats/assuntos.ts";
 import {
   analisarHost,
   analisarInteiro,
@@ -153,6 +167,57 @@ export const PROGRAMA_SERVIDOR: Programa = {
       padrao: String(PADROES.painelHistorico),
       descricao: "mensagens que o painel guarda para quem chega depois",
     },
+    // Várias máquinas: JetStream (lib/nats/, carregado só com --nats).
+    nats: {
+      tipo: "string",
+      valor: "URL[,URL...]",
+      descricao:
+        "publica cada mensagem também no JetStream destes nats:// ou tls://; só confirma ao cliente depois dele",
+    },
+    "nats-stream": {
+      tipo: "string",
+      valor: "NOME",
+      padrao: STREAM_PADRAO,
+      descricao:
+        "o stream (criado se falta, com janela de duplicatas de 15 min; conferido se existe)",
+    },
+    "nats-assunto": {
+      tipo: "string",
+      valor: "PREFIXO",
+      padrao: PREFIXO_PADRAO,
+      descricao:
+        "cada servidor publica em PREFIXO.NOME; o stream criado cobre PREFIXO.>",
+    },
+    "nats-nome": {
+      tipo: "string",
+      valor: "NOME",
+      padrao: "máquina-porta",
+      descricao: "a última palavra do assunto deste servidor",
+    },
+    "nats-replicas": {
+      tipo: "string",
+      valor: "N",
+      padrao: "1",
+      descricao:
+        "réplicas do stream, se o servidor o criar (3 num cluster de 3)",
+    },
+    "nats-ca": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao: "CA em PEM para conferir o NATS (tls://)",
+    },
+    "nats-credenciais": {
+      tipo: "string",
+      valor: "ARQUIVO",
+      descricao:
+        `credenciais do NATS (.creds); sem ele, o token de ${VARIAVEL_TOKEN_NATS}, se definido`,
+    },
+    acompanhar: {
+      tipo: "string",
+      valor: "PARTIDA",
+      descricao:
+        "não escuta: mostra as mensagens do stream (de todos os servidores) a partir de novas, tudo, N (as últimas N), #SEQ ou um instante ISO 8601, e segue ao vivo",
+    },
     ajuda: OPCOES_COMUNS.ajuda,
     versao: OPCOES_COMUNS.versao,
   },
@@ -190,6 +255,16 @@ export const PROGRAMA_SERVIDOR: Programa = {
         "a saída falhou (leitor fechado, disco cheio) ou não gravou tudo no prazo do encerramento; as não gravadas nunca foram confirmadas",
     },
     {
+      codigo: RetornoServidor.NATS_INALCANCAVEL,
+      descricao:
+        "--nats: não foi possível conectar ao NATS na partida (inalcançável ou credenciais recusadas), ou o JetStream não respondeu",
+    },
+    {
+      codigo: RetornoServidor.NATS_STREAM,
+      descricao:
+        "--nats: o stream existe mas não serve (assuntos ou janela de duplicatas), não pôde ser criado, ou (--acompanhar) não existe",
+    },
+    {
       codigo: RetornoServidor.FORCADO,
       descricao: "encerramento forçado (segundo sinal)",
     },
@@ -201,6 +276,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     "servidor --host 0.0.0.0 --tls-cert cert.pem --tls-chave chave.pem --token-arquivo token.txt",
     "servidor --host :: --permitir 192.168.0.0/16 --permitir fd00::/8 --negar 192.168.0.66",
     "servidor --host 0.0.0.0 --porta 5000 --painel 8080",
+    "servidor --host 0.0.0.0 --nats nats://n1:4222,nats://n2:4222,nats://n3:4222 --nats-replicas 3",
+    "servidor --nats nats://n1:4222 --acompanhar 100",
   ],
 };
 
@@ -227,6 +304,81 @@ export interface ConfigServidor {
   /** Porta do painel web; `undefined` = sem painel. */
   painel: number | undefined;
   painelHistorico: number;
+  /** `--nats`: publicar no JetStream (ou, com `acompanhar`, mostrar o stream). */
+  nats: ConfigNats | undefined;
+  /** `--acompanhar`: não escuta; mostra o stream desta partida em diante. */
+  acompanhar: Partida | undefined;
+}
+
+/** As opções `--nats*`, validadas. */
+export interface ConfigNats {
+  enderecos: string[];
+  stream: string;
+  prefixo: string;
+  /** `undefined` = `<nome da máquina>-<porta>`. */
+  nome: string | undefined;
+  replicas: number;
+  ca: string | undefined;
+  credenciais: string | undefined;
+}
+
+/** As opções que só valem com `--nats`. */
+const SO_COM_NATS = [
+  "nats-stream",
+  "nats-assunto",
+  "nats-nome",
+  "nats-replicas",
+  "nats-ca",
+  "nats-credenciais",
+  "acompanhar",
+];
+
+/** Um `RangeError` de validação vira erro de uso. */
+function deUso<T>(validar: () => T): T {
+  try {
+    return validar();
+  } catch (erro) {
+    if (erro instanceof RangeError) throw new ErroDeUso(erro.message);
+    throw erro;
+  }
+}
+
+function analisarNats(
+  texto: (nome: string) => string | undefined,
+): ConfigNats | undefined {
+  const enderecos = texto("nats");
+  if (enderecos === undefined) {
+    const sobrando = SO_COM_NATS.find((nome) => texto(nome) !== undefined);
+    if (sobrando) throw new ErroDeUso(`--${sobrando} só vale com --nats`);
+    return undefined;
+  }
+  const nome = texto("nats-nome");
+  return {
+    enderecos: deUso(() => analisarEnderecosNats(enderecos)),
+    stream: deUso(() =>
+      analisarNomeDeStream(texto("nats-stream") ?? STREAM_PADRAO)
+    ),
+    prefixo: deUso(() =>
+      analisarPrefixo(texto("nats-assunto") ?? PREFIXO_PADRAO)
+    ),
+    nome: nome === undefined ? undefined : deUso(() => {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(nome)) {
+        throw new RangeError(
+          `--nats-nome: ${nome} não é uma palavra de assunto (letras, dígitos, - e _)`,
+        );
+      }
+      return nome;
+    }),
+    replicas: analisarInteiro(
+      texto("nats-replicas"),
+      "--nats-replicas",
+      1,
+      5,
+      1,
+    ),
+    ca: texto("nats-ca"),
+    credenciais: texto("nats-credenciais"),
+  };
 }
 
 /** Analisa e valida os argumentos do servidor. @throws {ErroDeUso} */
@@ -315,5 +467,9 @@ export function analisarConfigServidor(
       1_000_000,
       PADROES.painelHistorico,
     ),
+    nats: analisarNats(texto),
+    acompanhar: texto("acompanhar") === undefined
+      ? undefined
+      : deUso(() => analisarPartida(texto("acompanhar")!)),
   };
 }

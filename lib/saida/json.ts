@@ -86,6 +86,30 @@ function copiavelTalQual(mensagem: Mensagem): mensagem is MensagemEmBytes {
 
 type EventoMensagem = Extract<EventoServidor, { tipo: "mensagem" }>;
 
+/** A linha de quem pede bytes avulsos (`linhaEmBytes`), com o seu rascunho. */
+let avulsa: { linha: LinhaDeMensagem; rascunho: Uint8Array } | undefined;
+
+/**
+ * A linha JSON de uma mensagem (a mesma de `--json`, sem a quebra de linha do
+ * fim), em bytes próprios: para quem a guarda além do evento, como a
+ * publicação no JetStream (lib/nats/), que a repete até ser confirmada.
+ */
+export function linhaEmBytes(evento: EventoMensagem): Uint8Array {
+  if (evento.legado || !copiavelTalQual(evento.mensagem)) {
+    const linha = bytesAscii(linhaJsonDeMensagem(evento));
+    return linha.subarray(0, linha.length - 1);
+  }
+  avulsa ??= { linha: new LinhaDeMensagem(), rascunho: new Uint8Array(4096) };
+  const maximo = avulsa.linha.preparar(evento, evento.mensagem);
+  if (avulsa.rascunho.length < maximo) {
+    avulsa.rascunho = new Uint8Array(
+      Math.max(maximo, avulsa.rascunho.length * 2),
+    );
+  }
+  const fim = avulsa.linha.montar(avulsa.rascunho, 0);
+  return avulsa.rascunho.slice(0, fim - 1);
+}
+
 /**
  * O caminho quente do log: a mesma linha de `linhaJsonDeMensagem`, montada
  * direto em bytes no lote da saída, com espaço garantido uma vez só. Assunto

@@ -435,14 +435,24 @@ const PERMISSOES = [
   "--allow-read",
   "--no-prompt",
 ];
+/** O servidor lê também o token do NATS (issue 17, `--nats`). */
+const PERMISSOES_SERVIDOR = PERMISSOES.map((p) =>
+  p === "--allow-env=SOCKETS_TOKEN"
+    ? "--allow-env=SOCKETS_TOKEN,SOCKETS_NATS_TOKEN"
+    : p
+);
 
 Deno.test("as permissões dos dois programas são exatamente as documentadas", async () => {
-  assert.deepEqual(permissoesDaTarefa("servidor"), PERMISSOES);
+  assert.deepEqual(permissoesDaTarefa("servidor"), PERMISSOES_SERVIDOR);
   assert.deepEqual(permissoesDaTarefa("cliente"), PERMISSOES);
   const readme = await Deno.readTextFile(new URL("README.md", RAIZ));
   for (const opcao of PERMISSOES.filter((p) => p.startsWith("--allow"))) {
     assert.ok(readme.includes(`| \`${opcao}\``), `README explica ${opcao}`);
   }
+  assert.ok(
+    readme.includes("`--allow-env=SOCKETS_TOKEN,SOCKETS_NATS_TOKEN`"),
+    "README explica a variável do token do NATS",
+  );
   // Nada de --allow-net=host:porta: a porta e o host são escolhidos na hora.
   assert.ok(!PERMISSOES.some((p) => p.startsWith("--allow-net=")));
 });

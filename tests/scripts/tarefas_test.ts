@@ -20,7 +20,9 @@ Deno.test("permissoesDaTarefa lê as opções entre run e o script", () => {
     assert.deepEqual(permissoesDaTarefa(programa), [
       "--allow-net",
       "--allow-sys=hostname",
-      "--allow-env=SOCKETS_TOKEN",
+      programa === "servidor"
+        ? "--allow-env=SOCKETS_TOKEN,SOCKETS_NATS_TOKEN"
+        : "--allow-env=SOCKETS_TOKEN",
       "--allow-read",
       "--no-prompt",
     ]);
