@@ -1,7 +1,7 @@
 /**
  * Linha de base (g): o `nats.js` (`@nats-io/jetstream`, o mesmo cliente que
  * o servidor usa com `--nats`) publicando direto no JetStream as mesmas
- * mensagens que o servidor publica no cenário 11 — a linha de `--json` de
+ * mensagens que o servidor publica no cenário 12 — a linha de `--json` de
  * uma mensagem de 100 bytes, com `Nats-Msg-Id` único — por N conexões, cada
  * uma com até `--janela` publicações sem confirmação, até o prazo; no fim,
  * espera todas as confirmações.
