@@ -43,7 +43,7 @@ export class RegistroJson implements Registro {
     const aviso = this.#omitidos.avisoPendente(evento.instante);
     if (aviso) this.#registrarEvento(aviso);
     if (evento.tipo === "mensagem") {
-      if (!evento.legado && copiavelTalQual(evento.mensagem)) {
+      if (copiavelTalQual(evento.mensagem)) {
         const linha = this.#linha;
         this.#saida.escreverMontado(
           linha.preparar(evento, evento.mensagem),
@@ -77,10 +77,13 @@ export class RegistroJson implements Registro {
 }
 
 /**
- * A mensagem traz os bytes recebidos (`MensagemEmBytes`) e nenhum precisa de
- * escape: assunto e texto podem ser copiados tal e qual para a linha JSON.
+ * A mensagem traz os bytes recebidos (`MensagemEmBytes`, do protocolo ou do
+ * cliente original) e nenhum precisa de escape: assunto e texto podem ser
+ * copiados tal e qual para a linha JSON.
  */
-function copiavelTalQual(mensagem: Mensagem): mensagem is MensagemEmBytes {
+export function copiavelTalQual(
+  mensagem: Mensagem,
+): mensagem is MensagemEmBytes {
   return (mensagem as Partial<MensagemEmBytes>).semEscape === true;
 }
 
@@ -96,12 +99,15 @@ type EventoMensagem = Extract<EventoServidor, { tipo: "mensagem" }>;
 class LinhaDeMensagem implements Montador {
   #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
   #enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
+  /** O cliente original não diz o fuso: a hora dele, sem o `Z`. */
+  #enviadaLegado = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA, true);
   /** `127.0.0.1:5000","id":"<sessão>-`, em bytes, por conexão. */
   #pares = new WeakMap<Par, Uint8Array>();
   // A linha da vez, guardada por `preparar` para `montar`.
   #instante = 0;
   #mensagem: MensagemEmBytes | undefined;
   #par: Uint8Array = new Uint8Array(0);
+  #legado = false;
 
   /** Guarda a linha da vez e devolve o maior tamanho que ela pode ter. */
   preparar(evento: EventoMensagem, mensagem: MensagemEmBytes): number {
@@ -109,6 +115,7 @@ class LinhaDeMensagem implements Montador {
     this.#instante = evento.instante;
     this.#mensagem = mensagem;
     this.#par = par;
+    this.#legado = evento.legado;
     return FIXOS_DA_LINHA + par.length + mensagem.bytesAssunto.length +
       mensagem.bytesTexto.length;
   }
@@ -125,11 +132,13 @@ class LinhaDeMensagem implements Montador {
     p = poeInteiro(b, p, mensagem.numero);
     p = poe(b, p, CAMPO_NUMERO);
     p = poeInteiro(b, p, mensagem.numero);
-    p = this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
+    p = this.#legado
+      ? this.#enviadaLegado.escrever(b, p, mensagem.instante, 0)
+      : this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
     p = poe(b, p, mensagem.bytesAssunto);
     p = poe(b, p, CAMPO_TEXTO);
     p = poe(b, p, mensagem.bytesTexto);
-    return poe(b, p, FECHA_MENSAGEM);
+    return poe(b, p, this.#legado ? FECHA_LEGADO : FECHA_MENSAGEM);
   }
 
   /** O `Par` é de uma conexão só, e a sessão da conexão não muda. */
@@ -204,6 +213,7 @@ const bytesAscii = (texto: string) => new TextEncoder().encode(texto);
 const CAMPO_NUMERO = bytesAscii('","numero":');
 const CAMPO_TEXTO = bytesAscii('","texto":"');
 const FECHA_MENSAGEM = bytesAscii('","legado":false}\n');
+const FECHA_LEGADO = bytesAscii('","legado":true}\n');
 /** Maior instante ISO 8601 (ano de 6 dígitos com sinal, fuso de 3 dígitos). */
 const ISO_MAXIMO = 40;
 /** Bytes de uma linha de mensagem além do par, do assunto e do texto. */
@@ -241,7 +251,9 @@ function poeInteiro(destino: Uint8Array, p: number, n: number): number {
  * leitura têm o mesmo instante de recebimento, e as de uma rajada, quase
  * sempre o mesmo de envio. Fora disso, a parte até os segundos é montada uma
  * vez por segundo: formatar uma data custa mais que uma mensagem inteira. Um
- * relógio por campo, para um não desfazer a memória do outro.
+ * relógio por campo, para um não desfazer a memória do outro. `semFuso`: sem
+ * o sufixo do fuso (a hora do cliente original, cujo fuso não se conhece; o
+ * instante vem com fuso 0 e o `Z` cai).
  */
 class RelogioIso {
   readonly #antes: string;
@@ -257,9 +269,17 @@ class RelogioIso {
   /** `-03:00` ou `Z`, + `depois`, do último segundo. */
   #fim = new Uint8Array(0);
 
-  constructor(antes: string, depois: string) {
+  readonly #semFuso: boolean;
+
+  constructor(antes: string, depois: string, semFuso = false) {
     this.#antes = antes;
     this.#depois = depois;
+    this.#semFuso = semFuso;
+  }
+
+  #iso(instante: number, fuso: number): string {
+    const iso = iso8601(instante, fuso);
+    return this.#semFuso ? iso.slice(0, -1) : iso;
   }
 
   /** Escreve em `destino` a partir de `p`; devolve a nova posição. */
@@ -280,11 +300,11 @@ class RelogioIso {
   #montar(instante: number, fuso: number): Uint8Array {
     if (!Number.isInteger(instante)) {
       // Frações de milissegundo: raras, pelo caminho comum.
-      return bytesAscii(this.#antes + iso8601(instante, fuso) + this.#depois);
+      return bytesAscii(this.#antes + this.#iso(instante, fuso) + this.#depois);
     }
     const segundo = Math.floor(instante / 1000);
     if (segundo !== this.#segundo || fuso !== this.#fusoDoSegundo) {
-      const iso = iso8601(segundo * 1000, fuso);
+      const iso = this.#iso(segundo * 1000, fuso);
       const ponto = iso.indexOf("."); // anos de 6 dígitos mudam a posição
       this.#inicio = bytesAscii(this.#antes + iso.slice(0, ponto + 1));
       this.#fim = bytesAscii(iso.slice(ponto + 4) + this.#depois);
