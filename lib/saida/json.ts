@@ -8,10 +8,11 @@
 
 import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
 import { fusoLocalMemorizado, iso8601 } from "../datas.ts";
-import type { Mensagem, MensagemEmBytes } from "../protocolo/quadros.ts";
+import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import { jsonSeguro } from "./escape.ts";
 import { formatarPar } from "./legivel.ts";
 import type { Gravavel, Montador, SaidaEmLotes } from "./lotes.ts";
+import { bytesDe, copiavelTalQual, poe, poeInteiro } from "./montagem.ts";
 import { Omitidos } from "./omitidos.ts";
 
 /** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
@@ -76,17 +77,6 @@ export class RegistroJson implements Registro {
   }
 }
 
-/**
- * A mensagem traz os bytes recebidos (`MensagemEmBytes`, do protocolo ou do
- * cliente original) e nenhum precisa de escape: assunto e texto podem ser
- * copiados tal e qual para a linha JSON.
- */
-export function copiavelTalQual(
-  mensagem: Mensagem,
-): mensagem is MensagemEmBytes {
-  return (mensagem as Partial<MensagemEmBytes>).semEscape === true;
-}
-
 type EventoMensagem = Extract<EventoServidor, { tipo: "mensagem" }>;
 
 /**
@@ -145,7 +135,7 @@ class LinhaDeMensagem implements Montador {
   #parEmBytes(par: Par, sessao: string): Uint8Array {
     let bytes = this.#pares.get(par);
     if (bytes === undefined) {
-      bytes = bytesAscii(`${formatarPar(par)}","id":"${sessao}-`);
+      bytes = bytesDe(`${formatarPar(par)}","id":"${sessao}-`);
       this.#pares.set(par, bytes);
     }
     return bytes;
@@ -209,11 +199,10 @@ const DEPOIS_DA_RECEBIDA = '","par":"';
 // (o par, `","id":"`, a sessão, `-`, o número, `","numero":` e o número)
 const ANTES_DA_ENVIADA = ',"enviada":"';
 const DEPOIS_DA_ENVIADA = '","assunto":"';
-const bytesAscii = (texto: string) => new TextEncoder().encode(texto);
-const CAMPO_NUMERO = bytesAscii('","numero":');
-const CAMPO_TEXTO = bytesAscii('","texto":"');
-const FECHA_MENSAGEM = bytesAscii('","legado":false}\n');
-const FECHA_LEGADO = bytesAscii('","legado":true}\n');
+const CAMPO_NUMERO = bytesDe('","numero":');
+const CAMPO_TEXTO = bytesDe('","texto":"');
+const FECHA_MENSAGEM = bytesDe('","legado":false}\n');
+const FECHA_LEGADO = bytesDe('","legado":true}\n');
 /** Maior instante ISO 8601 (ano de 6 dígitos com sinal, fuso de 3 dígitos). */
 const ISO_MAXIMO = 40;
 /** Bytes de uma linha de mensagem além do par, do assunto e do texto. */
@@ -221,29 +210,6 @@ const FIXOS_DA_LINHA = ANTES_DA_RECEBIDA.length + ISO_MAXIMO +
   DEPOIS_DA_RECEBIDA.length + CAMPO_NUMERO.length + 10 + 10 +
   ANTES_DA_ENVIADA.length + ISO_MAXIMO + DEPOIS_DA_ENVIADA.length +
   CAMPO_TEXTO.length + FECHA_MENSAGEM.length;
-
-/**
- * Copia `origem` para `destino` a partir de `p` (o espaço já garantido) e
- * devolve a nova posição. `set` custa o mesmo para 10 ou 300 bytes; um laço
- * em JS só ganha abaixo de uns 8.
- */
-function poe(destino: Uint8Array, p: number, origem: Uint8Array): number {
-  destino.set(origem, p);
-  return p + origem.length;
-}
-
-/** Escreve um inteiro de 0 a 2³² − 1 em decimal; devolve a nova posição. */
-function poeInteiro(destino: Uint8Array, p: number, n: number): number {
-  let digitos = 1;
-  for (let resto = n; resto >= 10; resto = Math.floor(resto / 10)) digitos++;
-  let resto = n;
-  for (let i = p + digitos - 1; i >= p; i--) {
-    const quociente = Math.floor(resto / 10);
-    destino[i] = 0x30 + resto - quociente * 10;
-    resto = quociente;
-  }
-  return p + digitos;
-}
 
 /**
  * Escreve instantes em ISO 8601 com fuso, em bytes, já entre os dois textos
@@ -300,14 +266,14 @@ class RelogioIso {
   #montar(instante: number, fuso: number): Uint8Array {
     if (!Number.isInteger(instante)) {
       // Frações de milissegundo: raras, pelo caminho comum.
-      return bytesAscii(this.#antes + this.#iso(instante, fuso) + this.#depois);
+      return bytesDe(this.#antes + this.#iso(instante, fuso) + this.#depois);
     }
     const segundo = Math.floor(instante / 1000);
     if (segundo !== this.#segundo || fuso !== this.#fusoDoSegundo) {
       const iso = this.#iso(segundo * 1000, fuso);
       const ponto = iso.indexOf("."); // anos de 6 dígitos mudam a posição
-      this.#inicio = bytesAscii(this.#antes + iso.slice(0, ponto + 1));
-      this.#fim = bytesAscii(iso.slice(ponto + 4) + this.#depois);
+      this.#inicio = bytesDe(this.#antes + iso.slice(0, ponto + 1));
+      this.#fim = bytesDe(iso.slice(ponto + 4) + this.#depois);
       this.#segundo = segundo;
       this.#fusoDoSegundo = fuso;
     }
