@@ -12,7 +12,13 @@ import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import { jsonSeguro } from "./escape.ts";
 import { formatarPar } from "./legivel.ts";
 import type { Gravavel, Montador, SaidaEmLotes } from "./lotes.ts";
-import { bytesDe, copiavelTalQual, poe, poeInteiro } from "./montagem.ts";
+import {
+  bytesDe,
+  copiavelTalQual,
+  poe,
+  poeInteiro,
+  repete,
+} from "./montagem.ts";
 import { Omitidos } from "./omitidos.ts";
 
 /** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
@@ -119,9 +125,11 @@ class LinhaDeMensagem implements Montador {
       fusoLocalMemorizado(this.#instante),
     );
     p = poe(b, p, this.#par);
+    const numero = p;
     p = poeInteiro(b, p, mensagem.numero);
+    const fimDoNumero = p;
     p = poe(b, p, CAMPO_NUMERO);
-    p = poeInteiro(b, p, mensagem.numero);
+    p = repete(b, p, numero, fimDoNumero);
     p = this.#legado
       ? this.#enviadaLegado.escrever(b, p, mensagem.instante, 0)
       : this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
