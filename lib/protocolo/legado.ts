@@ -15,7 +15,13 @@
 
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import { tituloDaMensagem } from "../datas.ts";
-import { CODIGO_SAIDA, type Mensagem } from "./quadros.ts";
+import {
+  CODIGO_SAIDA,
+  type Mensagem,
+  type MensagemEmBytes,
+} from "./quadros.ts";
+import { decodificarUtf8 } from "./utf8.ts";
+import { nadaAEscapar } from "./varredura.ts";
 
 const codificador = new TextEncoder();
 // `ignoreBOM`: um assunto que começa com U+FEFF é entregue como veio.
@@ -33,8 +39,15 @@ const C = 0x43;
 const TITULO_MAXIMO = 64;
 const PREFIXO_TITULO = codificador.encode("> MENSAGEM #");
 const TITULO_ESPERADO = '"> MENSAGEM #NNN - dd/mm/aaaa HH:MM:SS"';
-const FORMATO_TITULO =
-  /^> MENSAGEM #(\d{3,}) - (\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/;
+/**
+ * O fim de todo título, depois dos dígitos do número: `9` é um dígito ASCII
+ * qualquer, o resto é literal. Conferido byte a byte, sem expressão regular
+ * nem `string` (o título é lido a cada mensagem).
+ */
+const FIM_DO_TITULO = codificador.encode(" - 99/99/9999 99:99:99");
+const NOVE = 0x39;
+/** Menos dígitos que isto no número não é o formato `%03d` do original. */
+const DIGITOS_MINIMOS = 3;
 /** O número vira u32 no nosso protocolo; acima disso não há como repassar. */
 const NUMERO_MAXIMO = 0xffff_ffff;
 
@@ -122,9 +135,56 @@ const LINHAS_FIXAS: Partial<Record<Estado, LinhaFixa>> = {
 };
 
 /**
+ * Um bloco do original decodificado no lugar, como a `MensagemNoLugar` do
+ * protocolo: assunto e texto em bytes (UTF-8 já validado), só convertidos em
+ * `string` quando alguém os pede. O decodificador no modo `noLugar` entrega
+ * sempre o mesmo objeto, reaproveitado a cada bloco: só vale durante o
+ * `aoBloco` que o recebe. Para guardá-lo, `copiar()`.
+ */
+export class MensagemLegada implements MensagemEmBytes {
+  numero = 0;
+  instante = 0;
+  /** A hora de parede do cliente, vista em UTC, é a que ele viu. */
+  readonly fuso = 0;
+  bytesAssunto: Uint8Array = new Uint8Array(0);
+  bytesTexto: Uint8Array = new Uint8Array(0);
+  semEscape = true;
+  /** @internal já decodificados na validação (campos fora do ASCII simples) */
+  _assunto: string | undefined;
+  /** @internal */
+  _texto: string | undefined;
+
+  get assunto(): string {
+    return this._assunto ??= decodificarUtf8(this.bytesAssunto, "assunto");
+  }
+
+  get texto(): string {
+    return this._texto ??= decodificarUtf8(this.bytesTexto, "texto");
+  }
+
+  /** Uma `Mensagem` comum, independente dos bytes do decodificador. */
+  copiar(): Mensagem {
+    const { numero, instante, fuso, assunto, texto } = this;
+    return { numero, instante, fuso, assunto, texto };
+  }
+}
+
+/** Opções do `DecodificadorLegado`. */
+export interface OpcoesLegado {
+  /**
+   * Entrega sempre a mesma `MensagemLegada`, reaproveitada (o caminho quente
+   * do servidor, que a consome durante a chamada); sem isto, cada bloco vem
+   * como uma `Mensagem` comum, nova.
+   */
+  noLugar?: boolean;
+}
+
+/**
  * Decodificador incremental do fluxo do cliente original. Guarda só a linha
- * corrente: uma linha inteira dentro do pedaço é lida no lugar (`subarray`);
- * só se copia a que atravessa pedaços, e nunca além dos limites.
+ * corrente: o título num buffer de 64 bytes; assunto e texto, um depois do
+ * outro, num buffer que cresce até o limite de mensagem (os dois precisam
+ * sobreviver até o `---` que fecha o bloco, que pode vir noutro pedaço).
+ * Nunca guarda além dos limites.
  *
  * Depois de um erro, o decodificador fica falho e repete o mesmo erro.
  *
@@ -154,30 +214,46 @@ const LINHAS_FIXAS: Partial<Record<Estado, LinhaFixa>> = {
  */
 export class DecodificadorLegado {
   #tamanhoMaximo: number;
+  #noLugar: boolean;
   #estado: Estado = Estado.FRONTEIRA;
   /** Bytes já conferidos da linha fixa corrente ou de CODIGO_SAIDA. */
   #casados = 0;
-  /** A linha variável (título, assunto ou texto) que atravessa pedaços. */
+  /** O título que atravessa pedaços (ou que está sendo lido). */
   #linha: Uint8Array = new Uint8Array(0);
+  /** Bytes guardados da linha variável corrente (título, assunto ou texto). */
   #preenchido = 0;
+  /** Assunto e depois texto do bloco em montagem, em UTF-8. */
+  #campos: Uint8Array = new Uint8Array(0);
+  /** A linha de conteúdo corrente, até aqui, só tem ASCII simples. */
+  #limpo = true;
   /** Já se viu um título válido: daí em diante o par é mesmo o original. */
   #reconhecido = false;
   #falha: ErroDeProtocolo | undefined;
+  /**
+   * O fim do último título válido (` - dd/mm/aaaa HH:MM:SS`) e o instante
+   * dele: num fluxo, quase todos os blocos repetem o segundo, e montar uma
+   * data custa mais que o bloco inteiro.
+   */
+  #fimDoTitulo = new Uint8Array(FIM_DO_TITULO.length);
+  #instanteDoFim = NaN;
   // O bloco em montagem.
-  #numero = 0;
-  #instante = 0;
-  #assunto = "";
+  #mensagem = new MensagemLegada();
   #bytesAssunto = 0;
-  #texto = "";
+  #assuntoLimpo = true;
+  #assunto: string | undefined;
+  #bytesTexto = 0;
+  #textoLimpo = true;
+  #texto: string | undefined;
 
   /** @param tamanhoMaximo máximo de bytes de assunto + texto (UTF-8) */
-  constructor(tamanhoMaximo: number) {
+  constructor(tamanhoMaximo: number, opcoes: OpcoesLegado = {}) {
     if (!Number.isSafeInteger(tamanhoMaximo) || tamanhoMaximo < 0) {
       throw new RangeError(
         `tamanho máximo inválido: ${tamanhoMaximo} (esperava um inteiro >= 0)`,
       );
     }
     this.#tamanhoMaximo = tamanhoMaximo;
+    this.#noLugar = opcoes.noLugar ?? false;
   }
 
   /** Há bytes de um bloco inacabado (ou de um CODIGO_SAIDA parcial) guardados. */
@@ -193,14 +269,16 @@ export class DecodificadorLegado {
 
   /**
    * Consome um pedaço de qualquer tamanho e chama `aoBloco` para cada bloco
-   * completo, na ordem. Os blocos anteriores a um erro são entregues antes de
-   * o erro ser lançado.
+   * completo, na ordem, com `este` como `this` (quem recebe pode passar um
+   * método, sem criar um fecho por pedaço). Os blocos anteriores a um erro
+   * são entregues antes de o erro ser lançado.
    *
    * @throws {ErroDeProtocolo} quando os bytes não seguem o formato do original
    */
-  decodificar(
+  decodificar<T = undefined>(
     pedaco: Uint8Array,
-    aoBloco: (mensagem: Mensagem) => void,
+    aoBloco: (this: T, mensagem: Mensagem) => void,
+    este?: T,
   ): void {
     if (this.#falha) throw this.#falha;
     let pos = 0;
@@ -219,7 +297,7 @@ export class DecodificadorLegado {
           pos = this.#conteudo(pedaco, pos);
           break;
         default:
-          pos = this.#fixa(pedaco, pos, aoBloco);
+          pos = this.#fixa(pedaco, pos, aoBloco, este as T);
       }
     }
   }
@@ -246,14 +324,16 @@ export class DecodificadorLegado {
     this.#estado = Estado.TERMINOU;
     this.#casados = 0;
     this.#linha = new Uint8Array(0); // nada mais será guardado
+    this.#campos = new Uint8Array(0);
     return pedaco.length;
   }
 
   /** Confere uma linha fixa byte a byte: o lixo é recusado no primeiro byte. */
-  #fixa(
+  #fixa<T>(
     pedaco: Uint8Array,
     pos: number,
-    aoBloco: (mensagem: Mensagem) => void,
+    aoBloco: (this: T, mensagem: Mensagem) => void,
+    este: T,
   ): number {
     const linha = LINHAS_FIXAS[this.#estado]!;
     const esperado = linha.bytes;
@@ -268,7 +348,7 @@ export class DecodificadorLegado {
         // O estado volta à fronteira antes de chamar quem recebe, para que
         // um erro lá fora não deixe o decodificador no meio de um bloco.
         this.#estado = Estado.FRONTEIRA;
-        aoBloco(this.#bloco());
+        aoBloco.call(este, this.#bloco());
       } else {
         this.#estado = (this.#estado + 1) as Estado;
       }
@@ -277,23 +357,25 @@ export class DecodificadorLegado {
     return pos;
   }
 
+  /** O bloco completo: a `MensagemLegada` reaproveitada ou uma cópia. */
   #bloco(): Mensagem {
-    const mensagem: Mensagem = {
-      numero: this.#numero,
-      instante: this.#instante,
-      fuso: 0, // a hora de parede do cliente, vista em UTC, é a que ele viu
-      assunto: this.#assunto,
-      texto: this.#texto,
-    };
-    this.#assunto = "";
-    this.#texto = "";
-    return mensagem;
+    const mensagem = this.#mensagem;
+    const fimAssunto = this.#bytesAssunto;
+    mensagem.bytesAssunto = this.#campos.subarray(0, fimAssunto);
+    mensagem.bytesTexto = this.#campos.subarray(
+      fimAssunto,
+      fimAssunto + this.#bytesTexto,
+    );
+    mensagem.semEscape = this.#assuntoLimpo && this.#textoLimpo;
+    mensagem._assunto = this.#assunto;
+    mensagem._texto = this.#texto;
+    return this.#noLugar ? mensagem : mensagem.copiar();
   }
 
   /** O título: curto, ASCII, guardado até o `\n` e lido de uma vez. */
   #titulo(pedaco: Uint8Array, pos: number): number {
     const restante = TITULO_MAXIMO - this.#preenchido;
-    const nl = indiceDeNL(pedaco, pos, restante);
+    const nl = indiceDeNL(pedaco, pos);
     const fim = nl === -1 ? pedaco.length : nl;
     if (fim - pos > restante) {
       throw this.#foraDoFormato(
@@ -301,7 +383,7 @@ export class DecodificadorLegado {
       );
     }
     const antes = this.#preenchido;
-    this.#guardar(pedaco.subarray(pos, fim), TITULO_MAXIMO);
+    this.#guardarTitulo(pedaco.subarray(pos, fim));
     // Confere o prefixo já no que chegou, para recusar lixo sem esperar o `\n`.
     const ate = Math.min(this.#preenchido, PREFIXO_TITULO.length);
     for (let i = antes; i < ate; i++) {
@@ -310,47 +392,98 @@ export class DecodificadorLegado {
       }
     }
     if (nl === -1) return pedaco.length;
-    this.#lerTitulo(this.#linha.subarray(0, this.#preenchido));
+    this.#lerTitulo(this.#linha, this.#preenchido);
     this.#preenchido = 0;
     this.#estado = Estado.VAZIA_TITULO;
     return nl + 1;
   }
 
-  #lerTitulo(bytes: Uint8Array) {
-    // Cada byte vira um caractere: o que não for ASCII simplesmente não casa.
-    const titulo = String.fromCharCode(...bytes);
-    const partes = FORMATO_TITULO.exec(titulo);
-    if (partes === null) {
+  /**
+   * Lê `> MENSAGEM #NNN - dd/mm/aaaa HH:MM:SS` (os `tamanho` primeiros bytes
+   * de `b`, prefixo já conferido) direto dos bytes: 3 ou mais dígitos ASCII
+   * de número e o fim no formato de `FIM_DO_TITULO`. O mesmo que a expressão
+   * `^> MENSAGEM #(\d{3,}) - (\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$`
+   * sobre o título, sem criar `string` nem `Date` quando o fim repete o do
+   * título anterior.
+   */
+  #lerTitulo(b: Uint8Array, tamanho: number) {
+    const inicioDoFim = tamanho - FIM_DO_TITULO.length;
+    const inicioDoNumero = PREFIXO_TITULO.length;
+    if (inicioDoFim - inicioDoNumero < DIGITOS_MINIMOS) {
       throw this.#foraDoFormato(`esperava o título ${TITULO_ESPERADO}`);
     }
-    const numero = Number(partes[1]);
+    let numero = 0;
+    for (let i = inicioDoNumero; i < inicioDoFim; i++) {
+      const d = b[i] - 0x30;
+      if (d < 0 || d > 9) {
+        throw this.#foraDoFormato(`esperava o título ${TITULO_ESPERADO}`);
+      }
+      numero = numero * 10 + d;
+    }
+    const fim = this.#fimDoTitulo;
+    let igual = this.#instanteDoFim === this.#instanteDoFim; // já há um (não NaN)
+    for (let i = 0; i < fim.length; i++) {
+      const c = b[inicioDoFim + i];
+      if (c !== fim[i]) igual = false;
+      const modelo = FIM_DO_TITULO[i];
+      const casa = modelo === NOVE ? c >= 0x30 && c <= NOVE : c === modelo;
+      if (!casa) {
+        throw this.#foraDoFormato(`esperava o título ${TITULO_ESPERADO}`);
+      }
+    }
     if (numero > NUMERO_MAXIMO) {
       throw this.#falhar(
         CodigoErro.QUADRO_MALFORMADO,
-        `número de mensagem grande demais no título: ${partes[1]}`,
-      );
-    }
-    const [dia, mes, ano, hora, minuto, segundo] = partes.slice(2).map(Number);
-    const instante = instanteDeParede(ano, mes, dia, hora, minuto, segundo);
-    if (instante === undefined) {
-      throw this.#falhar(
-        CodigoErro.QUADRO_MALFORMADO,
-        `data inválida no título do bloco do cliente original: ${
-          titulo.slice(titulo.length - 19)
+        `número de mensagem grande demais no título: ${
+          String.fromCharCode(...b.subarray(inicioDoNumero, inicioDoFim))
         }`,
       );
     }
-    this.#numero = numero;
-    this.#instante = instante;
+    if (!igual) {
+      const n = (i: number, digitos: number) => {
+        let v = 0;
+        for (let j = 0; j < digitos; j++) {
+          v = v * 10 + b[inicioDoFim + i + j] - 0x30;
+        }
+        return v;
+      };
+      // ` - dd/mm/aaaa HH:MM:SS`: dia em 3, mês em 6, ano em 9...
+      const instante = instanteDeParede(
+        n(9, 4),
+        n(6, 2),
+        n(3, 2),
+        n(14, 2),
+        n(17, 2),
+        n(20, 2),
+      );
+      if (instante === undefined) {
+        throw this.#falhar(
+          CodigoErro.QUADRO_MALFORMADO,
+          `data inválida no título do bloco do cliente original: ${
+            String.fromCharCode(...b.subarray(inicioDoFim + 3, tamanho))
+          }`,
+        );
+      }
+      fim.set(b.subarray(inicioDoFim, tamanho));
+      this.#instanteDoFim = instante;
+    }
+    this.#mensagem.numero = numero;
+    this.#mensagem.instante = this.#instanteDoFim;
     this.#reconhecido = true;
   }
 
-  /** Assunto ou texto: qualquer byte menos `\n`, dentro do limite conjunto. */
+  /**
+   * Assunto ou texto: qualquer byte menos `\n`, dentro do limite conjunto,
+   * copiado para `#campos` (o assunto no início, o texto logo depois) e
+   * examinado ao passar: só ASCII simples dispensa validar o UTF-8 e
+   * escapar na saída.
+   */
   #conteudo(pedaco: Uint8Array, pos: number): number {
     const eAssunto = this.#estado === Estado.ASSUNTO;
-    const limite = this.#tamanhoMaximo - (eAssunto ? 0 : this.#bytesAssunto);
+    const inicio = eAssunto ? 0 : this.#bytesAssunto;
+    const limite = this.#tamanhoMaximo - inicio;
     const restante = limite - this.#preenchido;
-    const nl = indiceDeNL(pedaco, pos, restante);
+    const nl = indiceDeNL(pedaco, pos);
     const fim = nl === -1 ? pedaco.length : nl;
     if (fim - pos > restante) {
       throw this.#falhar(
@@ -358,44 +491,60 @@ export class DecodificadorLegado {
         `bloco do cliente original excede o limite de ${this.#tamanhoMaximo} bytes`,
       );
     }
-    if (nl !== -1 && this.#preenchido === 0) {
-      // A linha inteira está no pedaço: lê no lugar, sem copiar.
-      this.#fecharConteudo(pedaco.subarray(pos, nl), eAssunto);
-      return nl + 1;
+    if (this.#preenchido === 0) this.#limpo = true;
+    if (fim > pos) {
+      this.#limpo = this.#limpo && nadaAEscapar(pedaco, pos, fim);
+      const destino = inicio + this.#preenchido;
+      this.#garantirCampos(destino + fim - pos);
+      this.#campos.set(pedaco.subarray(pos, fim), destino);
+      this.#preenchido += fim - pos;
     }
-    this.#guardar(pedaco.subarray(pos, fim), limite);
     if (nl === -1) return pedaco.length;
-    this.#fecharConteudo(this.#linha.subarray(0, this.#preenchido), eAssunto);
+    this.#fecharConteudo(eAssunto, inicio);
     this.#preenchido = 0;
     return nl + 1;
   }
 
-  #fecharConteudo(bytes: Uint8Array, eAssunto: boolean) {
-    const valor = this.#utf8(bytes, eAssunto ? "assunto" : "texto");
+  #fecharConteudo(eAssunto: boolean, inicio: number) {
+    const tamanho = this.#preenchido;
+    // Fora do ASCII simples: valida o UTF-8 já, na linha em que chegou
+    // (decodificando; a `string` fica para quem pedir).
+    const valor = this.#limpo ? undefined : this.#utf8(
+      this.#campos.subarray(inicio, inicio + tamanho),
+      eAssunto ? "assunto" : "texto",
+    );
     if (eAssunto) {
+      this.#bytesAssunto = tamanho;
+      this.#assuntoLimpo = this.#limpo;
       this.#assunto = valor;
-      this.#bytesAssunto = bytes.length;
       this.#estado = Estado.VAZIA_ASSUNTO;
     } else {
+      this.#bytesTexto = tamanho;
+      this.#textoLimpo = this.#limpo;
       this.#texto = valor;
       this.#estado = Estado.FECHAMENTO;
     }
   }
 
-  /** Copia para o buffer da linha, que cresce em dobro até `teto`. */
-  #guardar(parte: Uint8Array, teto: number) {
-    const necessario = this.#preenchido + parte.length;
-    if (necessario > this.#linha.length) {
-      const tamanho = Math.min(
-        Math.max(necessario, this.#linha.length * 2, TITULO_MAXIMO),
-        Math.max(teto, TITULO_MAXIMO),
-      );
-      const maior = new Uint8Array(tamanho);
-      maior.set(this.#linha.subarray(0, this.#preenchido));
-      this.#linha = maior;
+  /** O título, copiado para `#linha` (no máximo `TITULO_MAXIMO` bytes). */
+  #guardarTitulo(parte: Uint8Array) {
+    if (this.#linha.length < TITULO_MAXIMO) {
+      this.#linha = new Uint8Array(TITULO_MAXIMO);
     }
     this.#linha.set(parte, this.#preenchido);
-    this.#preenchido = necessario;
+    this.#preenchido += parte.length;
+  }
+
+  /** `#campos` com pelo menos `n` bytes: cresce em dobro até o limite. */
+  #garantirCampos(n: number) {
+    if (n <= this.#campos.length) return;
+    const tamanho = Math.min(
+      Math.max(n, this.#campos.length * 2, TITULO_MAXIMO),
+      Math.max(this.#tamanhoMaximo, n),
+    );
+    const maior = new Uint8Array(tamanho);
+    maior.set(this.#campos);
+    this.#campos = maior;
   }
 
   #utf8(bytes: Uint8Array, campo: string): string {
@@ -437,19 +586,20 @@ export class DecodificadorLegado {
     this.#estado = Estado.FALHOU;
     this.#falha = erro;
     this.#linha = new Uint8Array(0);
+    this.#campos = new Uint8Array(0);
     this.#preenchido = 0;
     return erro;
   }
 }
 
 /**
- * Posição do primeiro `\n` a partir de `pos`, olhando no máximo `restante + 1`
- * bytes: além disso a linha já passou do limite e não adianta procurar.
+ * Posição do primeiro `\n` a partir de `pos`, ou -1. Procura no pedaço
+ * inteiro, sem criar um `subarray` por linha: se o `\n` vier depois do que
+ * cabe na linha, quem chama a recusa; se não vier, o pedaço é consumido (ou
+ * recusado). Cada byte é examinado uma vez só.
  */
-function indiceDeNL(pedaco: Uint8Array, pos: number, restante: number): number {
-  const fim = Math.min(pedaco.length, pos + restante + 1);
-  const i = pedaco.subarray(pos, fim).indexOf(NL);
-  return i === -1 ? -1 : pos + i;
+function indiceDeNL(pedaco: Uint8Array, pos: number): number {
+  return pedaco.indexOf(NL, pos);
 }
 
 /**

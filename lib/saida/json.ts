@@ -8,10 +8,17 @@
 
 import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
 import { fusoLocalMemorizado, iso8601 } from "../datas.ts";
-import type { Mensagem, MensagemEmBytes } from "../protocolo/quadros.ts";
+import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import { jsonSeguro } from "./escape.ts";
 import { formatarPar } from "./legivel.ts";
 import type { Gravavel, Montador, SaidaEmLotes } from "./lotes.ts";
+import {
+  bytesDe,
+  copiavelTalQual,
+  poe,
+  poeInteiro,
+  repete,
+} from "./montagem.ts";
 import { Omitidos } from "./omitidos.ts";
 
 /** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
@@ -43,7 +50,7 @@ export class RegistroJson implements Registro {
     const aviso = this.#omitidos.avisoPendente(evento.instante);
     if (aviso) this.#registrarEvento(aviso);
     if (evento.tipo === "mensagem") {
-      if (!evento.legado && copiavelTalQual(evento.mensagem)) {
+      if (copiavelTalQual(evento.mensagem)) {
         const linha = this.#linha;
         this.#saida.escreverMontado(
           linha.preparar(evento, evento.mensagem),
@@ -74,14 +81,6 @@ export class RegistroJson implements Registro {
   pronta(): Promise<void> | null {
     return this.#saida.pronta();
   }
-}
-
-/**
- * A mensagem traz os bytes recebidos (`MensagemEmBytes`) e nenhum precisa de
- * escape: assunto e texto podem ser copiados tal e qual para a linha JSON.
- */
-function copiavelTalQual(mensagem: Mensagem): mensagem is MensagemEmBytes {
-  return (mensagem as Partial<MensagemEmBytes>).semEscape === true;
 }
 
 type EventoMensagem = Extract<EventoServidor, { tipo: "mensagem" }>;
@@ -120,12 +119,15 @@ export function linhaEmBytes(evento: EventoMensagem): Uint8Array {
 class LinhaDeMensagem implements Montador {
   #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
   #enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
+  /** O cliente original não diz o fuso: a hora dele, sem o `Z`. */
+  #enviadaLegado = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA, true);
   /** `127.0.0.1:5000","id":"<sessão>-`, em bytes, por conexão. */
   #pares = new WeakMap<Par, Uint8Array>();
   // A linha da vez, guardada por `preparar` para `montar`.
   #instante = 0;
   #mensagem: MensagemEmBytes | undefined;
   #par: Uint8Array = new Uint8Array(0);
+  #legado = false;
 
   /** Guarda a linha da vez e devolve o maior tamanho que ela pode ter. */
   preparar(evento: EventoMensagem, mensagem: MensagemEmBytes): number {
@@ -133,6 +135,7 @@ class LinhaDeMensagem implements Montador {
     this.#instante = evento.instante;
     this.#mensagem = mensagem;
     this.#par = par;
+    this.#legado = evento.legado;
     return FIXOS_DA_LINHA + par.length + mensagem.bytesAssunto.length +
       mensagem.bytesTexto.length;
   }
@@ -146,21 +149,25 @@ class LinhaDeMensagem implements Montador {
       fusoLocalMemorizado(this.#instante),
     );
     p = poe(b, p, this.#par);
+    const numero = p;
     p = poeInteiro(b, p, mensagem.numero);
+    const fimDoNumero = p;
     p = poe(b, p, CAMPO_NUMERO);
-    p = poeInteiro(b, p, mensagem.numero);
-    p = this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
+    p = repete(b, p, numero, fimDoNumero);
+    p = this.#legado
+      ? this.#enviadaLegado.escrever(b, p, mensagem.instante, 0)
+      : this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
     p = poe(b, p, mensagem.bytesAssunto);
     p = poe(b, p, CAMPO_TEXTO);
     p = poe(b, p, mensagem.bytesTexto);
-    return poe(b, p, FECHA_MENSAGEM);
+    return poe(b, p, this.#legado ? FECHA_LEGADO : FECHA_MENSAGEM);
   }
 
   /** O `Par` é de uma conexão só, e a sessão da conexão não muda. */
   #parEmBytes(par: Par, sessao: string): Uint8Array {
     let bytes = this.#pares.get(par);
     if (bytes === undefined) {
-      bytes = bytesAscii(`${formatarPar(par)}","id":"${sessao}-`);
+      bytes = bytesDe(`${formatarPar(par)}","id":"${sessao}-`);
       this.#pares.set(par, bytes);
     }
     return bytes;
@@ -224,10 +231,10 @@ const DEPOIS_DA_RECEBIDA = '","par":"';
 // (o par, `","id":"`, a sessão, `-`, o número, `","numero":` e o número)
 const ANTES_DA_ENVIADA = ',"enviada":"';
 const DEPOIS_DA_ENVIADA = '","assunto":"';
-const bytesAscii = (texto: string) => new TextEncoder().encode(texto);
-const CAMPO_NUMERO = bytesAscii('","numero":');
-const CAMPO_TEXTO = bytesAscii('","texto":"');
-const FECHA_MENSAGEM = bytesAscii('","legado":false}\n');
+const CAMPO_NUMERO = bytesDe('","numero":');
+const CAMPO_TEXTO = bytesDe('","texto":"');
+const FECHA_MENSAGEM = bytesDe('","legado":false}\n');
+const FECHA_LEGADO = bytesDe('","legado":true}\n');
 /** Maior instante ISO 8601 (ano de 6 dígitos com sinal, fuso de 3 dígitos). */
 const ISO_MAXIMO = 40;
 /** Bytes de uma linha de mensagem além do par, do assunto e do texto. */
@@ -237,35 +244,14 @@ const FIXOS_DA_LINHA = ANTES_DA_RECEBIDA.length + ISO_MAXIMO +
   CAMPO_TEXTO.length + FECHA_MENSAGEM.length;
 
 /**
- * Copia `origem` para `destino` a partir de `p` (o espaço já garantido) e
- * devolve a nova posição. `set` custa o mesmo para 10 ou 300 bytes; um laço
- * em JS só ganha abaixo de uns 8.
- */
-function poe(destino: Uint8Array, p: number, origem: Uint8Array): number {
-  destino.set(origem, p);
-  return p + origem.length;
-}
-
-/** Escreve um inteiro de 0 a 2³² − 1 em decimal; devolve a nova posição. */
-function poeInteiro(destino: Uint8Array, p: number, n: number): number {
-  let digitos = 1;
-  for (let resto = n; resto >= 10; resto = Math.floor(resto / 10)) digitos++;
-  let resto = n;
-  for (let i = p + digitos - 1; i >= p; i--) {
-    const quociente = Math.floor(resto / 10);
-    destino[i] = 0x30 + resto - quociente * 10;
-    resto = quociente;
-  }
-  return p + digitos;
-}
-
-/**
  * Escreve instantes em ISO 8601 com fuso, em bytes, já entre os dois textos
  * fixos da linha. Lembra o último instante escrito: as mensagens de uma mesma
  * leitura têm o mesmo instante de recebimento, e as de uma rajada, quase
  * sempre o mesmo de envio. Fora disso, a parte até os segundos é montada uma
  * vez por segundo: formatar uma data custa mais que uma mensagem inteira. Um
- * relógio por campo, para um não desfazer a memória do outro.
+ * relógio por campo, para um não desfazer a memória do outro. `semFuso`: sem
+ * o sufixo do fuso (a hora do cliente original, cujo fuso não se conhece; o
+ * instante vem com fuso 0 e o `Z` cai).
  */
 class RelogioIso {
   readonly #antes: string;
@@ -281,9 +267,17 @@ class RelogioIso {
   /** `-03:00` ou `Z`, + `depois`, do último segundo. */
   #fim = new Uint8Array(0);
 
-  constructor(antes: string, depois: string) {
+  readonly #semFuso: boolean;
+
+  constructor(antes: string, depois: string, semFuso = false) {
     this.#antes = antes;
     this.#depois = depois;
+    this.#semFuso = semFuso;
+  }
+
+  #iso(instante: number, fuso: number): string {
+    const iso = iso8601(instante, fuso);
+    return this.#semFuso ? iso.slice(0, -1) : iso;
   }
 
   /** Escreve em `destino` a partir de `p`; devolve a nova posição. */
@@ -304,14 +298,14 @@ class RelogioIso {
   #montar(instante: number, fuso: number): Uint8Array {
     if (!Number.isInteger(instante)) {
       // Frações de milissegundo: raras, pelo caminho comum.
-      return bytesAscii(this.#antes + iso8601(instante, fuso) + this.#depois);
+      return bytesDe(this.#antes + this.#iso(instante, fuso) + this.#depois);
     }
     const segundo = Math.floor(instante / 1000);
     if (segundo !== this.#segundo || fuso !== this.#fusoDoSegundo) {
-      const iso = iso8601(segundo * 1000, fuso);
+      const iso = this.#iso(segundo * 1000, fuso);
       const ponto = iso.indexOf("."); // anos de 6 dígitos mudam a posição
-      this.#inicio = bytesAscii(this.#antes + iso.slice(0, ponto + 1));
-      this.#fim = bytesAscii(iso.slice(ponto + 4) + this.#depois);
+      this.#inicio = bytesDe(this.#antes + iso.slice(0, ponto + 1));
+      this.#fim = bytesDe(iso.slice(ponto + 4) + this.#depois);
       this.#segundo = segundo;
       this.#fusoDoSegundo = fuso;
     }

@@ -7,12 +7,14 @@
  */
 
 import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
-import { dataHoraLocal, tituloDaMensagem } from "../datas.ts";
+import { dataHoraLocal, dataHoraNoFuso, tituloDaMensagem } from "../datas.ts";
+import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import type { Cores } from "./cores.ts";
 import { contar } from "./contagem.ts";
 import { comPorta } from "./endereco.ts";
 import { campoRecuado, escapar } from "./escape.ts";
-import type { Gravavel, SaidaEmLotes } from "./lotes.ts";
+import type { Gravavel, Montador, SaidaEmLotes } from "./lotes.ts";
+import { bytesDe, copiavelTalQual, poe, poeInteiro } from "./montagem.ts";
 import { Omitidos } from "./omitidos.ts";
 
 /** `127.0.0.1:5000` ou `[::1]:5000`. */
@@ -25,18 +27,31 @@ export class RegistroLegivel implements Registro {
   #saida: SaidaEmLotes;
   #cores: Cores;
   #omitidos = new Omitidos();
+  /** O bloco em bytes; `undefined` se as cores não são só moldura. */
+  #bloco: BlocoDeMensagem | undefined;
 
   constructor(saida: SaidaEmLotes, cores: Cores) {
     this.#saida = saida;
     this.#cores = cores;
+    this.#bloco = BlocoDeMensagem.para(cores);
   }
 
   registrar(evento: EventoServidor): void {
     if (this.#omitidos.descartar(evento, this.#saida)) return;
     const aviso = this.#omitidos.avisoPendente(evento.instante);
     if (aviso) this.#saida.escrever(formatarLegivel(aviso, this.#cores));
+    if (evento.tipo === "mensagem") {
+      const bloco = this.#bloco;
+      if (bloco && copiavelTalQual(evento.mensagem)) {
+        this.#saida.escreverMontado(
+          bloco.preparar(evento, evento.mensagem),
+          bloco,
+        );
+      } else this.#saida.escrever(formatarBloco(evento, this.#cores));
+      this.#saida.contarMensagem();
+      return;
+    }
     this.#saida.escrever(formatarLegivel(evento, this.#cores));
-    if (evento.tipo === "mensagem") this.#saida.contarMensagem();
   }
 
   aoGravar(alvo: Gravavel, numero: number): boolean {
@@ -108,10 +123,9 @@ export function formatarLegivel(evento: EventoServidor, cores: Cores): string {
   }
 }
 
-function formatarBloco(
-  evento: Extract<EventoServidor, { tipo: "mensagem" }>,
-  cores: Cores,
-): string {
+type EventoMensagem = Extract<EventoServidor, { tipo: "mensagem" }>;
+
+function formatarBloco(evento: EventoMensagem, cores: Cores): string {
   const { mensagem } = evento;
   return "\n---\n" +
     `> ${cores.negrito(tituloDaMensagem(mensagem))}\n` +
@@ -130,4 +144,154 @@ function formatarBloco(
  */
 export function idCurto(sessao: string, numero: number): string {
   return `${sessao.slice(0, 8)}-${numero}`;
+}
+
+/** Um estilo de `Cores` como moldura: o que vem antes e depois do texto. */
+interface Moldura {
+  antes: string;
+  depois: string;
+}
+
+/**
+ * O estilo como moldura fixa, ou `undefined` se ele não for só isso (um
+ * `Cores` que mexesse no texto não poderia ir para o bloco em bytes).
+ */
+function moldura(estilo: (texto: string) => string): Moldura | undefined {
+  const [antes, depois, ...resto] = estilo("\0").split("\0");
+  if (depois === undefined || resto.length > 0) return undefined;
+  const prova = "x\ny";
+  return estilo(prova) === antes + prova + depois
+    ? { antes, depois }
+    : undefined;
+}
+
+/** Os pedaços do bloco que dependem da conexão (o par, a sessão, o legado). */
+interface PedacosDoPar {
+  /** `<realce>127.0.0.1:5000</realce> (cliente original), recebida em <fraco>` */
+  remetente: Uint8Array;
+  /** `9f1c2a3b-`: o começo do id curto. */
+  sessao: Uint8Array;
+}
+
+/**
+ * O caminho quente do log legível: o mesmo bloco de `formatarBloco`, montado
+ * direto em bytes no lote da saída, como a linha `--json` (`json.ts`). Só
+ * para mensagens `copiavelTalQual`: só ASCII imprimível, sem quebra de linha,
+ * então o escape não muda nada e o recuo é só os dois espaços do começo; as
+ * demais vão pelo caminho em `string`. As horas (a do cliente no título e a
+ * local de recebimento) são lembradas por segundo, já com as cores em volta;
+ * os pedaços de cada conexão, por `Par`. Nada alocado por bloco.
+ */
+class BlocoDeMensagem implements Montador {
+  readonly #abre: Uint8Array;
+  readonly #antesDoAssunto: Uint8Array;
+  readonly #antesDoTexto: Uint8Array;
+  readonly #fecha: Uint8Array;
+  readonly #negrito: Moldura;
+  readonly #realce: Moldura;
+  readonly #fraco: Moldura;
+  #pares = new WeakMap<Par, PedacosDoPar>();
+  /** ` - 24/11/2026 19:27:52</negrito>\n> De `, do último segundo do cliente. */
+  #horaDoCliente = new Uint8Array(0);
+  #segundoDoCliente = NaN;
+  /** `24/11/2026 19:27:55</fraco> <fraco>[`, do último segundo recebido. */
+  #horaLocal = new Uint8Array(0);
+  #segundoLocal = NaN;
+  // O bloco da vez, guardado por `preparar` para `montar`.
+  #mensagem: MensagemEmBytes | undefined;
+  #par: PedacosDoPar | undefined;
+
+  /** O bloco em bytes para estas cores, se cada estilo for só uma moldura. */
+  static para(cores: Cores): BlocoDeMensagem | undefined {
+    const negrito = moldura(cores.negrito);
+    const realce = moldura(cores.realce);
+    const fraco = moldura(cores.fraco);
+    if (!negrito || !realce || !fraco) return undefined;
+    return new BlocoDeMensagem(negrito, realce, fraco);
+  }
+
+  private constructor(negrito: Moldura, realce: Moldura, fraco: Moldura) {
+    this.#negrito = negrito;
+    this.#realce = realce;
+    this.#fraco = fraco;
+    this.#abre = bytesDe(`\n---\n> ${negrito.antes}MENSAGEM #`);
+    this.#antesDoAssunto = bytesDe(
+      `]${fraco.depois}\n\n> ASSUNTO:\n${negrito.antes}  `,
+    );
+    this.#antesDoTexto = bytesDe(`${negrito.depois}\n\n> TEXTO:\n  `);
+    this.#fecha = bytesDe("\n---\n");
+  }
+
+  /** Guarda o bloco da vez e devolve o maior tamanho que ele pode ter. */
+  preparar(evento: EventoMensagem, mensagem: MensagemEmBytes): number {
+    const par = this.#pedacosDoPar(evento);
+    this.#mensagem = mensagem;
+    this.#par = par;
+    this.#lembrarHoraDoCliente(mensagem.instante, mensagem.fuso);
+    this.#lembrarHoraLocal(evento.instante);
+    return this.#abre.length + 10 + this.#horaDoCliente.length +
+      par.remetente.length + this.#horaLocal.length + par.sessao.length + 10 +
+      this.#antesDoAssunto.length + mensagem.bytesAssunto.length +
+      this.#antesDoTexto.length + mensagem.bytesTexto.length +
+      this.#fecha.length;
+  }
+
+  montar(b: Uint8Array, inicio: number): number {
+    const mensagem = this.#mensagem!;
+    const par = this.#par!;
+    let p = poe(b, inicio, this.#abre);
+    p = poeInteiro(b, p, mensagem.numero, 3);
+    p = poe(b, p, this.#horaDoCliente);
+    p = poe(b, p, par.remetente);
+    p = poe(b, p, this.#horaLocal);
+    p = poe(b, p, par.sessao);
+    p = poeInteiro(b, p, mensagem.numero);
+    p = poe(b, p, this.#antesDoAssunto);
+    p = poe(b, p, mensagem.bytesAssunto);
+    p = poe(b, p, this.#antesDoTexto);
+    p = poe(b, p, mensagem.bytesTexto);
+    return poe(b, p, this.#fecha);
+  }
+
+  /** A mesma chave que a memória de `dataHoraNoFuso`: o segundo no fuso. */
+  #lembrarHoraDoCliente(instante: number, fuso: number) {
+    const segundo = Math.floor((instante + fuso * 60_000) / 1000);
+    if (segundo === this.#segundoDoCliente) return;
+    this.#horaDoCliente = bytesDe(
+      ` - ${dataHoraNoFuso(instante, fuso)}${this.#negrito.depois}\n> De `,
+    );
+    this.#segundoDoCliente = segundo;
+  }
+
+  /** A mesma chave que a memória de `dataHoraLocal`: o segundo. */
+  #lembrarHoraLocal(instante: number) {
+    const segundo = Math.floor(instante / 1000);
+    if (segundo === this.#segundoLocal) return;
+    const fraco = this.#fraco;
+    this.#horaLocal = bytesDe(
+      `${dataHoraLocal(instante)}${fraco.depois} ${fraco.antes}[`,
+    );
+    this.#segundoLocal = segundo;
+  }
+
+  /**
+   * O `Par` é de uma conexão só; a sessão e o ser do cliente original não
+   * mudam depois da primeira mensagem.
+   */
+  #pedacosDoPar(evento: EventoMensagem): PedacosDoPar {
+    let pedacos = this.#pares.get(evento.par);
+    if (pedacos === undefined) {
+      const { antes, depois } = this.#realce;
+      pedacos = {
+        remetente: bytesDe(
+          `${antes}${formatarPar(evento.par)}${depois}${
+            evento.legado ? " (cliente original)" : ""
+          }, recebida em ${this.#fraco.antes}`,
+        ),
+        sessao: bytesDe(`${evento.sessao.slice(0, 8)}-`),
+      };
+      this.#pares.set(evento.par, pedacos);
+    }
+    return pedacos;
+  }
 }

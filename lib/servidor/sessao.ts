@@ -211,7 +211,10 @@ export class Sessao {
             );
           }
           this.#estado = Estado.LEGADO;
-          this.#legado = new DecodificadorLegado(this.#opcoes.tamanhoMaximo);
+          // Blocos lidos no lugar, como as mensagens do protocolo.
+          this.#legado = new DecodificadorLegado(this.#opcoes.tamanhoMaximo, {
+            noLugar: true,
+          });
         }
       }
       if (this.#legado) this.#processarLegado(this.#legado, pedaco);
@@ -238,15 +241,18 @@ export class Sessao {
   }
 
   #processarLegado(legado: DecodificadorLegado, pedaco: Uint8Array) {
-    legado.decodificar(pedaco, (mensagem) => {
-      this.#quadros++;
-      this.#aoMensagem(mensagem, true);
-    });
+    legado.decodificar(pedaco, this.#aoBloco, this);
     if (legado.terminou && this.#estado !== Estado.FECHANDO) {
       this.#despedida = "saiu";
       this.#estado = Estado.FECHANDO;
       this.#fecharDepois(); // o original fecha logo depois de CODIGO_SAIDA
     }
+  }
+
+  /** Um bloco do cliente original (método, como `#aoQuadro`). */
+  #aoBloco(mensagem: Mensagem): void {
+    this.#quadros++;
+    this.#aoMensagem(mensagem, true);
   }
 
   // Método, chamado pelo decodificador com `this`: nem fecho por pedaço no

@@ -11,6 +11,7 @@ import {
   BYTES_CODIGO_SAIDA,
   codificarBlocoLegado,
   DecodificadorLegado,
+  MensagemLegada,
   pareceLegado,
 } from "../../lib/protocolo/legado.ts";
 import { CodigoErro, ErroDeProtocolo } from "../../lib/erros.ts";
@@ -559,4 +560,41 @@ Deno.test("construtor recusa tamanho máximo inválido", () => {
   assert.throws(() => new DecodificadorLegado(-1), RangeError);
   assert.throws(() => new DecodificadorLegado(1.5), RangeError);
   assert.throws(() => new DecodificadorLegado(NaN), RangeError);
+});
+
+Deno.test("no lugar: a mesma MensagemLegada, com os bytes e semEscape certos, em qualquer ponto de corte e com o buffer de leitura reaproveitado", () => {
+  const originais = [
+    mensagem(1, "Olá", "Texto com acentuação"),
+    mensagem(2, "simples", "só ASCII? não: 'só' tem acento", 1),
+    mensagem(3, "ascii", "imprimivel e sem aspas", 1),
+    mensagem(4, 'di"sse', "c:\\x\t\x1b[31m"),
+    mensagem(5, "", ""),
+    mensagem(6, "🎉", "\u202eevil"),
+  ];
+  const fluxo = juntar(...originais.map(codificarBlocoLegado));
+  const limpo = (texto: string) =>
+    /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(texto);
+  // O leitor do servidor reaproveita o buffer: cada pedaço é copiado para o
+  // mesmo lugar e apagado depois de lido.
+  const buffer = new Uint8Array(fluxo.length);
+  for (let i = 0; i <= fluxo.length; i += 7) {
+    const decodificador = new DecodificadorLegado(1024, { noLugar: true });
+    const recebidas: Mensagem[] = [];
+    let objeto: MensagemLegada | undefined;
+    for (const pedaco of [fluxo.subarray(0, i), fluxo.subarray(i)]) {
+      buffer.set(pedaco);
+      decodificador.decodificar(buffer.subarray(0, pedaco.length), (m) => {
+        assert.ok(m instanceof MensagemLegada);
+        objeto ??= m;
+        assert.equal(m, objeto, "sempre o mesmo objeto");
+        const copia = m.copiar();
+        assert.deepEqual(m.bytesAssunto, bytes(copia.assunto));
+        assert.deepEqual(m.bytesTexto, bytes(copia.texto));
+        assert.equal(m.semEscape, limpo(copia.assunto) && limpo(copia.texto));
+        recebidas.push(copia);
+      });
+      buffer.fill(0x21);
+    }
+    assert.deepEqual(recebidas, originais, `corte em ${i}`);
+  }
 });

@@ -12,6 +12,11 @@ import { codificarMensagem } from "../../lib/protocolo/codificador.ts";
 import { Decodificador } from "../../lib/protocolo/decodificador.ts";
 import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 import {
+  codificarBlocoLegado,
+  DecodificadorLegado,
+  MensagemLegada,
+} from "../../lib/protocolo/legado.ts";
+import {
   limitesDoServidor,
   type Mensagem,
   type Quadro,
@@ -283,4 +288,71 @@ Deno.test("RegistroJson: par IPv6 entre colchetes também no caminho em bytes", 
   );
   assert.equal(rapido, comum);
   assert.equal(JSON.parse(rapido).par, "[::1]:40000");
+});
+
+Deno.test("RegistroJson: a linha de um bloco do cliente original montada em bytes é idêntica à montada em texto", async (t) => {
+  const base = { numero: 1, instante: INSTANTE - 123, fuso: 0 };
+  const casos: { nome: string; mensagens: Mensagem[] }[] = [
+    {
+      nome: "ASCII simples, números e segundos variados",
+      mensagens: Array.from({ length: 20 }, (_, i) => ({
+        ...base,
+        numero: [1, 9, 10, 999, 1000, 0xffff_ffff][i % 6],
+        instante: INSTANTE - 123 + Math.floor(i / 3) * 1000,
+        assunto: `assunto ${i}`,
+        texto: "x".repeat(i * 5),
+      })),
+    },
+    { nome: "campos vazios", mensagens: [{ ...base, assunto: "", texto: "" }] },
+    {
+      nome: "aspas, barra invertida, controles, DEL, acentos, emoji, bidi",
+      mensagens: [
+        { ...base, assunto: 'di"sse', texto: "c:\\x" },
+        { ...base, assunto: "\x1b]0;título\x07", texto: "a\tb\rc\x7f" },
+        { ...base, assunto: "ação 👋", texto: "\u202eevil\u2028" },
+      ],
+    },
+    {
+      nome: "anos 1901 e 9999",
+      mensagens: [Date.UTC(1, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59)].map(
+        (instante) => ({ ...base, instante, assunto: "a", texto: "b" }),
+      ),
+    },
+  ];
+  for (const caso of casos) {
+    await t.step(caso.nome, async () => {
+      const rapido = new EscritorFalso();
+      const comum = new EscritorFalso();
+      const saidaRapida = new SaidaEmLotes(rapido);
+      const saidaComum = new SaidaEmLotes(comum);
+      const registroRapido = new RegistroJson(saidaRapida);
+      const registroComum = new RegistroJson(saidaComum);
+      const decodificador = new DecodificadorLegado(1 << 20, { noLugar: true });
+      for (const m of caso.mensagens) {
+        decodificador.decodificar(codificarBlocoLegado(m), (mensagem) => {
+          assert.ok(mensagem instanceof MensagemLegada);
+          const evento = {
+            tipo: "mensagem" as const,
+            instante: INSTANTE,
+            par: PAR,
+            sessao: SESSAO,
+            legado: true,
+          };
+          registroRapido.registrar({ ...evento, mensagem });
+          registroComum.registrar({ ...evento, mensagem: mensagem.copiar() });
+        });
+      }
+      await Promise.all([saidaRapida.esvaziar(), saidaComum.esvaziar()]);
+      assert.equal(rapido.texto, comum.texto);
+      const linhas = rapido.texto.trimEnd().split("\n");
+      assert.equal(linhas.length, caso.mensagens.length);
+      linhas.forEach((linha, i) => {
+        const objeto = JSON.parse(linha);
+        assert.equal(objeto.legado, true);
+        assert.equal(objeto.assunto, caso.mensagens[i].assunto);
+        assert.equal(objeto.texto, caso.mensagens[i].texto);
+        assert.equal(CRU_PERIGOSO.test(linha), false);
+      });
+    });
+  }
 });

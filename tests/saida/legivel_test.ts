@@ -6,8 +6,37 @@
  */
 import assert from "node:assert/strict";
 import type { EventoServidor } from "../../lib/servidor/eventos.ts";
-import { formatarLegivel, formatarPar } from "../../lib/saida/legivel.ts";
-import { eventoMensagem, INSTANTE, MARCAS, PAR, SEM_CORES } from "./dados.ts";
+import {
+  formatarLegivel,
+  formatarPar,
+  RegistroLegivel,
+} from "../../lib/saida/legivel.ts";
+import type { Cores } from "../../lib/saida/cores.ts";
+import { SaidaEmLotes } from "../../lib/saida/lotes.ts";
+import { codificarMensagem } from "../../lib/protocolo/codificador.ts";
+import { Decodificador } from "../../lib/protocolo/decodificador.ts";
+import {
+  codificarBlocoLegado,
+  DecodificadorLegado,
+  type MensagemLegada,
+} from "../../lib/protocolo/legado.ts";
+import type { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
+import {
+  limitesDoServidor,
+  type Mensagem,
+  type Quadro,
+  Tipo,
+} from "../../lib/protocolo/quadros.ts";
+import { EscritorFalso } from "../ajudantes.ts";
+import {
+  CRU_PERIGOSO,
+  eventoMensagem,
+  INSTANTE,
+  MARCAS,
+  PAR,
+  SEM_CORES,
+  SESSAO,
+} from "./dados.ts";
 
 function dois(n: number): string {
   return String(n).padStart(2, "0");
@@ -177,4 +206,189 @@ Deno.test("formatarLegivel: uma linha por evento, singular e plural", async (t) 
       assert.equal(formatarLegivel(evento, SEM_CORES), esperado);
     });
   }
+});
+
+/** As cores ANSI do terminal, como em lib/saida/cores.ts. */
+const ANSI: Cores = {
+  negrito: (t) => `\x1b[1m${t}\x1b[22m`,
+  realce: (t) => `\x1b[36m${t}\x1b[39m`,
+  fraco: (t) => `\x1b[2m${t}\x1b[22m`,
+  erro: (t) => `\x1b[31m${t}\x1b[39m`,
+};
+
+/**
+ * Os blocos de cada mensagem pelos dois caminhos: a mensagem com os bytes
+ * recebidos (`MensagemNoLugar` do protocolo ou `MensagemLegada` do cliente
+ * original), que o registro monta em bytes quando pode, e a cópia comum,
+ * formatada em texto.
+ */
+async function blocosPelosDoisCaminhos(
+  mensagens: Mensagem[],
+  cores: Cores,
+  legado: boolean,
+  instante: number,
+  par = PAR,
+): Promise<{ rapido: string; comum: string }> {
+  const rapido = new EscritorFalso();
+  const saidaRapida = new SaidaEmLotes(rapido);
+  const registroRapido = new RegistroLegivel(saidaRapida, cores);
+  let comum = "";
+  const evento = {
+    tipo: "mensagem" as const,
+    instante,
+    par,
+    sessao: SESSAO,
+    legado,
+  };
+  const registrar = (mensagem: Mensagem) => {
+    assert.ok("bytesTexto" in mensagem);
+    registroRapido.registrar({ ...evento, mensagem });
+    const copia = (mensagem as MensagemNoLugar | MensagemLegada).copiar();
+    comum += formatarLegivel({ ...evento, mensagem: copia }, cores);
+  };
+  if (legado) {
+    const decodificador = new DecodificadorLegado(1 << 20, { noLugar: true });
+    for (const m of mensagens) {
+      decodificador.decodificar(codificarBlocoLegado(m), registrar);
+    }
+  } else {
+    const decodificador = new Decodificador({
+      limites: limitesDoServidor(1 << 20),
+      noLugar: true,
+    });
+    for (const m of mensagens) {
+      decodificador.decodificar(codificarMensagem(m), (quadro: Quadro) => {
+        if (quadro.tipo === Tipo.MENSAGEM) registrar(quadro.mensagem);
+      });
+    }
+  }
+  await saidaRapida.esvaziar();
+  return { rapido: rapido.texto, comum };
+}
+
+Deno.test("RegistroLegivel: o bloco montado em bytes é idêntico ao montado em texto", async (t) => {
+  const base = { numero: 1, instante: INSTANTE, fuso: -180 };
+  const casos: { nome: string; mensagens: Mensagem[]; instante?: number }[] = [
+    {
+      nome: "ASCII simples, números de 1 a 10 dígitos, segundos variados",
+      mensagens: Array.from({ length: 30 }, (_, i) => ({
+        ...base,
+        numero: [1, 9, 10, 99, 100, 999, 1000, 12345, 0xffff_ffff][i % 9],
+        instante: INSTANTE + i * 777,
+        assunto: `assunto ${i}`,
+        texto: "x".repeat(i * 7),
+      })),
+    },
+    {
+      nome: "campos vazios",
+      mensagens: [{ ...base, assunto: "", texto: "" }],
+    },
+    {
+      nome: "aspas, barra invertida, controles, DEL, acentos, emoji, bidi",
+      mensagens: [
+        { ...base, assunto: 'di"sse', texto: "c:\\x" },
+        { ...base, assunto: "\x1b]0;título\x07", texto: "a\tb\rc\x7f" },
+        { ...base, assunto: "ação 👋", texto: "\u202eevil\u2028 \u2066x" },
+        { ...base, assunto: "ok", texto: "só ASCII? quase" },
+      ],
+    },
+    {
+      nome: "fusos do cliente: UTC, leste, oeste com minutos, extremos",
+      mensagens: [0, 60, 330, 345, -570, -180, 840, -720, 32767, -32768].map(
+        (fuso) => ({ ...base, fuso, assunto: "f", texto: String(fuso) }),
+      ),
+    },
+    {
+      nome: "mesmo segundo com o fuso trocando",
+      mensagens: [
+        [INSTANTE, -180],
+        [INSTANTE + 1, 60],
+        [INSTANTE + 2, -180],
+        [INSTANTE + 999, 0],
+        [INSTANTE + 1000, 0],
+      ].map(([instante, fuso]) => ({
+        ...base,
+        instante,
+        fuso,
+        assunto: "s",
+        texto: `${instante} ${fuso}`,
+      })),
+    },
+    {
+      nome: "recebida antes de 1970",
+      mensagens: [{ ...base, assunto: "a", texto: "b" }],
+      instante: -123_456,
+    },
+  ];
+  const comQuebras: Mensagem[] = [
+    { ...base, assunto: "a\nb", texto: "linha 1\nlinha 2\n" },
+    { ...base, assunto: "x", texto: "\n\n" },
+  ];
+  for (
+    const [nomeCores, cores] of [
+      ["sem cores", SEM_CORES],
+      ["cores ANSI", ANSI],
+      ["marcas", MARCAS],
+    ] as const
+  ) {
+    for (const caso of casos) {
+      for (const legado of [false, true]) {
+        await t.step(
+          `${caso.nome}, ${nomeCores}${legado ? ", cliente original" : ""}`,
+          async () => {
+            // O cliente original só manda a hora de parede, em segundos.
+            const mensagens = legado
+              ? caso.mensagens.map((m) => ({
+                ...m,
+                instante: Math.floor(m.instante / 1000) * 1000,
+                fuso: 0,
+              }))
+              : caso.mensagens;
+            const { rapido, comum } = await blocosPelosDoisCaminhos(
+              mensagens,
+              cores,
+              legado,
+              caso.instante ?? INSTANTE + 500,
+            );
+            assert.equal(rapido, comum);
+            if (cores !== ANSI) assert.doesNotMatch(rapido, CRU_PERIGOSO);
+          },
+        );
+      }
+    }
+    await t.step(`quebras de linha recuadas, ${nomeCores}`, async () => {
+      const { rapido, comum } = await blocosPelosDoisCaminhos(
+        comQuebras,
+        cores,
+        false,
+        INSTANTE,
+      );
+      assert.equal(rapido, comum);
+      assert.ok(rapido.includes("  linha 1\n  linha 2\n  \n---\n"));
+    });
+    await t.step(`par IPv6, ${nomeCores}`, async () => {
+      const { rapido, comum } = await blocosPelosDoisCaminhos(
+        [{ ...base, assunto: "a", texto: "b" }],
+        cores,
+        false,
+        INSTANTE,
+        { endereco: "::1", porta: 40000 },
+      );
+      assert.equal(rapido, comum);
+      assert.ok(rapido.includes("[::1]:40000"));
+    });
+  }
+});
+
+Deno.test("RegistroLegivel: cores que mexem no texto (não só moldura) vão pelo caminho em texto", async () => {
+  const estranhas: Cores = { ...SEM_CORES, realce: (t) => t.toUpperCase() };
+  const { rapido, comum } = await blocosPelosDoisCaminhos(
+    [{ numero: 1, instante: INSTANTE, fuso: 0, assunto: "a", texto: "b" }],
+    estranhas,
+    false,
+    INSTANTE,
+    { endereco: "::ffff:a", porta: 1 },
+  );
+  assert.equal(rapido, comum);
+  assert.ok(rapido.includes("[::FFFF:A]:1"));
 });
