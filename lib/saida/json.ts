@@ -94,8 +94,8 @@ let avulsa: { linha: LinhaDeMensagem; rascunho: Uint8Array } | undefined;
  * publicação no JetStream (lib/nats/), que a repete até ser confirmada.
  */
 export function linhaEmBytes(evento: EventoMensagem): Uint8Array {
-  if (evento.legado || !copiavelTalQual(evento.mensagem)) {
-    const linha = bytesAscii(linhaJsonDeMensagem(evento));
+  if (!copiavelTalQual(evento.mensagem)) {
+    const linha = bytesDe(linhaJsonDeMensagem(evento));
     return linha.subarray(0, linha.length - 1);
   }
   avulsa ??= { linha: new LinhaDeMensagem(), rascunho: new Uint8Array(4096) };
