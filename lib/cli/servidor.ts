@@ -266,7 +266,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     },
     {
       codigo: RetornoServidor.FORCADO,
-      descricao: "encerramento forçado (segundo sinal)",
+      descricao:
+        "encerramento forçado (um segundo sinal, mais de 300 ms depois do primeiro)",
     },
   ],
   exemplos: [
