@@ -20,6 +20,7 @@ import type { SessaoDeEnvio } from "./interfaces.ts";
 import { novaMensagem } from "../datas.ts";
 import type { Mensagem } from "../protocolo/quadros.ts";
 import { RetornoCliente } from "../retornos.ts";
+import { contar } from "../saida/contagem.ts";
 import { sortearSessao } from "../sorteio.ts";
 import { type Agendamento, esperar, repetir } from "../temporizador.ts";
 
@@ -177,10 +178,15 @@ export class SessaoRetomavel implements SessaoDeEnvio {
       this.#terminar(falha);
       return;
     }
+    const aEspera = this.#fila.length;
     this.#retomada.avisar?.(
-      `${falha.message}; reconectando (${this.#fila.length} ${
-        this.#fila.length === 1 ? "mensagem" : "mensagens"
-      } à espera de confirmação)`,
+      `${falha.message}; reconectando${
+        aEspera > 0
+          ? ` (${
+            contar(aEspera, "mensagem", "mensagens")
+          } à espera de confirmação)`
+          : ""
+      }...`,
     );
     this.#reconectando = this.#reconectar(falha).finally(() =>
       this.#reconectando = undefined
@@ -230,10 +236,13 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     this.#confirmada({ entregue: true } as AEntregar);
     this.#usar(cliente);
     for (const item of this.#fila) this.#enviarPor(cliente, item);
+    const gravadas = antes - this.#fila.length;
     this.#retomada.avisar?.(
-      `reconectado; ${
-        antes - this.#fila.length
-      } já estavam gravadas, ${this.#fila.length} reenviadas`,
+      antes === 0
+        ? "reconectado ao servidor"
+        : `reconectado; ${
+          contar(gravadas, "já estava gravada", "já estavam gravadas")
+        }, ${contar(this.#fila.length, "reenviada", "reenviadas")}`,
     );
   }
 
