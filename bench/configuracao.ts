@@ -37,6 +37,8 @@ export interface Config {
   espectadores: number;
   /** Espectadores do painel que nunca leem, no cenário 11. */
   espectadoresParados: number;
+  /** Reinícios do servidor no cenário 13 (reconexão). */
+  rodadasReconexao: number;
 }
 
 export const COMPLETO = {
@@ -53,6 +55,7 @@ export const COMPLETO = {
   aquecerLadoALado: true,
   espectadores: 100,
   espectadoresParados: 10,
+  rodadasReconexao: 5,
 };
 
 export const RAPIDO = {
@@ -69,6 +72,7 @@ export const RAPIDO = {
   aquecerLadoALado: false,
   espectadores: 10,
   espectadoresParados: 3,
+  rodadasReconexao: 2,
 };
 
 /** Limite de arquivos abertos pedido para o servidor e o gerador. */

@@ -24,10 +24,29 @@ import { contar } from "../saida/contagem.ts";
 import { sortearSessao } from "../sorteio.ts";
 import { type Agendamento, esperar, repetir } from "../temporizador.ts";
 
-/** Primeira espera antes de reconectar; dobra a cada tentativa. */
-const ESPERA_INICIAL_MS = 50;
-/** Maior espera entre duas tentativas. */
-const ESPERA_MAXIMA_MS = 2000;
+/*
+ * A espera antes de cada tentativa de reconectar: o teto começa em
+ * ESPERA_INICIAL_MS, cresce FATOR_ESPERA vezes por tentativa até
+ * ESPERA_MAXIMA_MS, e cada espera é sorteada entre a metade e o todo do teto
+ * (muitos clientes não voltam juntos). Medido no cenário 13 do banco
+ * (bench/cenarios/reconexao.ts): um reinício do servidor deixa a porta fechada
+ * uns 50 ms, e com 50 ms dobrando até 2 s quase todo o tempo do servidor
+ * pronto à primeira confirmação nova era o cliente dormindo (mediana 50 ms,
+ * 47 de espera, em 20 reinícios). O que sobra de espera depois que o servidor
+ * volta é uma fração do degrau em que ele voltou, e o degrau é proporcional
+ * ao fator: com 25 ms e 1,5× a mediana caiu para 8 ms (máx. 87 → 33), com
+ * duas ou três tentativas durante a queda em vez de uma ou duas. O teto de
+ * 1 s (era 2 s) corta pela metade a sobra de uma queda longa (um reinício de
+ * segundos), e um servidor fora do ar ainda recebe no máximo uma tentativa a
+ * cada 0,5–1 s de cada cliente. Não há tentativa imediata: depois de uma
+ * despedida o servidor está saindo, e a primeira espera já é de 12–25 ms.
+ */
+/** Teto da primeira espera. */
+const ESPERA_INICIAL_MS = 25;
+/** Quanto o teto cresce a cada tentativa (exponencial, mais suave que 2×). */
+const FATOR_ESPERA = 1.5;
+/** Maior teto entre duas tentativas. */
+const ESPERA_MAXIMA_MS = 1000;
 
 export interface OpcoesRetomada {
   /**
@@ -199,7 +218,7 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     for (let tentativa = 0;; tentativa++) {
       const teto = Math.min(
         ESPERA_MAXIMA_MS,
-        ESPERA_INICIAL_MS * 2 ** tentativa,
+        ESPERA_INICIAL_MS * FATOR_ESPERA ** tentativa,
       );
       await esperar(teto / 2 + Math.random() * teto / 2);
       if (this.#falha) return;
