@@ -17,8 +17,9 @@ import { Cliente } from "./sessao.ts";
 import type { OpcoesCliente } from "./conectar.ts";
 import { FalhaDoCliente, naoEntregue, passageira } from "./falhas.ts";
 import type { SessaoDeEnvio } from "./interfaces.ts";
+import { motivoDoExcesso } from "./limites.ts";
 import { novaMensagem } from "../datas.ts";
-import type { Mensagem } from "../protocolo/quadros.ts";
+import { excessoDaMensagem, type Mensagem } from "../protocolo/quadros.ts";
 import { RetornoCliente } from "../retornos.ts";
 import { contar } from "../saida/contagem.ts";
 import { sortearSessao } from "../sorteio.ts";
@@ -127,8 +128,9 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     return novaMensagem(this.#numero + 1, assunto, texto, instante);
   }
 
+  /** Também enquanto reconecta: vale o limite da última saudação. */
   excesso(assunto: string, texto: string): number {
-    return this.#cliente?.excesso(assunto, texto) ?? 0;
+    return excessoDaMensagem(assunto, texto, this.#tamanhoMaximo);
   }
 
   /** Envia; resolve quando confirmada, mesmo que seja depois de reconexões. */
@@ -152,16 +154,28 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     return promise;
   }
 
-  /** Espera as confirmações que faltam, diz CODIGO_SAIDA e fecha. */
+  /**
+   * Espera as confirmações que faltam, diz CODIGO_SAIDA e fecha. Se a conexão
+   * cai antes das confirmações, reconecta, reenvia e sai de novo; se cai
+   * depois delas (só a despedida se perdeu), tudo foi entregue.
+   */
   async sair(): Promise<FalhaDoCliente | null> {
     this.#saindo = true;
-    while (this.#reconectando && !this.#falha) await this.#reconectando;
-    const cliente = this.#cliente;
-    if (this.#falha || cliente === undefined) {
-      return this.#terminar(this.#falha);
+    while (true) {
+      while (this.#reconectando && !this.#falha) await this.#reconectando;
+      const cliente = this.#cliente;
+      if (this.#falha || cliente === undefined) {
+        return this.#terminar(this.#falha);
+      }
+      const falha = await cliente.sair();
+      // `#aoFimDaConexao` já correu: ou reconecta, ou terminou a sessão.
+      if (this.#falha) return this.#terminar(this.#falha);
+      if (this.#reconectando) continue;
+      if (falha && this.#fila.length === 0 && passageira(falha)) {
+        return this.#terminar(null);
+      }
+      return this.#terminar(falha);
     }
-    const falha = await cliente.sair();
-    return this.#terminar(falha);
   }
 
   #usar(cliente: Cliente) {
@@ -173,7 +187,12 @@ export class SessaoRetomavel implements SessaoDeEnvio {
   #enviarPor(cliente: Cliente, item: AEntregar) {
     cliente.enviar(item.mensagem).then(
       () => this.#confirmada(item),
-      () => {}, // a queda é tratada por `#aoFimDaConexao`, que reenvia
+      (erro) => {
+        // Não cabe no limite desta conexão (o servidor reiniciou com um
+        // menor): recusada, as outras seguem. Uma queda é tratada por
+        // `#aoFimDaConexao`, que reenvia.
+        if (erro instanceof RangeError) this.#naoCabe(item);
+      },
     );
   }
 
@@ -181,19 +200,39 @@ export class SessaoRetomavel implements SessaoDeEnvio {
   #confirmada(item: AEntregar) {
     item.entregue = true;
     this.#ultimoProgresso = Date.now();
+    this.#soltarEntregues();
+  }
+
+  #soltarEntregues() {
     while (this.#fila.length > 0 && this.#fila[0].entregue) {
       this.#fila.shift()!.resolver();
     }
+  }
+
+  #naoCabe(item: AEntregar) {
+    const i = this.#fila.indexOf(item);
+    if (i < 0) return;
+    this.#fila.splice(i, 1);
+    const { numero, assunto, texto } = item.mensagem;
+    item.rejeitar(
+      naoEntregue(
+        numero,
+        motivoDoExcesso(assunto, texto, this.#tamanhoMaximo),
+      ),
+    );
+    this.#soltarEntregues();
   }
 
   #aoFimDaConexao(cliente: Cliente, falha: FalhaDoCliente | null) {
     if (this.#cliente !== cliente) return;
     this.#cliente = undefined;
     if (falha === null || this.#falha) return; // saiu por `sair()`
+    // Saindo, com tudo confirmado: só a despedida se perdeu (`sair()` decide).
+    if (this.#saindo && this.#fila.length === 0) return;
     const reinicio = falha.codigoDeRetorno === RetornoCliente.SERVIDOR_ENCERROU;
     const retomar = passageira(falha) &&
       (!reinicio || this.#retomada.aposDespedida);
-    if (!retomar || (this.#saindo && this.#fila.length === 0)) {
+    if (!retomar) {
       this.#terminar(falha);
       return;
     }
@@ -207,9 +246,11 @@ export class SessaoRetomavel implements SessaoDeEnvio {
           : ""
       }...`,
     );
-    this.#reconectando = this.#reconectar(falha).finally(() =>
-      this.#reconectando = undefined
-    );
+    const reconectando = this.#reconectar(falha).finally(() => {
+      // Uma queda da conexão nova pode já ter começado outra reconexão.
+      if (this.#reconectando === reconectando) this.#reconectando = undefined;
+    });
+    this.#reconectando = reconectando;
   }
 
   /** Tenta de novo com espera crescente e sorteada, até o prazo de progresso. */
@@ -252,7 +293,7 @@ export class SessaoRetomavel implements SessaoDeEnvio {
       if (item.mensagem.numero <= gravado) item.entregue = true;
     }
     const antes = this.#fila.length;
-    this.#confirmada({ entregue: true } as AEntregar);
+    this.#soltarEntregues();
     this.#usar(cliente);
     for (const item of this.#fila) this.#enviarPor(cliente, item);
     const gravadas = antes - this.#fila.length;

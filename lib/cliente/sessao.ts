@@ -268,7 +268,9 @@ export class Cliente {
       this.#vigia?.cancelar();
       this.#conexao.fechar();
     }
-    if (!this.#falha && !this.#saindo) {
+    // Saindo, o fim é o esperado só se nada ficou sem confirmação: o
+    // servidor responde à despedida depois de confirmar tudo.
+    if (!this.#falha && (!this.#saindo || this.#pendentes.length > 0)) {
       this.#falha = falhaNoFim(this.#servidorEncerrou);
     }
     this.#rejeitarPendentes();
