@@ -252,7 +252,7 @@ export const PROGRAMA_SERVIDOR: Programa = {
     {
       codigo: RetornoServidor.SAIDA_FALHOU,
       descricao:
-        "a saída falhou (leitor fechado, disco cheio) ou não gravou tudo no prazo do encerramento; as não gravadas nunca foram confirmadas",
+        "a saída falhou (leitor fechado, disco cheio) ou não gravou tudo (nem o JetStream, com --nats) no prazo do encerramento; as não gravadas nunca foram confirmadas",
     },
     {
       codigo: RetornoServidor.NATS_INALCANCAVEL,
