@@ -15,6 +15,7 @@ import {
   alvo,
   iniciarServidor,
   ParCru,
+  PRAZO_TESTE_MS,
   type ServidorEmTeste,
 } from "../ajudantes.ts";
 import { temTmux, Tmux } from "./tmux.ts";
@@ -91,9 +92,23 @@ async function tarefaNaJanela(
     "NO_COLOR=1",
     "bash",
     "-c",
-    `${comando}; echo FIM:$?; exec cat`,
+    // O código também vai para um arquivo: o tmux às vezes demora (ou deixa)
+    // de mostrar a última linha de um painel, e o fim não pode depender dela.
+    `${comando}; c=$?; echo FIM:$c; echo $c > ${
+      citar(arquivoDoFim(janela))
+    }; exec cat`,
   );
   return `sdr:${janela}`;
+}
+
+/** Onde a janela deixa o código de saída do `deno task`. */
+const PASTA_DOS_FINS = Deno.makeTempDirSync({ prefix: "sdr-ctrlc-" });
+globalThis.addEventListener(
+  "unload",
+  () => Deno.removeSync(PASTA_DOS_FINS, { recursive: true }),
+);
+function arquivoDoFim(janela: string): string {
+  return `${PASTA_DOS_FINS}/${janela}.fim`;
 }
 
 /** Espera (com prazo) o programa da janela terminar; o código e a tela. */
@@ -101,8 +116,26 @@ async function fim(
   tmux: Tmux,
   janela: string,
 ): Promise<{ codigo: number; tela: string }> {
-  const casou = await tmux.esperar(janela, /FIM:(\d+)$/m);
-  return { codigo: Number(casou[1]), tela: await tmux.tela(janela) };
+  const arquivo = arquivoDoFim(janela.replace(/^sdr:/, ""));
+  const limite = Date.now() + PRAZO_TESTE_MS;
+  while (Date.now() < limite) {
+    const texto = await Deno.readTextFile(arquivo).catch(() => "");
+    if (texto.endsWith("\n")) {
+      // A tela tem um instante para mostrar o fim; o código já é certo.
+      let tela = await tmux.tela(janela);
+      for (let i = 0; i < 40 && !/FIM:\d+$/m.test(tela); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        tela = await tmux.tela(janela);
+      }
+      return { codigo: Number(texto.trim()), tela };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(
+    `o programa da janela ${janela} não terminou; tela:\n${await tmux.tela(
+      janela,
+    )}`,
+  );
 }
 
 /**
