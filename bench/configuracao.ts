@@ -24,6 +24,11 @@ export interface Config {
    */
   execucoesLatencia: number;
   ociosos: number;
+  /**
+   * Clientes ociosos do cenário 4 que, depois de medidos, mandam uma rajada
+   * de `BYTES_RAJADA` e param de novo (issue 15, item 5).
+   */
+  rajadas: number;
   sondas: number;
   partidas: number;
   /**
@@ -47,6 +52,7 @@ export const COMPLETO = {
   aquecimentoLatencia: 2000,
   execucoesLatencia: 5,
   ociosos: 10_000,
+  rajadas: 1000,
   sondas: 20,
   partidas: 20,
   rodadasLadoALado: 3,
@@ -63,6 +69,7 @@ export const RAPIDO = {
   aquecimentoLatencia: 200,
   execucoesLatencia: 3,
   ociosos: 500,
+  rajadas: 40,
   sondas: 5,
   partidas: 5,
   rodadasLadoALado: 1,
@@ -70,6 +77,9 @@ export const RAPIDO = {
   espectadores: 10,
   espectadoresParados: 3,
 };
+
+/** Bytes da rajada de cada cliente ocioso no cenário 4 (como na issue 15). */
+export const BYTES_RAJADA = 1_600_000;
 
 /** Limite de arquivos abertos pedido para o servidor e o gerador. */
 export const LIMITE_ARQUIVOS = 20_000;
