@@ -52,7 +52,7 @@ export const COMPLETO = {
   aquecimentoLatencia: 2000,
   execucoesLatencia: 5,
   ociosos: 10_000,
-  rajadas: 1000,
+  rajadas: 4000,
   sondas: 20,
   partidas: 20,
   rodadasLadoALado: 3,
