@@ -119,7 +119,8 @@ async function executar(
     }
     : {
       aposDespedida: false,
-      avisar: (texto: string) => saida.escrever(`> ${texto}\n`),
+      // No menu, o aviso pode chegar com o prompt `>>> ` na tela: linha nova.
+      avisar: (texto: string) => saida.escrever(`\n> ${texto}\n`),
     };
   let sessao: SessaoDeEnvio;
   try {

@@ -42,6 +42,8 @@ export interface Config {
   espectadores: number;
   /** Espectadores do painel que nunca leem, no cenário 11. */
   espectadoresParados: number;
+  /** Reinícios do servidor no cenário 13 (reconexão). */
+  rodadasReconexao: number;
 }
 
 export const COMPLETO = {
@@ -59,6 +61,7 @@ export const COMPLETO = {
   aquecerLadoALado: true,
   espectadores: 100,
   espectadoresParados: 10,
+  rodadasReconexao: 5,
 };
 
 export const RAPIDO = {
@@ -76,6 +79,7 @@ export const RAPIDO = {
   aquecerLadoALado: false,
   espectadores: 10,
   espectadoresParados: 3,
+  rodadasReconexao: 2,
 };
 
 /** Bytes da rajada de cada cliente ocioso no cenário 4 (como na issue 15). */

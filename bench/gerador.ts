@@ -30,7 +30,15 @@
  * - `legado --porta P --conexoes N --assunto A --texto T --duracao MS
  *   --arquivo F`: os blocos de texto do cliente original em Python
  *   (`codificarBlocoLegado`), sem confirmação; o tempo vai até o arquivo de
- *   saída `--json` do servidor ter uma linha por mensagem e duas por conexão.
+ *   saída `--json` do servidor ter uma linha por mensagem e duas por conexão;
+ * - `reconexao --porta P --intervalo MS`: uma `SessaoRetomavel`
+ *   (lib/cliente/retomada.ts, a do `cliente --linhas`) mandando uma mensagem
+ *   a cada `intervalo` ms sem esperar as confirmações, enquanto o banco
+ *   derruba e reinicia o servidor; relata uma linha por evento (`caiu`,
+ *   `reconectado`, a primeira `confirmada` depois de cada reconexão), com o
+ *   instante em ms do relógio de parede (`performance.timeOrigin +
+ *   performance.now()`, comparável entre processos da mesma máquina), e
+ *   `fim` quando a entrada padrão fecha.
  *
  * `--tls-ca F` (em `vazao` e `sessoes`): conecta com TLS a 127.0.0.1,
  * confiando só na CA do arquivo.
@@ -42,6 +50,7 @@
 import { sortearSessao } from "../lib/sorteio.ts";
 import { parseArgs } from "node:util";
 import { Cliente } from "../lib/cliente/sessao.ts";
+import { SessaoRetomavel } from "../lib/cliente/retomada.ts";
 import { Conexao } from "../lib/conexao.ts";
 import { LeitorDeLinhas } from "../lib/cliente/linhas.ts";
 import { codificar, codificarMensagem } from "../lib/protocolo/codificador.ts";
@@ -855,6 +864,104 @@ async function legado(args: string[]): Promise<void> {
   }
 }
 
+/** Mensagens sem confirmação, no máximo, no modo de reconexão. */
+const FILA_RECONEXAO = 10_000;
+
+/** O relógio de parede em ms, com frações: comparável entre processos. */
+function agora(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * Uma sessão que reconecta, mandando sem parar, para o cenário 13: o banco
+ * derruba e reinicia o servidor na mesma porta, e mede do servidor pronto à
+ * primeira confirmação nova. Cada `Deno.connect` deste processo (só a sessão
+ * conecta) é cronometrado: o início da tentativa que deu certo separa a
+ * espera do cliente (a retomada dorme entre tentativas) do resto (conectar,
+ * saudar, reenviar, gravar, confirmar).
+ */
+async function reconexao(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      porta: { type: "string" },
+      intervalo: { type: "string", default: "2" },
+      assunto: { type: "string", default: "10" },
+      texto: { type: "string", default: "90" },
+    },
+  });
+  const porta = Number(values.porta);
+  const intervalo = Number(values.intervalo);
+  const { assunto, texto } = conteudo(
+    Number(values.assunto),
+    Number(values.texto),
+  );
+  let tentativas = 0;
+  let ultimaTentativa = 0;
+  const conectarDeVerdade = Deno.connect;
+  Object.defineProperty(Deno, "connect", {
+    value: (...argumentos: unknown[]) => {
+      tentativas++;
+      ultimaTentativa = agora();
+      return Reflect.apply(conectarDeVerdade, Deno, argumentos);
+    },
+  });
+
+  /** Relatar a próxima confirmação (a primeira, e a primeira depois de voltar). */
+  let esperandoNova = true;
+  let enviadas = 0;
+  let confirmadas = 0;
+  let falha: string | undefined;
+  const avisar = (aviso: string) => {
+    if (!aviso.startsWith("reconectado")) {
+      esperandoNova = false;
+      tentativas = 0;
+      relatar({ evento: "caiu", t: agora(), aviso });
+      return;
+    }
+    relatar({
+      evento: "reconectado",
+      t: agora(),
+      tentativa: ultimaTentativa,
+      tentativas,
+    });
+    // As que o servidor diz já ter gravado resolvem dentro da retomada, em
+    // microtarefas enfileiradas antes desta: não são confirmações novas.
+    queueMicrotask(() => esperandoNova = true);
+  };
+  const sessao = await SessaoRetomavel.conectar(
+    { host: HOST, porta, tempoLimite: PRAZO_MS },
+    { aposDespedida: true, avisar },
+  );
+  const aoConfirmar = (numero: number) => {
+    confirmadas++;
+    if (!esperandoNova) return;
+    esperandoNova = false;
+    relatar({ evento: "confirmada", t: agora(), numero });
+  };
+  let parar = false;
+  new LeitorDeLinhas(Deno.stdin.readable).proxima().finally(() => parar = true);
+  // Limitado pela entrada: o banco a fecha depois da última rodada.
+  while (!parar && falha === undefined) {
+    if (enviadas - confirmadas < FILA_RECONEXAO) {
+      const mensagem = sessao.compor(assunto, texto);
+      enviadas++;
+      sessao.enviar(mensagem).then(
+        () => aoConfirmar(mensagem.numero),
+        (erro) => falha ??= (erro as Error).message,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalo));
+  }
+  const fim = await sessao.sair();
+  relatar({
+    evento: "fim",
+    enviadas,
+    confirmadas,
+    falha: falha ?? fim?.message ?? null,
+  });
+}
+
 const MODOS: Record<string, (args: string[]) => Promise<void>> = {
   vazao,
   latencia,
@@ -862,6 +969,7 @@ const MODOS: Record<string, (args: string[]) => Promise<void>> = {
   ociosos,
   sessoes,
   legado,
+  reconexao,
 };
 
 async function main(args: string[]): Promise<number> {

@@ -87,10 +87,12 @@ export interface OpcoesServidor {
   perfil?: string;
   /** A saída padrão para pessoas em vez de `--json`. */
   legivel?: boolean;
+  /** A porta (padrão 0: o sistema escolhe); o cenário 13 reinicia na mesma. */
+  porta?: number;
 }
 
 /**
- * Inicia o servidor de verdade em 127.0.0.1, porta 0, com `--json` (ou, com
+ * Inicia o servidor de verdade em 127.0.0.1, porta 0 (ou `opcoes.porta`), com `--json` (ou, com
  * `legivel`, a saída para pessoas) e a saída padrão acrescentada a `arquivo`;
  * espera a linha de pronto (na saída de erro com `--json`; no arquivo sem).
  */
@@ -110,7 +112,7 @@ export async function iniciarServidor(
       "--host",
       "127.0.0.1",
       "--porta",
-      "0",
+      String(opcoes.porta ?? 0),
       ...(opcoes.legivel ? [] : ["--json"]),
       ...args,
     ],

@@ -4,10 +4,11 @@
  * indo direto para um arquivo; mede com o gerador (bench/gerador.ts, em
  * processos à parte) os cinco cenários da issue de desempenho (6) e os da
  * issue 18 (6 a 10: CPU por mensagem ao lado do nats-server, saída para
- * pessoas, TLS, conexões curtas, texto do cliente original) e o da issue 16
- * (11: o painel web com espectadores), cada um
- * intercalado com as linhas de base medidas na mesma rodada
- * (bench/linha_de_base/); e escreve `bench/resultados/AAAA-MM-DD.md` e
+ * pessoas, TLS, conexões curtas, texto do cliente original), o da issue 16
+ * (11: o painel web com espectadores) e o da issue 17 (12: JetStream), cada
+ * um intercalado com as linhas de base medidas na mesma rodada
+ * (bench/linha_de_base/), e o da issue 13 (13: reconexão depois de um
+ * reinício do servidor, sem base); e escreve `bench/resultados/AAAA-MM-DD.md` e
  * `.json`. Tudo o que inicia, para pelo PID. Cada cenário mora em
  * bench/cenarios/; este módulo lê as opções, percorre os cenários e escreve
  * o relatório.
@@ -33,6 +34,7 @@ import { curtas } from "./cenarios/curtas.ts";
 import { legado } from "./cenarios/legado.ts";
 import { painel } from "./cenarios/painel.ts";
 import { jetstream } from "./cenarios/jetstream.ts";
+import { reconexao } from "./cenarios/reconexao.ts";
 import {
   COMPLETO,
   type Config,
@@ -59,7 +61,7 @@ const USO = `banco de medidas do Sockets de Rede
 Uso: deno task bench [--rapido] [--perfil] [--cenarios 1,3] [--saida PASTA]
 
   --rapido   tudo pequeno, em menos de um minuto (teste de fumaça; sem alvos)
-  --cenarios só os cenários listados (números de 1 a 11, separados por vírgula)
+  --cenarios só os cenários listados (números de 1 a 13, separados por vírgula)
   --perfil   também grava um perfil de CPU do servidor no cenário 1
              (8 conexões) e resume as funções com mais tempo próprio
   --saida    pasta dos resultados (padrão: bench/resultados)
@@ -80,6 +82,7 @@ const CENARIOS: readonly Cenario[] = [
   legado,
   painel,
   jetstream,
+  reconexao,
 ];
 
 async function main(args: string[]): Promise<number> {

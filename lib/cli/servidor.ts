@@ -252,7 +252,7 @@ export const PROGRAMA_SERVIDOR: Programa = {
     {
       codigo: RetornoServidor.SAIDA_FALHOU,
       descricao:
-        "a saída falhou (leitor fechado, disco cheio) ou não gravou tudo no prazo do encerramento; as não gravadas nunca foram confirmadas",
+        "a saída falhou (leitor fechado, disco cheio) ou não gravou tudo (nem o JetStream, com --nats) no prazo do encerramento; as não gravadas nunca foram confirmadas",
     },
     {
       codigo: RetornoServidor.NATS_INALCANCAVEL,
@@ -266,7 +266,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
     },
     {
       codigo: RetornoServidor.FORCADO,
-      descricao: "encerramento forçado (segundo sinal)",
+      descricao:
+        "encerramento forçado (um segundo sinal, mais de 300 ms depois do primeiro)",
     },
   ],
   exemplos: [

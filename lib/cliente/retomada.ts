@@ -17,16 +17,37 @@ import { Cliente } from "./sessao.ts";
 import type { OpcoesCliente } from "./conectar.ts";
 import { FalhaDoCliente, naoEntregue, passageira } from "./falhas.ts";
 import type { SessaoDeEnvio } from "./interfaces.ts";
+import { motivoDoExcesso } from "./limites.ts";
 import { novaMensagem } from "../datas.ts";
-import type { Mensagem } from "../protocolo/quadros.ts";
+import { excessoDaMensagem, type Mensagem } from "../protocolo/quadros.ts";
 import { RetornoCliente } from "../retornos.ts";
+import { contar } from "../saida/contagem.ts";
 import { sortearSessao } from "../sorteio.ts";
 import { type Agendamento, esperar, repetir } from "../temporizador.ts";
 
-/** Primeira espera antes de reconectar; dobra a cada tentativa. */
-const ESPERA_INICIAL_MS = 50;
-/** Maior espera entre duas tentativas. */
-const ESPERA_MAXIMA_MS = 2000;
+/*
+ * A espera antes de cada tentativa de reconectar: o teto começa em
+ * ESPERA_INICIAL_MS, cresce FATOR_ESPERA vezes por tentativa até
+ * ESPERA_MAXIMA_MS, e cada espera é sorteada entre a metade e o todo do teto
+ * (muitos clientes não voltam juntos). Medido no cenário 13 do banco
+ * (bench/cenarios/reconexao.ts): um reinício do servidor deixa a porta fechada
+ * uns 50 ms, e com 50 ms dobrando até 2 s quase todo o tempo do servidor
+ * pronto à primeira confirmação nova era o cliente dormindo (mediana 50 ms,
+ * 47 de espera, em 20 reinícios). O que sobra de espera depois que o servidor
+ * volta é uma fração do degrau em que ele voltou, e o degrau é proporcional
+ * ao fator: com 25 ms e 1,5× a mediana caiu para 8 ms (máx. 87 → 33), com
+ * duas ou três tentativas durante a queda em vez de uma ou duas. O teto de
+ * 1 s (era 2 s) corta pela metade a sobra de uma queda longa (um reinício de
+ * segundos), e um servidor fora do ar ainda recebe no máximo uma tentativa a
+ * cada 0,5–1 s de cada cliente. Não há tentativa imediata: depois de uma
+ * despedida o servidor está saindo, e a primeira espera já é de 12–25 ms.
+ */
+/** Teto da primeira espera. */
+const ESPERA_INICIAL_MS = 25;
+/** Quanto o teto cresce a cada tentativa (exponencial, mais suave que 2×). */
+const FATOR_ESPERA = 1.5;
+/** Maior teto entre duas tentativas. */
+const ESPERA_MAXIMA_MS = 1000;
 
 export interface OpcoesRetomada {
   /**
@@ -107,8 +128,9 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     return novaMensagem(this.#numero + 1, assunto, texto, instante);
   }
 
+  /** Também enquanto reconecta: vale o limite da última saudação. */
   excesso(assunto: string, texto: string): number {
-    return this.#cliente?.excesso(assunto, texto) ?? 0;
+    return excessoDaMensagem(assunto, texto, this.#tamanhoMaximo);
   }
 
   /** Envia; resolve quando confirmada, mesmo que seja depois de reconexões. */
@@ -132,16 +154,28 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     return promise;
   }
 
-  /** Espera as confirmações que faltam, diz CODIGO_SAIDA e fecha. */
+  /**
+   * Espera as confirmações que faltam, diz CODIGO_SAIDA e fecha. Se a conexão
+   * cai antes das confirmações, reconecta, reenvia e sai de novo; se cai
+   * depois delas (só a despedida se perdeu), tudo foi entregue.
+   */
   async sair(): Promise<FalhaDoCliente | null> {
     this.#saindo = true;
-    while (this.#reconectando && !this.#falha) await this.#reconectando;
-    const cliente = this.#cliente;
-    if (this.#falha || cliente === undefined) {
-      return this.#terminar(this.#falha);
+    while (true) {
+      while (this.#reconectando && !this.#falha) await this.#reconectando;
+      const cliente = this.#cliente;
+      if (this.#falha || cliente === undefined) {
+        return this.#terminar(this.#falha);
+      }
+      const falha = await cliente.sair();
+      // `#aoFimDaConexao` já correu: ou reconecta, ou terminou a sessão.
+      if (this.#falha) return this.#terminar(this.#falha);
+      if (this.#reconectando) continue;
+      if (falha && this.#fila.length === 0 && passageira(falha)) {
+        return this.#terminar(null);
+      }
+      return this.#terminar(falha);
     }
-    const falha = await cliente.sair();
-    return this.#terminar(falha);
   }
 
   #usar(cliente: Cliente) {
@@ -153,7 +187,12 @@ export class SessaoRetomavel implements SessaoDeEnvio {
   #enviarPor(cliente: Cliente, item: AEntregar) {
     cliente.enviar(item.mensagem).then(
       () => this.#confirmada(item),
-      () => {}, // a queda é tratada por `#aoFimDaConexao`, que reenvia
+      (erro) => {
+        // Não cabe no limite desta conexão (o servidor reiniciou com um
+        // menor): recusada, as outras seguem. Uma queda é tratada por
+        // `#aoFimDaConexao`, que reenvia.
+        if (erro instanceof RangeError) this.#naoCabe(item);
+      },
     );
   }
 
@@ -161,30 +200,57 @@ export class SessaoRetomavel implements SessaoDeEnvio {
   #confirmada(item: AEntregar) {
     item.entregue = true;
     this.#ultimoProgresso = Date.now();
+    this.#soltarEntregues();
+  }
+
+  #soltarEntregues() {
     while (this.#fila.length > 0 && this.#fila[0].entregue) {
       this.#fila.shift()!.resolver();
     }
+  }
+
+  #naoCabe(item: AEntregar) {
+    const i = this.#fila.indexOf(item);
+    if (i < 0) return;
+    this.#fila.splice(i, 1);
+    const { numero, assunto, texto } = item.mensagem;
+    item.rejeitar(
+      naoEntregue(
+        numero,
+        motivoDoExcesso(assunto, texto, this.#tamanhoMaximo),
+      ),
+    );
+    this.#soltarEntregues();
   }
 
   #aoFimDaConexao(cliente: Cliente, falha: FalhaDoCliente | null) {
     if (this.#cliente !== cliente) return;
     this.#cliente = undefined;
     if (falha === null || this.#falha) return; // saiu por `sair()`
+    // Saindo, com tudo confirmado: só a despedida se perdeu (`sair()` decide).
+    if (this.#saindo && this.#fila.length === 0) return;
     const reinicio = falha.codigoDeRetorno === RetornoCliente.SERVIDOR_ENCERROU;
     const retomar = passageira(falha) &&
       (!reinicio || this.#retomada.aposDespedida);
-    if (!retomar || (this.#saindo && this.#fila.length === 0)) {
+    if (!retomar) {
       this.#terminar(falha);
       return;
     }
+    const aEspera = this.#fila.length;
     this.#retomada.avisar?.(
-      `${falha.message}; reconectando (${this.#fila.length} ${
-        this.#fila.length === 1 ? "mensagem" : "mensagens"
-      } à espera de confirmação)`,
+      `${falha.message}; reconectando${
+        aEspera > 0
+          ? ` (${
+            contar(aEspera, "mensagem", "mensagens")
+          } à espera de confirmação)`
+          : ""
+      }...`,
     );
-    this.#reconectando = this.#reconectar(falha).finally(() =>
-      this.#reconectando = undefined
-    );
+    const reconectando = this.#reconectar(falha).finally(() => {
+      // Uma queda da conexão nova pode já ter começado outra reconexão.
+      if (this.#reconectando === reconectando) this.#reconectando = undefined;
+    });
+    this.#reconectando = reconectando;
   }
 
   /** Tenta de novo com espera crescente e sorteada, até o prazo de progresso. */
@@ -193,7 +259,7 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     for (let tentativa = 0;; tentativa++) {
       const teto = Math.min(
         ESPERA_MAXIMA_MS,
-        ESPERA_INICIAL_MS * 2 ** tentativa,
+        ESPERA_INICIAL_MS * FATOR_ESPERA ** tentativa,
       );
       await esperar(teto / 2 + Math.random() * teto / 2);
       if (this.#falha) return;
@@ -227,13 +293,16 @@ export class SessaoRetomavel implements SessaoDeEnvio {
       if (item.mensagem.numero <= gravado) item.entregue = true;
     }
     const antes = this.#fila.length;
-    this.#confirmada({ entregue: true } as AEntregar);
+    this.#soltarEntregues();
     this.#usar(cliente);
     for (const item of this.#fila) this.#enviarPor(cliente, item);
+    const gravadas = antes - this.#fila.length;
     this.#retomada.avisar?.(
-      `reconectado; ${
-        antes - this.#fila.length
-      } já estavam gravadas, ${this.#fila.length} reenviadas`,
+      antes === 0
+        ? "reconectado ao servidor"
+        : `reconectado; ${
+          contar(gravadas, "já estava gravada", "já estavam gravadas")
+        }, ${contar(this.#fila.length, "reenviada", "reenviadas")}`,
     );
   }
 

@@ -35,10 +35,13 @@ import {
   limitesDoCliente,
   type Mensagem,
   type Quadro,
+  TAMANHO_SESSAO,
   Tipo,
+  TOKEN_MAXIMO,
   VERSAO,
   VERSAO_1,
 } from "../protocolo/quadros.ts";
+import { bytesUtf8 } from "../protocolo/utf8.ts";
 import { sortearSessao } from "../sorteio.ts";
 import { type Agendamento, agendar, repetir } from "../temporizador.ts";
 import { comPorta } from "../saida/endereco.ts";
@@ -117,10 +120,9 @@ export class Cliente {
     try {
       return await Cliente.#conectar(opcoes, sessao);
     } catch (erro) {
-      if (
-        !(erro instanceof FalhaDoCliente) ||
-        erro.codigoDoServidor !== CodigoErro.VERSAO_INCOMPATIVEL
-      ) throw erro;
+      if (!(erro instanceof FalhaDoCliente) || !recusouAVersao2(erro, opcoes)) {
+        throw erro;
+      }
       return await Cliente.#conectar(opcoes, undefined);
     }
   }
@@ -268,7 +270,9 @@ export class Cliente {
       this.#vigia?.cancelar();
       this.#conexao.fechar();
     }
-    if (!this.#falha && !this.#saindo) {
+    // Saindo, o fim é o esperado só se nada ficou sem confirmação: o
+    // servidor responde à despedida depois de confirmar tudo.
+    if (!this.#falha && (!this.#saindo || this.#pendentes.length > 0)) {
       this.#falha = falhaNoFim(this.#servidorEncerrou);
     }
     this.#rejeitarPendentes();
@@ -417,4 +421,21 @@ async function lerSaudacao(
     }
     return [primeiro, quadros];
   }
+}
+
+/**
+ * A recusa de um servidor da versão 1 à saudação da versão 2: o erro 2 ou,
+ * com um token tão longo que a sessão o faz passar do limite de saudação da
+ * versão 1 (8 + 4096), o erro 1 ou 4 (a saudação passa do máximo dele).
+ */
+function recusouAVersao2(
+  falha: FalhaDoCliente,
+  opcoes: OpcoesCliente,
+): boolean {
+  const codigo = falha.codigoDoServidor;
+  if (codigo === CodigoErro.VERSAO_INCOMPATIVEL) return true;
+  const longo = bytesUtf8(opcoes.token ?? "") > TOKEN_MAXIMO - TAMANHO_SESSAO;
+  return longo &&
+    (codigo === CodigoErro.QUADRO_MALFORMADO ||
+      codigo === CodigoErro.PROTOCOLO_DESCONHECIDO);
 }

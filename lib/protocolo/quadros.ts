@@ -46,7 +46,8 @@ export const TAMANHO_OLA_SERVIDOR_2 = 17;
 export const TAMANHO_SESSAO = 32;
 /** Maior texto de um quadro ERRO, em bytes. */
 export const TEXTO_ERRO_MAXIMO = 2048;
-const TOKEN_MAXIMO = 4096;
+/** Maior token, em bytes (o campo de tamanho é u16, mas o servidor limita). */
+export const TOKEN_MAXIMO = 4096;
 /** Maior assunto, em bytes: o tamanho vai num u16. */
 export const ASSUNTO_MAXIMO = 0xffff;
 /**

@@ -295,7 +295,15 @@ export class SaidaEmLotes {
     for (let i = 0; i < lote.avisos; i++) {
       const alvo = lote.avisar[i]!;
       lote.avisar[i] = undefined;
-      alvo.gravado(lote.numeros[i]);
+      try {
+        alvo.gravado(lote.numeros[i]);
+      } catch (erro) {
+        // Um defeito de quem pediu o aviso não é falha da saída: não pode
+        // fazer a escrita parar nem os outros avisos se perderem.
+        queueMicrotask(() => {
+          throw erro;
+        });
+      }
     }
     lote.avisos = 0;
     this.#mensagensGravadas += lote.mensagens;

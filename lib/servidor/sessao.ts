@@ -510,10 +510,12 @@ export class Sessao {
 
   /** Fecha nosso lado de escrita e dá ao par um instante para ler e fechar. */
   #fecharDepois() {
-    this.#prazoFechamento = setTimeout(
-      () => this.#conexao.fechar(),
-      ESPERA_FECHAMENTO_MS,
-    );
+    this.#prazoFechamento = setTimeout(() => {
+      this.#conexao.fechar();
+      // Parada à espera de espaço na saída, a sessão terminaria só quando ela
+      // andasse: a conexão já fechou, a vaga volta agora.
+      this.#interromperEspera?.();
+    }, ESPERA_FECHAMENTO_MS);
     this.#conexao.esvaziar().then(() => this.#conexao.fecharEscrita());
   }
 
@@ -540,16 +542,32 @@ export class Sessao {
     }
     // O cliente original não lê nada; aos demais, o motivo vai num quadro
     // ERRO, depois das confirmações do que já estava a caminho da saída.
-    const explicarEFechar = () => {
+    let explicada = false;
+    const explicarEFechar = (texto: string) => {
+      if (explicada) return;
+      explicada = true;
+      clearTimeout(this.#prazoFechamento);
       if (!eraLegado) {
-        this.#conexao.enviar(
-          codificar({ tipo: Tipo.ERRO, codigo, texto: motivo }),
-        );
+        this.#conexao.enviar(codificar({ tipo: Tipo.ERRO, codigo, texto }));
       }
       this.#fecharDepois();
     };
-    if (this.naoGravadas) this.#depoisDeGravar(explicarEFechar);
-    else explicarEFechar();
+    if (!this.naoGravadas) return explicarEFechar(motivo);
+    this.#depoisDeGravar(() => explicarEFechar(motivo));
+    // Com a saída parada, a explicação não espera mais que o prazo: vai sem
+    // as confirmações, dizendo quais mensagens não foram gravadas.
+    this.#prazoFechamento = setTimeout(
+      () => explicarEFechar(`${motivo}; ${this.#textoNaoGravadas()}`),
+      this.#opcoes.prazo,
+    );
+  }
+
+  /** "a mensagem #3 não foi gravada" ou "as mensagens #3 a #9 não foram gravadas". */
+  #textoNaoGravadas(): string {
+    const [de, ate] = [this.#ultimoGravado + 1, this.#ultimoPedido];
+    return de === ate
+      ? `a mensagem #${de} não foi gravada (a saída do servidor parou)`
+      : `as mensagens #${de} a #${ate} não foram gravadas (a saída do servidor parou)`;
   }
 
   /**
@@ -603,7 +621,8 @@ export class Sessao {
         } a #${this.#ultimoPedido} não foram gravadas: a saída do servidor parou`,
       }));
       this.#conexao.esvaziar().finally(() => this.#conexao.fechar());
-      setTimeout(() => this.#conexao.fechar(), 200);
+      clearTimeout(this.#prazoFechamento);
+      this.#prazoFechamento = setTimeout(() => this.#conexao.fechar(), 200);
     } else this.#conexao.fechar();
     this.#interromperEspera?.();
   }

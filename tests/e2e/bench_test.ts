@@ -34,6 +34,7 @@ Deno.test("o banco de desempenho em modo rápido roda e escreve seus resultados"
         "9. Conexões curtas",
         "10. Texto do cliente original",
         "11. Painel",
+        "13. Reconexão",
         "CPU/msg",
       ]
     ) {

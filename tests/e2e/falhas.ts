@@ -74,6 +74,14 @@ export interface OpcoesFalhas {
    * próprio harness com um cliente de referência.
    */
   programaCliente?: string;
+  /**
+   * Ritmo da entrada de cada cliente: `linhas` por vez, com `pausaMs` entre
+   * um bloco e o seguinte (padrão: blocos de 4096 linhas, sem pausa, como um
+   * `cat`). Devagar, o envio dura o bastante para os reinícios caírem nele
+   * mesmo numa rodada pequena, em que os clientes (que reconectam em
+   * milissegundos) terminariam antes do último reinício pedido.
+   */
+  ritmo?: { linhas: number; pausaMs: number };
 }
 
 export interface FimDoCliente {
@@ -503,6 +511,7 @@ class ClienteDeFalhas {
     portaDoProxy: number,
     tempoLimite: number,
     programa: string,
+    ritmo: { linhas: number; pausaMs: number } = { linhas: 4096, pausaMs: 0 },
   ) {
     this.nome = nome;
     const filho = new Deno.Command(Deno.execPath(), {
@@ -525,7 +534,7 @@ class ClienteDeFalhas {
       env: { NO_COLOR: "1" },
     }).spawn();
     this.filho = filho;
-    const escrevendo = this.#escrever(linhas);
+    const escrevendo = this.#escrever(linhas, ritmo);
     const lendo = Promise.all([
       this.#ler(this.filho.stdout, (t) => this.saida = t),
       this.#ler(this.filho.stderr, (t) => this.erros = t),
@@ -543,15 +552,21 @@ class ClienteDeFalhas {
     })();
   }
 
-  async #escrever(linhas: string[]): Promise<void> {
+  async #escrever(
+    linhas: string[],
+    ritmo: { linhas: number; pausaMs: number },
+  ): Promise<void> {
     const escritor = this.filho.stdin.getWriter();
     const codificador = new TextEncoder();
     try {
-      // Em blocos de ~64 KiB, como um `cat` faria.
-      for (let i = 0; i < linhas.length; i += 4096) {
+      // Em blocos (de ~64 KiB por padrão, como um `cat` faria).
+      for (let i = 0; i < linhas.length; i += ritmo.linhas) {
         await escritor.write(
-          codificador.encode(linhas.slice(i, i + 4096).join("\n") + "\n"),
+          codificador.encode(
+            linhas.slice(i, i + ritmo.linhas).join("\n") + "\n",
+          ),
         );
+        if (ritmo.pausaMs > 0) await pausa(ritmo.pausaMs);
       }
       await escritor.close();
     } catch {
@@ -716,11 +731,16 @@ export async function falhas(opcoes: OpcoesFalhas): Promise<FigurasFalhas> {
       limite: limiteCortes,
       semente: semente + 1,
     });
-    // Pontos de reinício: frações sorteadas do total, entre 10% e 90%.
+    // Pontos de reinício: um sorteado em cada faixa igual de 10% a 60% do
+    // total. Na primeira metade, para que os clientes (que reconectam em
+    // milissegundos) não terminem antes do último reinício pedido.
     const pontos = Array.from(
       { length: pedidos },
-      () => Math.ceil((0.1 + 0.8 * sorte()) * clientes * mensagens),
-    ).sort((x, y) => x - y);
+      (_, i) =>
+        Math.ceil(
+          (0.1 + 0.5 * (i + sorte()) / pedidos) * clientes * mensagens,
+        ),
+    );
 
     const inicioClientes = Date.now();
     for (const [i, linhas] of entradas.entries()) {
@@ -731,6 +751,7 @@ export async function falhas(opcoes: OpcoesFalhas): Promise<FigurasFalhas> {
           proxy.porta,
           tempoLimiteCliente,
           opcoes.programaCliente ?? new URL("cliente.ts", RAIZ).pathname,
+          opcoes.ritmo,
         ),
       );
     }

@@ -578,6 +578,7 @@ Deno.test("entrega confiável: com o servidor reiniciado, ao menos uma vez e uma
     taxa: 0.3,
     maxBytes: 16 * 1024,
     reinicios: 2,
+    ritmo: { linhas: 50, pausaMs: 10 },
   });
   assert.ok(f.reinicios.sigterm + f.reinicios.sigkill > 0, "reiniciou");
   assert.deepEqual(problemas, [], relatorio(f, problemas));
