@@ -177,9 +177,16 @@ Deno.test("prazo por quadro: ainda conta do primeiro byte de cada quadro", async
   );
 });
 
-/** KiB de RSS de um processo. */
+/**
+ * KiB de RSS de um processo (pelo `cat`: ler /proc/PID/status direto exigiria
+ * --allow-all do Deno).
+ */
 async function rssKiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const { code, stdout } = await new Deno.Command("cat", {
+    args: [`/proc/${pid}/status`],
+  }).output();
+  assert.equal(code, 0);
+  const status = new TextDecoder().decode(stdout);
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
 }
 
