@@ -24,6 +24,11 @@ export interface Config {
    */
   execucoesLatencia: number;
   ociosos: number;
+  /**
+   * Clientes ociosos do cenário 4 que, depois de medidos, mandam uma rajada
+   * de `BYTES_RAJADA` e param de novo (issue 15, item 5).
+   */
+  rajadas: number;
   sondas: number;
   partidas: number;
   /**
@@ -49,6 +54,7 @@ export const COMPLETO = {
   aquecimentoLatencia: 2000,
   execucoesLatencia: 5,
   ociosos: 10_000,
+  rajadas: 4000,
   sondas: 20,
   partidas: 20,
   rodadasLadoALado: 3,
@@ -66,6 +72,7 @@ export const RAPIDO = {
   aquecimentoLatencia: 200,
   execucoesLatencia: 3,
   ociosos: 500,
+  rajadas: 40,
   sondas: 5,
   partidas: 5,
   rodadasLadoALado: 1,
@@ -74,6 +81,9 @@ export const RAPIDO = {
   espectadoresParados: 3,
   rodadasReconexao: 2,
 };
+
+/** Bytes da rajada de cada cliente ocioso no cenário 4 (como na issue 15). */
+export const BYTES_RAJADA = 1_600_000;
 
 /** Limite de arquivos abertos pedido para o servidor e o gerador. */
 export const LIMITE_ARQUIVOS = 20_000;

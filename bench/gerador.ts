@@ -18,8 +18,11 @@
  * - `latencia --porta P --vezes N --aquecimento W --assunto A --texto T`;
  * - `pingue --porta P --vezes N --aquecimento W --assunto A --texto T` (TCP
  *   cru, contra bench/linha_de_base/pingue.ts);
- * - `ociosos --porta P --clientes N --sondas K`, com comandos pela entrada
- *   padrão: `conectar`, `sondar`, e fim de arquivo para desconectar e sair;
+ * - `ociosos --porta P --clientes N --sondas K [--bytes-rajada B]`, com
+ *   comandos pela entrada padrão: `conectar`, `sondar`, `rajada I F` (os
+ *   clientes de I a F-1 mandam cada um ~B bytes de uma vez, em mensagens do
+ *   tamanho máximo do servidor, e esperam as confirmações; depois param de
+ *   novo), e fim de arquivo para desconectar e sair;
  * - `sessoes --porta P --clientes N --duracao MS [--cru] [--tls-ca F]`: N
  *   clientes, cada um repetindo conectar → saudação → uma mensagem →
  *   confirmação → CODIGO_SAIDA (`--cru`: manda o quadro, lê os 9 bytes e
@@ -74,6 +77,8 @@ const BYTES_POR_LOTE = 256 * 1024;
 const JANELA_BYTES = 4 * 1024 * 1024;
 /** Clientes ociosos conectando ao mesmo tempo. */
 const CONEXOES_SIMULTANEAS = 64;
+/** Clientes ociosos mandando a sua rajada ao mesmo tempo. */
+const RAJADAS_SIMULTANEAS = 8;
 /** Tamanho de uma CONFIRMACAO no fio (a resposta do pingue cru). */
 const BYTES_CONFIRMACAO = CABECALHO + 4;
 
@@ -499,6 +504,25 @@ async function sondar(porta: number): Promise<number> {
   return performance.now() - inicio;
 }
 
+/**
+ * ~`bytes` de uma vez, em mensagens do tamanho máximo do servidor; volta
+ * quando todas foram confirmadas.
+ */
+async function rajada(cliente: Cliente, bytes: number): Promise<void> {
+  const assunto = "rajada";
+  const texto = "x".repeat(cliente.tamanhoMaximo - assunto.length);
+  if (cliente.excesso(assunto, texto) > 0) {
+    throw new Error("a mensagem da rajada não cabe no limite do servidor");
+  }
+  const vezes = Math.ceil(bytes / cliente.tamanhoMaximo);
+  await Promise.all(
+    Array.from(
+      { length: vezes },
+      () => cliente.enviar(cliente.compor(assunto, texto)),
+    ),
+  );
+}
+
 /** Muitos clientes conectados e parados; depois, sondas de um cliente novo. */
 async function ociosos(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -507,10 +531,12 @@ async function ociosos(args: string[]): Promise<void> {
       porta: { type: "string" },
       clientes: { type: "string", default: "10000" },
       sondas: { type: "string", default: "20" },
+      "bytes-rajada": { type: "string", default: "1600000" },
     },
   });
   const porta = Number(values.porta);
   const total = Number(values.clientes);
+  const bytesRajada = Number(values["bytes-rajada"]);
   const comandos = new LeitorDeLinhas(Deno.stdin.readable);
   const clientes: Cliente[] = [];
   try {
@@ -544,7 +570,26 @@ async function ociosos(args: string[]): Promise<void> {
       amostras.push(await sondar(porta));
     }
     relatar({ fase: "sondado", amostrasMs: amostras });
-    await comandos.proxima(); // fim de arquivo: hora de sair
+    // `rajada I F`, quantas vierem; o fim de arquivo é a hora de sair.
+    for (let i = 0; i < total; i++) {
+      const comando = (await comandos.proxima())?.split(" ");
+      if (comando?.[0] !== "rajada") break;
+      const [inicio, fim] = [Number(comando[1]), Number(comando[2])];
+      const comeco = performance.now();
+      let proxima = inicio;
+      await Promise.all(
+        Array.from({ length: RAJADAS_SIMULTANEAS }, async () => {
+          while (proxima < Math.min(fim, clientes.length)) {
+            await rajada(clientes[proxima++], bytesRajada);
+          }
+        }),
+      );
+      relatar({
+        fase: "rajada",
+        clientes: fim - inicio,
+        ms: performance.now() - comeco,
+      });
+    }
   } finally {
     for (const cliente of clientes) cliente.fechar();
     await comPrazo(

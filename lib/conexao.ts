@@ -24,6 +24,27 @@ const LEITURA_MAXIMA = 256 * 1024;
 // buffer (o par parou de mandar) faz a seguinte voltar ao buffer pequeno; se
 // o pequeno enche, a rajada continua e a leitura seguinte já usa o tamanho
 // que a rajada tinha alcançado (só o número é lembrado, não a memória).
+// Os buffers de rajada largados voltam para uma reserva de todas as conexões
+// (`livres`): sem ela, cada rajada deixava ~512 KiB de buffers mortos (os da
+// escada 512 B → 256 KiB), que num servidor ocioso nenhuma coleta recolhe, e
+// o alocador não devolve ao sistema o que chegou a ser recolhido.
+/** Buffers de rajada guardados no máximo, de cada tamanho (~4 MiB ao todo). */
+const LIVRES_POR_TAMANHO = 8;
+/** Buffers de rajada sem leitura nem pedaço válido, por tamanho. */
+const livres = new Map<number, Uint8Array<ArrayBuffer>[]>();
+
+/** Um buffer de rajada de `tamanho` bytes: da reserva, ou novo. */
+function tomarBuffer(tamanho: number): Uint8Array<ArrayBuffer> {
+  return livres.get(tamanho)?.pop() ?? new Uint8Array(tamanho);
+}
+
+/** Devolve um buffer de rajada à reserva (se houver lugar). */
+function devolverBuffer(buffer: Uint8Array<ArrayBuffer>): void {
+  let lista = livres.get(buffer.length);
+  if (lista === undefined) livres.set(buffer.length, lista = []);
+  if (lista.length < LIVRES_POR_TAMANHO) lista.push(buffer);
+}
+
 /** Quanto esperar pelo fim do par ao encerrar com cortesia. */
 const ESPERA_FECHAMENTO_MS = 1000;
 /** Quanto ler (e descartar) no máximo ao encerrar com cortesia. */
@@ -80,6 +101,11 @@ export class Conexao {
   /** O tamanho que a última rajada alcançou: por onde a próxima recomeça. */
   #tamanhoRajada = LEITURA_INICIAL * 2;
   /**
+   * Um buffer de rajada trocado por outro na última leitura: o pedaço dela
+   * ainda aponta para ele, então só volta à reserva na leitura seguinte.
+   */
+  #largado: Uint8Array<ArrayBuffer> | undefined;
+  /**
    * Bytes enfileirados, copiados num só buffer: mil quadros de 5 bytes custam
    * 5 KB, não mil objetos (um par que só manda PING não infla a memória).
    */
@@ -124,6 +150,11 @@ export class Conexao {
     // Sem `async`: a leitura pendente de uma conexão ociosa não carrega um
     // gerador suspenso, só a reação com os dois tratadores abaixo.
     if (this.#fechada) return Promise.resolve(null);
+    if (this.#largado !== undefined) {
+      // O pedaço anterior deixou de valer: o buffer dele pode servir a outra.
+      devolverBuffer(this.#largado);
+      this.#largado = undefined;
+    }
     return this.conn.read(this.#buffer).then(this.#lido, this.#falhou);
   }
 
@@ -135,14 +166,16 @@ export class Conexao {
     if (n < buffer.length) {
       // Não encheu: o par parou (por ora). A próxima leitura, que pode ficar
       // pendente por muito tempo, usa o buffer pequeno.
+      if (buffer !== this.#pequeno) this.#largado = buffer;
       this.#buffer = this.#pequeno;
     } else if (buffer === this.#pequeno) {
       // Encheu o pequeno: a rajada recomeça do tamanho que já tinha alcançado.
-      this.#buffer = new Uint8Array(this.#tamanhoRajada);
+      this.#buffer = tomarBuffer(this.#tamanhoRajada);
     } else if (n < LEITURA_MAXIMA) {
       // Encheu um grande: dobra. Este pedaço continua válido (outro buffer).
+      this.#largado = buffer;
       this.#tamanhoRajada = n * 2;
-      this.#buffer = new Uint8Array(this.#tamanhoRajada);
+      this.#buffer = tomarBuffer(this.#tamanhoRajada);
     }
     return pedaco;
   };

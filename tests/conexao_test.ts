@@ -352,3 +352,41 @@ Deno.test("depois de uma rajada, a leitura que espera volta ao buffer pequeno", 
   b.close();
   assert.equal(await conexao.ler(), null);
 });
+
+Deno.test("os buffers de uma rajada voltam a uma reserva comum: a rajada de outra conexão os reaproveita", async () => {
+  const rajada = async (conexao: Conexao, par: Deno.TcpConn) => {
+    const total = 1024 * 1024;
+    const escrita = (async () => {
+      const dados = padrao(total, 9);
+      let pos = 0;
+      while (pos < total) pos += await par.write(dados.subarray(pos));
+      await par.write(new Uint8Array(10)); // depois da rajada, uma pausa
+    })();
+    const buffers = new Set<ArrayBufferLike>();
+    let lidos = 0;
+    while (lidos < total + 10) {
+      const p = await conexao.ler();
+      assert.ok(p !== null);
+      lidos += p.length;
+      if (p.buffer.byteLength > 256) buffers.add(p.buffer);
+    }
+    await escrita;
+    return buffers;
+  };
+  const [a1, b1] = await parDeSockets();
+  const [a2, b2] = await parDeSockets();
+  using c1 = new Conexao(a1, { limiteFila: 100 });
+  using c2 = new Conexao(a2, { limiteFila: 100 });
+  using _b1 = b1;
+  using _b2 = b2;
+  const primeira = await rajada(c1, b1);
+  // A leitura seguinte (pendente, no buffer pequeno) devolve o último grande.
+  const pendente = c1.ler();
+  const segunda = await rajada(c2, b2);
+  assert.ok(primeira.size > 0 && segunda.size > 0);
+  for (const buffer of segunda) {
+    assert.ok(primeira.has(buffer), "um buffer de rajada novo foi alocado");
+  }
+  c1.fechar();
+  assert.equal(await pendente, null);
+});

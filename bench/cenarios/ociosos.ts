@@ -1,15 +1,22 @@
 /**
  * Cenário 4: clientes ociosos. O gerador conecta milhares de clientes (com a
  * saudação completa) e os deixa parados; mede a memória do servidor por
- * conexão e se um cliente novo ainda é atendido depressa (sondas).
+ * conexão e se um cliente novo ainda é atendido depressa (sondas). Depois,
+ * `config.rajadas` deles mandam cada um uma rajada de `BYTES_RAJADA` (em
+ * mensagens de 64 KiB) e param de novo, em duas metades: a memória por
+ * conexão depois das rajadas, e quanto a segunda metade acrescentou por
+ * conexão, com o que as rajadas deixam para o processo todo (reservas, o pico
+ * do alocador) já alcançado pela primeira (issue 15, item 5).
  *
  * @module
  */
 // deno-lint-ignore-file no-console
 
 import {
+  BYTES_RAJADA,
   type Config,
   LIMITE_ARQUIVOS,
+  LIMITE_GRANDE,
   PRAZO_PRONTO_MS,
 } from "../configuracao.ts";
 import { cpuEntre, lerCpu } from "../cpu.ts";
@@ -31,6 +38,16 @@ interface ExecucaoOciosos {
   /** ns de CPU do servidor por cliente conectado (conectar e saudar). */
   cpuPorConexaoNs: number;
   sondasMs: number[];
+  /** Clientes que mandaram uma rajada (metade de cada vez). */
+  rajadas: number;
+  rssMeioKiB: number;
+  rssFimKiB: number;
+  /** (RSS depois das rajadas − RSS antes de conectar) / clientes. */
+  kibPorConexaoAposRajadas: number;
+  /** KiB por conexão que a segunda metade das rajadas acrescentou. */
+  kibPorRajadaMarginal: number;
+  /** MiB que as rajadas deixaram além do marginal (o do processo). */
+  mibDoProcesso: number;
 }
 
 /** Lê linhas JSON do gerador até a da `fase` pedida. */
@@ -55,7 +72,12 @@ async function medirOciosos(config: Config, temp: string) {
     let gerador: Processo | undefined;
     try {
       servidor = await iniciarServidor(
-        ["--max-conexoes", String(LIMITE_ARQUIVOS)],
+        [
+          "--max-conexoes",
+          String(LIMITE_ARQUIVOS),
+          "--tamanho-maximo",
+          String(LIMITE_GRANDE),
+        ],
         arquivo,
       );
       // Cada conexão usa um descritor no servidor e outro no gerador.
@@ -78,6 +100,8 @@ async function medirOciosos(config: Config, temp: string) {
           String(clientes),
           "--sondas",
           String(config.sondas),
+          "--bytes-rajada",
+          String(BYTES_RAJADA),
         ],
         entrada: true,
         limiteArquivos: LIMITE_ARQUIVOS,
@@ -92,6 +116,16 @@ async function medirOciosos(config: Config, temp: string) {
       const depois = await memoriaKiB(servidor.processo.pid);
       await gerador.escrever("sondar");
       const sondado = await esperarFase(gerador, "sondado", 120_000);
+      const clientesConectados = conectados.clientes as number;
+      const rajadas = Math.min(config.rajadas, clientesConectados);
+      const metade = Math.floor(rajadas / 2);
+      await gerador.escrever(`rajada 0 ${metade}`);
+      await esperarFase(gerador, "rajada", 600_000);
+      const meio = await memoriaKiB(servidor.processo.pid);
+      await gerador.escrever(`rajada ${metade} ${rajadas}`);
+      await esperarFase(gerador, "rajada", 600_000);
+      const fim = await memoriaKiB(servidor.processo.pid);
+      const marginal = (fim - meio) / (rajadas - metade);
       await gerador.fecharEntrada();
       const status = await gerador.esperarFim(60_000);
       if (!status?.success) {
@@ -105,6 +139,12 @@ async function medirOciosos(config: Config, temp: string) {
         msParaConectar: conectados.ms as number,
         cpuPorConexaoNs: cpu.ns / (conectados.clientes as number),
         sondasMs: sondado.amostrasMs as number[],
+        rajadas,
+        rssMeioKiB: meio,
+        rssFimKiB: fim,
+        kibPorConexaoAposRajadas: (fim - antes) / clientesConectados,
+        kibPorRajadaMarginal: marginal,
+        mibDoProcesso: (fim - depois - marginal * rajadas) / 1024,
       };
       execucoes.push(execucao);
       console.log(
@@ -112,7 +152,11 @@ async function medirOciosos(config: Config, temp: string) {
           numero(execucao.kibPorConexao, 1)
         } KiB/conexão, sonda p50 ${
           numero(percentil(execucao.sondasMs, 50), 2)
-        } ms`,
+        } ms; depois de ${execucao.rajadas} rajadas ${
+          numero(execucao.kibPorConexaoAposRajadas, 1)
+        } KiB/conexão (marginal ${
+          numero(execucao.kibPorRajadaMarginal, 1)
+        } KiB, processo ${numero(execucao.mibDoProcesso, 1)} MiB)`,
       );
     } finally {
       await gerador?.parar("SIGKILL", 1000);
@@ -130,6 +174,14 @@ async function medirOciosos(config: Config, temp: string) {
     sondaMaxMs: Math.max(...sondas),
     msParaConectar: resumir(execucoes.map((e) => e.msParaConectar)),
     cpuPorConexaoNs: resumir(execucoes.map((e) => e.cpuPorConexaoNs)),
+    rajadas: execucoes[0]?.rajadas ?? 0,
+    kibPorConexaoAposRajadas: resumir(
+      execucoes.map((e) => e.kibPorConexaoAposRajadas),
+    ),
+    kibPorRajadaMarginal: resumir(
+      execucoes.map((e) => e.kibPorRajadaMarginal),
+    ),
+    mibDoProcesso: resumir(execucoes.map((e) => e.mibDoProcesso)),
   };
 }
 
@@ -151,11 +203,22 @@ export const ociosos: Cenario = {
           }; ` +
           `cliente novo (conectar, saudar, enviar, confirmação, sair): p50 ${
             numero(r.sondaP50Ms, 2)
-          } ms, máx ${numero(r.sondaMaxMs, 2)} ms`,
+          } ms, máx ${numero(r.sondaMaxMs, 2)} ms; ` +
+          `depois de uma rajada de ${numero(BYTES_RAJADA / 1e6, 1)} MB em ${
+            numero(r.rajadas)
+          } deles: ${
+            faixa(r.kibPorConexaoAposRajadas, 1)
+          } KiB por conexão, dos quais ${
+            faixa(r.mibDoProcesso, 1)
+          } MiB do processo (não crescem com as conexões: a 2ª metade das rajadas acrescentou ${
+            faixa(r.kibPorRajadaMarginal, 1)
+          } KiB por conexão)`,
         base: "—",
         razao: "—",
-        alvo: `≤ ${ALVO_KIB_POR_CONEXAO} KiB/conexão e continua aceitando`,
+        alvo:
+          `≤ ${ALVO_KIB_POR_CONEXAO} KiB/conexão (e por rajada), continua aceitando`,
         atende: r.kibPorConexao.mediana <= ALVO_KIB_POR_CONEXAO &&
+          r.kibPorRajadaMarginal.mediana <= ALVO_KIB_POR_CONEXAO &&
           Number.isFinite(r.sondaMaxMs),
       },
     };

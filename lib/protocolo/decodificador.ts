@@ -89,6 +89,15 @@ export class Decodificador {
   #tipo = 0;
   /** Fora de CORPO, o `VAZIO` compartilhado: comprimento 0, nunca escrito. */
   #corpo: Uint8Array = VAZIO;
+  /** O buffer inteiro de onde `#corpo` foi tirado (pode ser maior). */
+  #corpoInteiro: Uint8Array = VAZIO;
+  /**
+   * O buffer do último corpo montado, para o próximo quadro que atravessar
+   * pedaços na mesma chamada: numa rajada de quadros grandes, cada pedaço
+   * termina um e começa outro, e um buffer serve a rajada toda. Largado no fim
+   * de cada chamada, para que uma conexão que parou não prenda nada.
+   */
+  #sobra: Uint8Array = VAZIO;
   #aguardandoOla: Tipo | undefined;
 
   constructor(opcoes: OpcoesDecodificador) {
@@ -126,6 +135,21 @@ export class Decodificador {
    * @throws {ErroDeProtocolo} quando os bytes violam o protocolo
    */
   decodificar<T = undefined>(
+    pedaco: Uint8Array,
+    aoQuadro: (this: T, quadro: Quadro) => void,
+    alvo?: T,
+  ): void {
+    try {
+      this.#decodificar(pedaco, aoQuadro, alvo);
+    } finally {
+      // A vista reaproveitada só vale dentro de `aoQuadro`: solta os bytes
+      // do pedaço (ou do corpo montado), que uma conexão ociosa prenderia.
+      this.#noLugar?.mensagem.soltar();
+      this.#sobra = VAZIO;
+    }
+  }
+
+  #decodificar<T>(
     pedaco: Uint8Array,
     aoQuadro: (this: T, quadro: Quadro) => void,
     alvo?: T,
@@ -182,6 +206,10 @@ export class Decodificador {
       this.#estado = Estado.CABECALHO;
       this.#preenchido = 0;
       this.#corpo = VAZIO;
+      // Reaproveitável depois do `aoQuadro` abaixo: nada do quadro aponta
+      // para o corpo depois dele (a vista no lugar só vale durante a chamada).
+      this.#sobra = this.#corpoInteiro;
+      this.#corpoInteiro = VAZIO;
       this.#fimDoPedaco = pos === pedaco.length;
       aoQuadro.call(
         alvo as T,
@@ -211,7 +239,13 @@ export class Decodificador {
   #iniciarCorpo(tipo: number, tamanho: number) {
     // O comprimento já foi conferido contra o limite: alocar é seguro.
     this.#tipo = tipo;
-    this.#corpo = new Uint8Array(tamanho);
+    // A sobra serve se couber sem desperdiçar mais que o próprio quadro.
+    const sobra = this.#sobra;
+    this.#sobra = VAZIO;
+    this.#corpoInteiro = sobra.length >= tamanho && sobra.length <= tamanho * 2
+      ? sobra
+      : new Uint8Array(tamanho);
+    this.#corpo = this.#corpoInteiro.subarray(0, tamanho);
     this.#preenchido = 0;
     this.#estado = Estado.CORPO;
   }

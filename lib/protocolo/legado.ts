@@ -37,6 +37,9 @@ const NL = 0x0a;
 const C = 0x43;
 /** Teto das linhas fixas; o título tem 34 bytes mais os dígitos do número. */
 const TITULO_MAXIMO = 64;
+/** Maior `#campos` guardado entre pedaços (o limite padrão do servidor). */
+const CAMPOS_GUARDADOS = 1024;
+const VAZIO = new Uint8Array(0);
 const PREFIXO_TITULO = codificador.encode("> MENSAGEM #");
 const TITULO_ESPERADO = '"> MENSAGEM #NNN - dd/mm/aaaa HH:MM:SS"';
 /**
@@ -300,6 +303,22 @@ export class DecodificadorLegado {
           pos = this.#fixa(pedaco, pos, aoBloco, este as T);
       }
     }
+    if (this.#estado === Estado.FRONTEIRA && this.#casados === 0) {
+      this.#largar();
+    }
+  }
+
+  /**
+   * Entre blocos, no fim de um pedaço: a vista reaproveitada (que só vale
+   * dentro de `aoBloco`) larga os bytes, e `#campos`, se um bloco grande o
+   * fez crescer, volta a vazio. Uma conexão que mandou um bloco grande e parou
+   * não prende nada; numa rajada, os blocos do mesmo pedaço o reaproveitam.
+   */
+  #largar() {
+    const mensagem = this.#mensagem;
+    mensagem.bytesAssunto = mensagem.bytesTexto = VAZIO;
+    mensagem._assunto = mensagem._texto = undefined;
+    if (this.#campos.length > CAMPOS_GUARDADOS) this.#campos = VAZIO;
   }
 
   /** Entre blocos: "\n" abre outro; senão, só CODIGO_SAIDA, talvez partido. */

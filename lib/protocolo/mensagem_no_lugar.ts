@@ -57,6 +57,19 @@ export class MensagemNoLugar implements MensagemEmBytes {
   }
 
   /**
+   * Larga os bytes recebidos. Quem reaproveita a vista a chama quando o
+   * `aoQuadro` acabou: senão ela prenderia, numa conexão que ficou ociosa, o
+   * buffer da última mensagem (o de leitura de uma rajada, até 256 KiB, ou o
+   * corpo montado de um quadro que atravessou leituras).
+   */
+  soltar(): void {
+    this.bytesAssunto = VAZIO;
+    this.bytesTexto = VAZIO;
+    this.#assunto = undefined;
+    this.#texto = undefined;
+  }
+
+  /**
    * Decodifica o corpo `bytes[inicio, fim)` de uma MENSAGEM, conferindo tudo.
    *
    * @throws {ErroDeProtocolo} corpo malformado ou UTF-8 inválido

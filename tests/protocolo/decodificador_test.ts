@@ -13,6 +13,7 @@ import {
   codificarMensagem,
 } from "../../lib/protocolo/codificador.ts";
 import { Decodificador } from "../../lib/protocolo/decodificador.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 import {
   CABECALHO,
   CODIGO_SAIDA,
@@ -410,4 +411,38 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
       assert.deepEqual(quadros, bons);
     });
   }
+});
+
+Deno.test("no lugar: quadros grandes que atravessam pedaços chegam inteiros, dividem um buffer, e a vista larga os bytes no fim de cada pedaço", () => {
+  const d = new Decodificador({
+    limites: limitesDoServidor(70_000),
+    noLugar: true,
+  });
+  const originais = [21_000, 20_000, 45_000, 3].map((n, i) =>
+    mensagem({ numero: i + 1, texto: String.fromCharCode(0x61 + i).repeat(n) })
+  );
+  const fluxo = juntar(...originais.map(codificarMensagem));
+  const textos: string[] = [];
+  const buffers: ArrayBufferLike[] = [];
+  let vista: { bytesTexto: Uint8Array; bytesAssunto: Uint8Array } | undefined;
+  for (let i = 0; i < fluxo.length; i += 15_000) {
+    d.decodificar(fluxo.subarray(i, i + 15_000), (quadro) => {
+      assert.ok(
+        quadro.tipo === Tipo.MENSAGEM &&
+          quadro.mensagem instanceof MensagemNoLugar,
+      );
+      vista = quadro.mensagem;
+      textos.push(quadro.mensagem.texto);
+      buffers.push(quadro.mensagem.bytesTexto.buffer);
+    });
+    // A vista só vale dentro de aoQuadro: fora dele, não prende nada.
+    assert.equal(vista?.bytesTexto.length ?? 0, 0);
+    assert.equal(vista?.bytesAssunto.length ?? 0, 0);
+  }
+  assert.deepEqual(textos, originais.map((m) => m.texto));
+  // O 2º começa no pedaço em que o 1º termina e cabe no corpo dele; o 3º,
+  // maior que o dobro, ganha outro; o 4º cabe inteiro no último pedaço.
+  assert.equal(buffers[1], buffers[0]);
+  assert.notEqual(buffers[2], buffers[0]);
+  assert.equal(buffers[3], fluxo.buffer);
 });

@@ -598,3 +598,30 @@ Deno.test("no lugar: a mesma MensagemLegada, com os bytes e semEscape certos, em
     assert.deepEqual(recebidas, originais, `corte em ${i}`);
   }
 });
+
+Deno.test("no lugar: depois de cada pedaço a MensagemLegada larga os bytes (uma conexão parada não prende o bloco grande)", () => {
+  const decodificador = new DecodificadorLegado(64 * 1024, { noLugar: true });
+  const original = mensagem(1, "grande", "x".repeat(40_000));
+  const bloco = codificarBlocoLegado(original);
+  let vista: MensagemLegada | undefined;
+  const recebidas: Mensagem[] = [];
+  for (let i = 0; i < bloco.length; i += 8192) {
+    decodificador.decodificar(bloco.subarray(i, i + 8192), (m) => {
+      assert.ok(m instanceof MensagemLegada);
+      vista = m;
+      recebidas.push(m.copiar());
+    });
+  }
+  assert.deepEqual(recebidas, [original]);
+  assert.equal(vista?.bytesTexto.length, 0);
+  assert.equal(vista?.bytesAssunto.length, 0);
+  // O decodificador segue funcionando depois de largar o buffer.
+  decodificador.decodificar(
+    codificarBlocoLegado(mensagem(2, "a", "b")),
+    (m) => {
+      assert.ok(m instanceof MensagemLegada);
+      recebidas.push(m.copiar());
+    },
+  );
+  assert.deepEqual(recebidas.at(-1), mensagem(2, "a", "b"));
+});
