@@ -8,7 +8,6 @@
  * @module
  */
 
-import { dicaDeAjuda, textoDeAjuda } from "./lib/cli/ajuda.ts";
 import { ErroDeUso } from "./lib/cli/argumentos.ts";
 import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import {
@@ -62,10 +61,14 @@ async function executar(
     config = analisarConfigCliente(args);
   } catch (erro) {
     if (!(erro instanceof ErroDeUso)) throw erro;
+    const { dicaDeAjuda } = await import("./lib/cli/ajuda.ts");
     erros.escrever(`cliente: ${erro.message}\n${dicaDeAjuda("cliente")}\n`);
     return RetornoCliente.USO;
   }
   if (config.ajuda) {
+    // A ajuda (e a dica dela) só carrega quando pedida: a partida do envio de
+    // uma mensagem é medida no banco.
+    const { textoDeAjuda } = await import("./lib/cli/ajuda.ts");
     saida.escrever(textoDeAjuda(PROGRAMA_CLIENTE));
     return RetornoCliente.OK;
   }

@@ -110,7 +110,7 @@ export class Servidor {
       terminou: (sessao) => this.#sessoes.delete(sessao),
       ola: ola(VERSAO_1),
       memoria: this.#memoria,
-      olaV2: (ultimoGravado) => ola(VERSAO, ultimoGravado),
+      olaV2: olaRenumerada(ola(VERSAO)),
     };
   }
 
@@ -332,4 +332,17 @@ export class Servidor {
 function eLoopback(endereco: string): boolean {
   return endereco.startsWith("127.") || endereco === "::1" ||
     endereco === "localhost";
+}
+
+/**
+ * A saudação da versão 2 de todas as sessões, com o último número gravado
+ * trocado no lugar a cada uso (`enviar` copia os bytes): uma enxurrada de
+ * conexões não aloca um quadro por saudação.
+ */
+function olaRenumerada(ola: Uint8Array): (ultimoGravado: number) => Uint8Array {
+  const vista = new DataView(ola.buffer, ola.byteOffset, ola.byteLength);
+  return (ultimoGravado) => {
+    vista.setUint32(ola.length - 4, ultimoGravado);
+    return ola;
+  };
 }

@@ -85,7 +85,7 @@ export interface DoServidor {
   ola: Uint8Array;
   /** O que se lembra das sessões da versão 2 (a retomada). */
   memoria: MemoriaDeSessoes;
-  /** A resposta OLA_SERVIDOR da versão 2 com este último número gravado. */
+  /** A resposta OLA_SERVIDOR da versão 2 com este último número (vale até o próximo uso: `enviar` copia). */
   olaV2(ultimoGravado: number): Uint8Array;
 }
 
