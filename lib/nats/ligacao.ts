@@ -9,6 +9,8 @@
  * @module
  */
 
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
+import { isIP } from "node:net";
 import {
   connect,
   credsAuthenticator,
@@ -78,7 +80,14 @@ export async function conectarNats(
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       pingInterval: 5_000,
-      ...(usaTls ? { tls: opcoes.ca ? { caFile: opcoes.ca } : {} } : {}),
+      ...(usaTls
+        ? {
+          tls: {
+            ...(opcoes.ca ? { caFile: opcoes.ca } : {}),
+            ...conferirIdentidadeNosIps(opcoes.enderecos),
+          },
+        }
+        : {}),
       ...(opcoes.token !== undefined ? { token: opcoes.token } : {}),
       ...(opcoes.credenciais !== undefined
         ? { authenticator: credsAuthenticator(opcoes.credenciais) }
@@ -93,6 +102,35 @@ export async function conectarNats(
       { cause: erro },
     );
   }
+}
+
+/**
+ * Para endereços por IP (`tls://10.0.0.1:4222`) o cliente NATS não passa nome
+ * nenhum ao TLS, e o `node:tls` do Deno confere então o certificado contra
+ * `localhost` (o do Node usaria o IP): recusaria um certificado certo para o
+ * IP. Aqui o certificado (que já tem de vir da CA) vale se serve para o nome
+ * conferido ou para um dos IPs dados em `--nats`.
+ */
+function conferirIdentidadeNosIps(
+  enderecos: readonly string[],
+): { checkServerIdentity?: typeof checkServerIdentity } {
+  const ips = enderecos
+    .map((e) => new URL(e.replace(/^[a-z]+:/i, "http:")).hostname)
+    .map((h) => h.replace(/^\[(.*)\]$/, "$1"))
+    .filter((h) => isIP(h) !== 0);
+  if (ips.length === 0) return {};
+  return {
+    checkServerIdentity(nome: string, certificado: PeerCertificate) {
+      const erro = checkServerIdentity(nome, certificado);
+      if (erro === undefined) return undefined;
+      for (const ip of ips) {
+        if (checkServerIdentity(ip, certificado) === undefined) {
+          return undefined;
+        }
+      }
+      return erro;
+    },
+  };
 }
 
 /**

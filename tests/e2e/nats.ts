@@ -28,7 +28,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { connect } from "@nats-io/transport-node";
+import { connect, type ConnectionOptions } from "@nats-io/transport-node";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { permissoesDaTarefa } from "../../scripts/tarefas.ts";
 import { lerRelato, linhasDoCliente } from "./falhas.ts";
@@ -159,11 +159,12 @@ export class Peca {
   }
 }
 
-/** `nats-server -js` numa porta e num diretório. */
+/** `nats-server -js` numa porta e num diretório (`extras`: TLS, token...). */
 export async function iniciarNats(
   programa: string,
   porta: number,
   diretorio: string,
+  extras: readonly string[] = [],
 ): Promise<Peca> {
   const peca = new Peca(programa, [
     "-js",
@@ -175,6 +176,7 @@ export async function iniciarNats(
     String(porta),
     "-n",
     "teste",
+    ...extras,
   ]);
   await peca.esperar(/Server is ready/, "nats-server");
   return peca;
@@ -255,13 +257,14 @@ export interface Leitura {
   porAssunto: Record<string, number>;
 }
 
-/** Lê o stream inteiro e confere cada texto esperado. */
+/** Lê o stream inteiro e confere cada texto esperado (`conexao`: TLS, token...). */
 export async function lerStream(
   natsUrl: string,
   stream: string,
   esperadas: readonly string[],
+  conexao: Partial<ConnectionOptions> = {},
 ): Promise<Leitura> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ ...conexao, servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
     const { state } = await jsm.streams.info(stream);
