@@ -13,6 +13,7 @@
  */
 
 import assert from "node:assert/strict";
+import { certificadosDeTeste } from "../certificados.ts";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { RetornoServidor } from "../../lib/retornos.ts";
 import { alvo, iniciar, iniciarServidor, rodarCliente } from "../ajudantes.ts";
@@ -26,63 +27,6 @@ import {
 
 const TOKEN = "segredo-do-nats-de-teste";
 
-/** Uma CA e o certificado de 127.0.0.1 assinado por ela, na `pasta`. */
-async function gerarCertificados(pasta: string): Promise<void> {
-  const programa = acharPrograma("openssl", "openssl");
-  const openssl = async (...args: string[]) => {
-    const { code, stderr } = await new Deno.Command(programa, {
-      args,
-      cwd: pasta,
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-  };
-  await Deno.writeTextFile(`${pasta}/ext.cnf`, "subjectAltName=IP:127.0.0.1\n");
-  await openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=CA de teste do NATS",
-  );
-  await openssl(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    "srv.key",
-    "-out",
-    "srv.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  );
-  await openssl(
-    "x509",
-    "-req",
-    "-in",
-    "srv.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "srv.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
-}
-
 /** Uma linha, em português, sem rastro de pilha. */
 function umaLinhaSemPilha(erros: string, padrao: RegExp): void {
   assert.match(erros, padrao);
@@ -95,7 +39,7 @@ Deno.test("--nats tls:// com --nats-ca e SOCKETS_NATS_TOKEN: confirma e grava no
   const pasta = await Deno.makeTempDir({ prefix: "sockets-nats-tls-" });
   let nats: Peca | undefined;
   try {
-    await gerarCertificados(pasta);
+    await certificadosDeTeste(pasta);
     const porta = portaLivre();
     nats = await iniciarNats(natsServer, porta, `${pasta}/js`, [
       "--tls",

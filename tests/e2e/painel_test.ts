@@ -11,6 +11,7 @@
  */
 
 import assert from "node:assert/strict";
+import { certificadosDeTeste } from "../certificados.ts";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { alvo, iniciarServidor, ParCru, rodarCliente } from "../ajudantes.ts";
 import { conferirComPromtool } from "../painel/promtool.ts";
@@ -460,75 +461,10 @@ Deno.test("painel: --negar vale para os espectadores", async () => {
   }
 });
 
-/** Roda o `openssl` em `pasta`; sem ele, um erro de uma linha com o pacote. */
-async function openssl(pasta: string, ...args: string[]): Promise<void> {
-  let saida: Deno.CommandOutput;
-  try {
-    saida = await new Deno.Command("openssl", { args, cwd: pasta }).output();
-  } catch (erro) {
-    if (!(erro instanceof Deno.errors.NotFound)) throw erro;
-    throw new Error(
-      'falta o programa openssl: instale o pacote Debian "openssl"',
-    );
-  }
-  assert.equal(saida.code, 0, new TextDecoder().decode(saida.stderr));
-}
-
-/** Uma CA e um certificado para 127.0.0.1 assinado por ela, descartáveis. */
-async function certificados(pasta: string): Promise<void> {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
-  await openssl(
-    pasta,
-    "req",
-    "-x509",
-    ...ec,
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=CA do teste do painel",
-  );
-  await openssl(
-    pasta,
-    "req",
-    ...ec,
-    "-nodes",
-    "-keyout",
-    "srv.key",
-    "-out",
-    "srv.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  );
-  await Deno.writeTextFile(`${pasta}/ext.cnf`, "subjectAltName=IP:127.0.0.1\n");
-  await openssl(
-    pasta,
-    "x509",
-    "-req",
-    "-in",
-    "srv.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "srv.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
-}
-
 Deno.test("painel com --tls-cert/--tls-chave: HTTPS com o certificado do servidor, --permitir vale para os espectadores", async () => {
   const pasta = await Deno.makeTempDir({ prefix: "painel-tls-" });
   try {
-    await certificados(pasta);
+    await certificadosDeTeste(pasta);
     const tls = [
       "--tls-cert",
       `${pasta}/srv.pem`,
