@@ -35,7 +35,8 @@ export const PROGRAMA_CLIENTE: Programa = {
       tipo: "string",
       valor: "SEGUNDOS",
       padrao: textoDeSegundos(PADROES_CLIENTE.tempoLimite),
-      descricao: "prazo para conectar e para o servidor responder",
+      descricao:
+        "prazo de progresso: conectar, saudar, receber confirmação (sem menu, reconectando dentro dele)",
     },
     assunto: {
       tipo: "string",

@@ -223,11 +223,6 @@ export class SaidaEmLotes {
     this.#aoFalhar = acao;
   }
 
-  /** A saída falhou: nada mais será gravado. */
-  get falhou(): boolean {
-    return this.#erro !== undefined;
-  }
-
   /** Bytes à espera de escrita, fora a escrita em curso (e em `/metricas`). */
   get pendente(): number {
     return this.#atual.usados;
