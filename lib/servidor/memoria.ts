@@ -42,11 +42,6 @@ export class MemoriaDeSessoes {
     this.#maximo = maximo;
   }
 
-  /** Quantas sessões estão lembradas. */
-  get tamanho(): number {
-    return this.#sessoes.size;
-  }
-
   /**
    * A sessão `id`, lembrada ou nova, agora com `dona` como conexão. Devolve
    * também a dona anterior, se havia (uma conexão velha que o cliente já
