@@ -139,8 +139,36 @@ export class Decodificador {
     aoQuadro: (this: T, quadro: Quadro) => void,
     alvo?: T,
   ): void {
+    this.#decodificarAPartir(pedaco, 0, false, aoQuadro, alvo);
+  }
+
+  /**
+   * Como `decodificar`, mas de `pedaco[inicio]` em diante e só até entregar
+   * um quadro (completando o que estava guardado, se havia): devolve onde
+   * parou. Para quem leva os quadros comuns por outro caminho (a passagem
+   * do servidor) e só deixa aqui os que ela não sabe levar e o que atravessa
+   * pedaços.
+   *
+   * @throws {ErroDeProtocolo} quando os bytes violam o protocolo
+   */
+  decodificarUm<T = undefined>(
+    pedaco: Uint8Array,
+    inicio: number,
+    aoQuadro: (this: T, quadro: Quadro) => void,
+    alvo?: T,
+  ): number {
+    return this.#decodificarAPartir(pedaco, inicio, true, aoQuadro, alvo);
+  }
+
+  #decodificarAPartir<T>(
+    pedaco: Uint8Array,
+    inicio: number,
+    umSo: boolean,
+    aoQuadro: (this: T, quadro: Quadro) => void,
+    alvo?: T,
+  ): number {
     try {
-      this.#decodificar(pedaco, aoQuadro, alvo);
+      return this.#decodificar(pedaco, inicio, umSo, aoQuadro, alvo);
     } finally {
       // A vista reaproveitada só vale dentro de `aoQuadro`: solta os bytes
       // do pedaço (ou do corpo montado), que uma conexão ociosa prenderia.
@@ -151,10 +179,12 @@ export class Decodificador {
 
   #decodificar<T>(
     pedaco: Uint8Array,
+    inicio: number,
+    umSo: boolean,
     aoQuadro: (this: T, quadro: Quadro) => void,
     alvo?: T,
-  ): void {
-    let pos = 0;
+  ): number {
+    let pos = inicio;
     while (pos < pedaco.length) {
       if (this.#estado === Estado.CABECALHO) {
         if (this.#preenchido === 0 && pedaco.length - pos >= CABECALHO) {
@@ -172,6 +202,7 @@ export class Decodificador {
               this.#quadro(tipo, pedaco, pos, pos + tamanho),
             );
             pos += tamanho;
+            if (umSo) return pos;
             continue;
           }
           this.#iniciarCorpo(tipo, tamanho);
@@ -182,7 +213,7 @@ export class Decodificador {
           this.#tamanho = this.#tamanho * 0x100 + pedaco[pos++];
           this.#preenchido++;
         }
-        if (pos === pedaco.length) return; // falta ao menos o tipo
+        if (pos === pedaco.length) return pos; // falta ao menos o tipo
         const tamanho = this.#tamanho;
         const tipo = pedaco[pos++];
         this.#preenchido = 0;
@@ -191,6 +222,7 @@ export class Decodificador {
         if (tamanho === 0) {
           this.#fimDoPedaco = pos === pedaco.length;
           aoQuadro.call(alvo as T, this.#quadro(tipo, VAZIO, 0, 0));
+          if (umSo) return pos;
           continue;
         }
         this.#iniciarCorpo(tipo, tamanho);
@@ -201,7 +233,7 @@ export class Decodificador {
       this.#corpo.set(parte, this.#preenchido);
       this.#preenchido += parte.length;
       pos += parte.length;
-      if (this.#preenchido < this.#corpo.length) return;
+      if (this.#preenchido < this.#corpo.length) return pos;
       const corpo = this.#corpo;
       this.#estado = Estado.CABECALHO;
       this.#preenchido = 0;
@@ -215,7 +247,9 @@ export class Decodificador {
         alvo as T,
         this.#quadro(this.#tipo, corpo, 0, corpo.length),
       );
+      if (umSo) return pos;
     }
+    return pos;
   }
 
   /** O quadro cujo corpo são `bytes[inicio, fim)`. */

@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
+import type {
+  EventoServidor,
+  OrigemDaLeitura,
+  Par,
+  Passagem,
+  Registro,
+} from "../servidor/eventos.ts";
 import { fusoLocalMemorizado, iso8601 } from "../datas.ts";
 import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import { jsonSeguro } from "./escape.ts";
@@ -20,6 +26,7 @@ import {
   repete,
 } from "./montagem.ts";
 import { Omitidos } from "./omitidos.ts";
+import { criarPassagem, type Moldes } from "./passagem.ts";
 
 /** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
 const PARA_PESSOAS = new Set<EventoServidor["tipo"]>([
@@ -39,16 +46,33 @@ export class RegistroJson implements Registro {
   #pessoas: Registro | undefined;
   #linha = new LinhaDeMensagem();
   #omitidos = new Omitidos();
+  /** Criada na primeira leitura que a pede; `null` sem WebAssembly. */
+  #passagem: Passagem | null | undefined;
 
   constructor(saida: SaidaEmLotes, pessoas?: Registro) {
     this.#saida = saida;
     this.#pessoas = pessoas;
   }
 
+  get passagem(): Passagem | undefined {
+    if (this.#passagem === undefined) {
+      this.#passagem = criarPassagem(
+        this.#saida,
+        new MoldesJson(this.#linha),
+        (instante) => this.#avisarOmitidos(instante),
+      ) ?? null;
+    }
+    return this.#passagem ?? undefined;
+  }
+
+  #avisarOmitidos(instante: number) {
+    const aviso = this.#omitidos.avisoPendente(instante);
+    if (aviso) this.#registrarEvento(aviso);
+  }
+
   registrar(evento: EventoServidor): void {
     if (this.#omitidos.descartar(evento, this.#saida)) return;
-    const aviso = this.#omitidos.avisoPendente(evento.instante);
-    if (aviso) this.#registrarEvento(aviso);
+    this.#avisarOmitidos(evento.instante);
     if (evento.tipo === "mensagem") {
       if (copiavelTalQual(evento.mensagem)) {
         const linha = this.#linha;
@@ -131,7 +155,7 @@ class LinhaDeMensagem implements Montador {
 
   /** Guarda a linha da vez e devolve o maior tamanho que ela pode ter. */
   preparar(evento: EventoMensagem, mensagem: MensagemEmBytes): number {
-    const par = this.#parEmBytes(evento.par, evento.sessao);
+    const par = this.parEmBytes(evento.par, evento.sessao);
     this.#instante = evento.instante;
     this.#mensagem = mensagem;
     this.#par = par;
@@ -163,14 +187,65 @@ class LinhaDeMensagem implements Montador {
     return poe(b, p, this.#legado ? FECHA_LEGADO : FECHA_MENSAGEM);
   }
 
-  /** O `Par` é de uma conexão só, e a sessão da conexão não muda. */
-  #parEmBytes(par: Par, sessao: string): Uint8Array {
+  /**
+   * `127.0.0.1:5000","id":"<sessão>-`: o `Par` é de uma conexão só, e a
+   * sessão da conexão não muda.
+   */
+  parEmBytes(par: Par, sessao: string): Uint8Array {
     let bytes = this.#pares.get(par);
     if (bytes === undefined) {
       bytes = bytesDe(`${formatarPar(par)}","id":"${sessao}-`);
       this.#pares.set(par, bytes);
     }
     return bytes;
+  }
+}
+
+const VAZIO = new Uint8Array(0);
+
+/**
+ * A linha JSON de mensagem em pedaços para a passagem (passagem.ts): os
+ * mesmos textos fixos e relógios da `LinhaDeMensagem`, na ordem do núcleo.
+ * Só mensagens da versão do protocolo (o cliente original não passa por lá)
+ * e instantes em milissegundos inteiros.
+ */
+class MoldesJson implements Moldes {
+  readonly json = true;
+  readonly largura = 1;
+  readonly pedacos: Uint8Array[] = [
+    VAZIO, // a hora da leitura
+    VAZIO, // o par e a sessão
+    CAMPO_NUMERO,
+    VAZIO,
+    VAZIO,
+    VAZIO,
+    VAZIO, // a hora do cliente até os segundos
+    VAZIO, // o fuso do cliente e o começo do assunto
+    CAMPO_TEXTO,
+    FECHA_MENSAGEM,
+  ];
+  readonly #linha: LinhaDeMensagem;
+  #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
+  #enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
+
+  constructor(linha: LinhaDeMensagem) {
+    this.#linha = linha;
+  }
+
+  daLeitura(origem: OrigemDaLeitura): void {
+    const { instante } = origem;
+    this.pedacos[0] = this.#recebida.pronto(
+      instante,
+      fusoLocalMemorizado(instante),
+    );
+    this.pedacos[1] = this.#linha.parEmBytes(origem.par, origem.sessao);
+  }
+
+  doSegundo(instante: number, fuso: number): boolean {
+    if (!this.#enviada.lembrarSegundo(instante, fuso)) return false;
+    this.pedacos[6] = this.#enviada.inicioDoSegundo;
+    this.pedacos[7] = this.#enviada.fimDoSegundo;
+    return true;
   }
 }
 
@@ -287,19 +362,35 @@ class RelogioIso {
     instante: number,
     fuso: number,
   ): number {
+    return poe(destino, p, this.pronto(instante, fuso));
+  }
+
+  /** `antes` + instante + `depois`, em bytes (guardados até o próximo instante). */
+  pronto(instante: number, fuso: number): Uint8Array {
     if (instante !== this.#instante || fuso !== this.#fuso) {
       this.#pronto = this.#montar(instante, fuso);
       this.#instante = instante;
       this.#fuso = fuso;
     }
-    return poe(destino, p, this.#pronto);
+    return this.#pronto;
   }
 
-  #montar(instante: number, fuso: number): Uint8Array {
-    if (!Number.isInteger(instante)) {
-      // Frações de milissegundo: raras, pelo caminho comum.
-      return bytesDe(this.#antes + this.#iso(instante, fuso) + this.#depois);
-    }
+  /** `antes` + `2026-11-24T19:27:52.`, do último segundo lembrado. */
+  get inicioDoSegundo(): Uint8Array {
+    return this.#inicio;
+  }
+
+  /** `-03:00` ou `Z`, + `depois`, do último segundo lembrado. */
+  get fimDoSegundo(): Uint8Array {
+    return this.#fim;
+  }
+
+  /**
+   * Lembra os pedaços do segundo de `instante` (sem os milissegundos); só
+   * para milissegundos inteiros (`false` nos demais).
+   */
+  lembrarSegundo(instante: number, fuso: number): boolean {
+    if (!Number.isInteger(instante)) return false;
     const segundo = Math.floor(instante / 1000);
     if (segundo !== this.#segundo || fuso !== this.#fusoDoSegundo) {
       const iso = this.#iso(segundo * 1000, fuso);
@@ -309,6 +400,15 @@ class RelogioIso {
       this.#segundo = segundo;
       this.#fusoDoSegundo = fuso;
     }
+    return true;
+  }
+
+  #montar(instante: number, fuso: number): Uint8Array {
+    if (!this.lembrarSegundo(instante, fuso)) {
+      // Frações de milissegundo: raras, pelo caminho comum.
+      return bytesDe(this.#antes + this.#iso(instante, fuso) + this.#depois);
+    }
+    const segundo = this.#segundo;
     const ms = instante - segundo * 1000;
     const bytes = new Uint8Array(this.#inicio.length + 3 + this.#fim.length);
     let p = poe(bytes, 0, this.#inicio);

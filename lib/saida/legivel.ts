@@ -6,7 +6,13 @@
  * @module
  */
 
-import type { EventoServidor, Par, Registro } from "../servidor/eventos.ts";
+import type {
+  EventoServidor,
+  OrigemDaLeitura,
+  Par,
+  Passagem,
+  Registro,
+} from "../servidor/eventos.ts";
 import { dataHoraLocal, dataHoraNoFuso, tituloDaMensagem } from "../datas.ts";
 import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import type { Cores } from "./cores.ts";
@@ -16,6 +22,7 @@ import { campoRecuado, escapar } from "./escape.ts";
 import type { Gravavel, Montador, SaidaEmLotes } from "./lotes.ts";
 import { bytesDe, copiavelTalQual, poe, poeInteiro } from "./montagem.ts";
 import { Omitidos } from "./omitidos.ts";
+import { criarPassagem, type Moldes } from "./passagem.ts";
 
 /** `127.0.0.1:5000` ou `[::1]:5000`. */
 export function formatarPar(par: Par): string {
@@ -29,6 +36,8 @@ export class RegistroLegivel implements Registro {
   #omitidos = new Omitidos();
   /** O bloco em bytes; `undefined` se as cores não são só moldura. */
   #bloco: BlocoDeMensagem | undefined;
+  /** Criada na primeira leitura que a pede; `null` sem ela. */
+  #passagem: Passagem | null | undefined;
 
   constructor(saida: SaidaEmLotes, cores: Cores) {
     this.#saida = saida;
@@ -36,10 +45,27 @@ export class RegistroLegivel implements Registro {
     this.#bloco = BlocoDeMensagem.para(cores);
   }
 
+  get passagem(): Passagem | undefined {
+    if (this.#passagem === undefined) {
+      this.#passagem = this.#bloco
+        ? criarPassagem(
+          this.#saida,
+          this.#bloco,
+          (instante) => this.#avisarOmitidos(instante),
+        ) ?? null
+        : null;
+    }
+    return this.#passagem ?? undefined;
+  }
+
+  #avisarOmitidos(instante: number) {
+    const aviso = this.#omitidos.avisoPendente(instante);
+    if (aviso) this.#saida.escrever(formatarLegivel(aviso, this.#cores));
+  }
+
   registrar(evento: EventoServidor): void {
     if (this.#omitidos.descartar(evento, this.#saida)) return;
-    const aviso = this.#omitidos.avisoPendente(evento.instante);
-    if (aviso) this.#saida.escrever(formatarLegivel(aviso, this.#cores));
+    this.#avisarOmitidos(evento.instante);
     if (evento.tipo === "mensagem") {
       const bloco = this.#bloco;
       if (bloco && copiavelTalQual(evento.mensagem)) {
@@ -182,7 +208,11 @@ interface PedacosDoPar {
  * local de recebimento) são lembradas por segundo, já com as cores em volta;
  * os pedaços de cada conexão, por `Par`. Nada alocado por bloco.
  */
-class BlocoDeMensagem implements Montador {
+class BlocoDeMensagem implements Montador, Moldes {
+  // Os pedaços para a passagem (passagem.ts), na ordem do núcleo.
+  readonly json = false;
+  readonly largura = 3;
+  readonly pedacos: Uint8Array[];
   readonly #abre: Uint8Array;
   readonly #antesDoAssunto: Uint8Array;
   readonly #antesDoTexto: Uint8Array;
@@ -220,11 +250,38 @@ class BlocoDeMensagem implements Montador {
     );
     this.#antesDoTexto = bytesDe(`${negrito.depois}\n\n> TEXTO:\n  `);
     this.#fecha = bytesDe("\n---\n");
+    const vazio = new Uint8Array(0);
+    this.pedacos = [
+      this.#abre,
+      vazio,
+      vazio, // a hora do cliente
+      vazio, // o remetente
+      vazio, // a hora local
+      vazio, // o começo do id curto
+      this.#antesDoAssunto,
+      vazio,
+      this.#antesDoTexto,
+      this.#fecha,
+    ];
+  }
+
+  daLeitura(origem: OrigemDaLeitura): void {
+    const par = this.#pedacosDoPar(origem.par, origem.sessao, false);
+    this.#lembrarHoraLocal(origem.instante);
+    this.pedacos[3] = par.remetente;
+    this.pedacos[4] = this.#horaLocal;
+    this.pedacos[5] = par.sessao;
+  }
+
+  doSegundo(instante: number, fuso: number): boolean {
+    this.#lembrarHoraDoCliente(instante, fuso);
+    this.pedacos[2] = this.#horaDoCliente;
+    return true;
   }
 
   /** Guarda o bloco da vez e devolve o maior tamanho que ele pode ter. */
   preparar(evento: EventoMensagem, mensagem: MensagemEmBytes): number {
-    const par = this.#pedacosDoPar(evento);
+    const par = this.#pedacosDoPar(evento.par, evento.sessao, evento.legado);
     this.#mensagem = mensagem;
     this.#par = par;
     this.#lembrarHoraDoCliente(mensagem.instante, mensagem.fuso);
@@ -278,19 +335,19 @@ class BlocoDeMensagem implements Montador {
    * O `Par` é de uma conexão só; a sessão e o ser do cliente original não
    * mudam depois da primeira mensagem.
    */
-  #pedacosDoPar(evento: EventoMensagem): PedacosDoPar {
-    let pedacos = this.#pares.get(evento.par);
+  #pedacosDoPar(par: Par, sessao: string, legado: boolean): PedacosDoPar {
+    let pedacos = this.#pares.get(par);
     if (pedacos === undefined) {
       const { antes, depois } = this.#realce;
       pedacos = {
         remetente: bytesDe(
-          `${antes}${formatarPar(evento.par)}${depois}${
-            evento.legado ? " (cliente original)" : ""
+          `${antes}${formatarPar(par)}${depois}${
+            legado ? " (cliente original)" : ""
           }, recebida em ${this.#fraco.antes}`,
         ),
-        sessao: bytesDe(`${evento.sessao.slice(0, 8)}-`),
+        sessao: bytesDe(`${sessao.slice(0, 8)}-`),
       };
-      this.#pares.set(evento.par, pedacos);
+      this.#pares.set(par, pedacos);
     }
     return pedacos;
   }

@@ -207,10 +207,10 @@ export class SaidaEmLotes {
     return true;
   }
 
-  /** Conta uma mensagem no lote atual (chamado por quem escreveu a linha dela). */
-  contarMensagem(): void {
-    this.#atual.mensagens++;
-    this.#mensagensEntregues++;
+  /** Conta `n` mensagens no lote atual (chamado por quem escreveu as linhas delas). */
+  contarMensagem(n = 1): void {
+    this.#atual.mensagens += n;
+    this.#mensagensEntregues += n;
   }
 
   /** Mensagens contadas cujos lotes ainda não foram gravados. */

@@ -68,8 +68,43 @@ export type EventoServidor =
     naoGravadas: number;
   };
 
+/** De onde vêm os quadros de uma leitura, para a `Passagem`. */
+export interface OrigemDaLeitura {
+  par: Par;
+  /** A sessão do cliente (o começo do `id` de cada mensagem). */
+  sessao: string;
+  /** Quando a leitura chegou: o `instante` de cada mensagem dela. */
+  instante: number;
+  /** O último número aceito na conexão: os próximos têm de ser maiores. */
+  ultimoNumero: number;
+  /** O maior corpo de MENSAGEM aceito. */
+  limite: number;
+}
+
+/**
+ * O caminho rápido das mensagens (lib/saida/passagem.ts): quadros MENSAGEM
+ * direto para linhas do log, sem um evento por mensagem.
+ */
+export interface Passagem {
+  /**
+   * Registra os quadros MENSAGEM de `bytes` a partir de `inicio`, até o
+   * primeiro que não souber levar (ou o fim dos quadros inteiros), conferidos
+   * como o `Decodificador` e a sessão confeririam; devolve onde parou.
+   */
+  passar(bytes: Uint8Array, inicio: number, origem: OrigemDaLeitura): number;
+  /** Mensagens registradas pela última chamada. */
+  readonly mensagens: number;
+  /** O último número depois da última chamada. */
+  readonly ultimoNumero: number;
+}
+
 /** Para onde o servidor manda seus eventos. */
 export interface Registro {
+  /**
+   * O caminho rápido das mensagens, se este registro o tem; quem envolve um
+   * registro para ver cada mensagem (painel, JetStream) não o repassa.
+   */
+  readonly passagem?: Passagem | undefined;
   /**
    * Relata um evento. A `mensagem` de um evento pode apontar para o buffer de
    * leitura (`MensagemNoLugar`) e só vale durante esta chamada: quem quiser

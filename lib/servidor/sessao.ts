@@ -16,7 +16,7 @@ import { tokensIguais } from "./acesso.ts";
 import type { Tentativas } from "./tentativas.ts";
 import { type Conexao, FilaCheia } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
-import type { EventoServidor, Par, Registro } from "./eventos.ts";
+import type { EventoServidor, Par, Passagem, Registro } from "./eventos.ts";
 import type { Lembrada, MemoriaDeSessoes } from "./memoria.ts";
 import { sortearSessao } from "../sorteio.ts";
 import { inicioDoQuadro, prazoVencido } from "./prazos.ts";
@@ -218,7 +218,7 @@ export class Sessao {
         }
       }
       if (this.#legado) this.#processarLegado(this.#legado, pedaco);
-      else this.#decodificador.decodificar(pedaco, this.#aoQuadro, this);
+      else this.#decodificarQuadros(pedaco);
       if (this.#confirmar) this.#pedirConfirmacao();
       this.#inicioQuadro = inicioDoQuadro(
         this.#inicioQuadro,
@@ -238,6 +238,57 @@ export class Sessao {
         );
       } else throw erro;
     }
+  }
+
+  /**
+   * Os quadros da leitura: os MENSAGEM comuns pela passagem do registro, se
+   * ele tem uma (lib/saida/passagem.ts); o resto — a saudação, outros tipos,
+   * o que atravessa leituras, o que ela não sabe levar — pelo
+   * `Decodificador`, um quadro por vez, e a passagem retoma depois dele.
+   */
+  #decodificarQuadros(pedaco: Uint8Array) {
+    const passagem = this.#opcoes.registro.passagem;
+    if (passagem === undefined) {
+      this.#decodificador.decodificar(pedaco, this.#aoQuadro, this);
+      return;
+    }
+    let pos = 0;
+    // Cada volta consome ao menos um byte (`decodificarUm`).
+    while (pos < pedaco.length) {
+      if (
+        this.#estado === Estado.PROTOCOLO && !this.#decodificador.incompleto
+      ) {
+        pos = this.#passar(passagem, pedaco, pos);
+        if (pos === pedaco.length) return;
+      }
+      pos = this.#decodificador.decodificarUm(
+        pedaco,
+        pos,
+        this.#aoQuadro,
+        this,
+      );
+    }
+  }
+
+  /** Os MENSAGEM seguidos a partir de `inicio` pela passagem; devolve onde ela parou. */
+  #passar(passagem: Passagem, pedaco: Uint8Array, inicio: number): number {
+    if (this.#sessao === "") this.#sessao = sortearSessao(); // versão 1
+    const parou = passagem.passar(pedaco, inicio, {
+      par: this.#par,
+      sessao: this.#sessao,
+      instante: this.#agora,
+      ultimoNumero: this.#ultimoNumero,
+      limite: this.#doServidor.limites[Tipo.MENSAGEM] ?? 0,
+    });
+    const n = passagem.mensagens;
+    if (n > 0) {
+      this.#quadros += n;
+      this.#mensagens += n;
+      this.#ultimoNumero = passagem.ultimoNumero;
+      this.#confirmar = true;
+      this.#doServidor.contarMensagens(n);
+    }
+    return parou;
   }
 
   #processarLegado(legado: DecodificadorLegado, pedaco: Uint8Array) {

@@ -1,0 +1,231 @@
+/**
+ * A passagem: o caminho mais quente do servidor. Os quadros MENSAGEM de uma
+ * leitura viram linhas do log (JSON ou blocos legíveis) num laço só, no
+ * núcleo em WebAssembly (nucleo/fonte/passagem.ts), sem objeto, evento nem
+ * `string` por mensagem; as linhas saem iguais, byte a byte, às do caminho
+ * comum (`json.ts`, `legivel.ts`, com o teste de equivalência). O que o
+ * núcleo não sabe levar — outro tipo de quadro, um byte a escapar, um número
+ * fora de ordem — fica para a sessão, que o passa ao `Decodificador`.
+ *
+ * @module
+ */
+
+import type { OrigemDaLeitura, Passagem } from "../servidor/eventos.ts";
+import type { Montador, SaidaEmLotes } from "./lotes.ts";
+import { NUCLEO } from "./nucleo/binario.ts";
+
+/** Quantos pedaços a linha tem (nucleo/fonte/passagem.ts, `PEDACOS`). */
+const PEDACOS = 10;
+const TAMANHO_PEDACO = 1024;
+
+/** Por que o núcleo parou (os mesmos números de lá). */
+const Motivo = { FIM: 0, CHAVE: 1, CHEIA: 2, OUTRO: 3 } as const;
+
+/** As funções e as regiões que o núcleo exporta. */
+interface Nucleo {
+  memory: WebAssembly.Memory;
+  REGIAO_PEDACOS: WebAssembly.Global;
+  REGIAO_ENTRADA: WebAssembly.Global;
+  CAPACIDADE_ENTRADA: WebAssembly.Global;
+  REGIAO_SAIDA: WebAssembly.Global;
+  pedaco(i: number, comprimento: number): void;
+  configurar(
+    limite: number,
+    ultimo: number,
+    chave: number,
+    fuso: number,
+    json: number,
+    largura: number,
+  ): void;
+  trocarChave(chave: number, fuso: number): void;
+  chaveDe(instante: number, fuso: number): number;
+  passar(inicio: number, fim: number, saida: number): number;
+  posicaoFinal(): number;
+  saidaFinal(): number;
+  mensagensPassadas(): number;
+  ultimoPassado(): number;
+  instanteDoQuadro(): number;
+  fusoDoQuadro(): number;
+}
+
+/**
+ * Os pedaços fixos da linha de um formato, entre os campos que o núcleo
+ * escreve: `0 1 número 2 3 4 5 número 6 [ms 7] assunto 8 texto 9`
+ * (veja a fonte do núcleo). Um pedaço que muda é trocado por outro objeto.
+ */
+export interface Moldes {
+  /** JSON: a chave é o segundo UTC e o fuso, e a linha leva os milissegundos. */
+  readonly json: boolean;
+  /** Dígitos mínimos do primeiro número (3 no bloco: `#007`). */
+  readonly largura: number;
+  readonly pedacos: readonly Uint8Array[];
+  /** Os pedaços da conexão e da hora da leitura. */
+  daLeitura(origem: OrigemDaLeitura): void;
+  /** Os pedaços do segundo de `instante`; `false` se ele não cabe no molde. */
+  doSegundo(instante: number, fuso: number): boolean;
+}
+
+let modulo: WebAssembly.Module | undefined;
+
+/**
+ * A passagem para `saida` com estes moldes, ou `undefined` se o WebAssembly
+ * (com SIMD) não estiver disponível: aí tudo vai pelo caminho comum.
+ * `antes(instante)` é chamado antes das linhas de cada leitura (o aviso de
+ * eventos omitidos vem antes delas).
+ */
+export function criarPassagem(
+  saida: SaidaEmLotes,
+  moldes: Moldes,
+  antes: (instante: number) => void,
+): Passagem | undefined {
+  try {
+    modulo ??= new WebAssembly.Module(NUCLEO as Uint8Array<ArrayBuffer>);
+    const { exports } = new WebAssembly.Instance(modulo, {});
+    return new PassagemParaSaida(
+      exports as unknown as Nucleo,
+      saida,
+      moldes,
+      antes,
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+class PassagemParaSaida implements Passagem, Montador {
+  mensagens = 0;
+  ultimoNumero = 0;
+  readonly #nucleo: Nucleo;
+  readonly #memoria: Uint8Array;
+  readonly #saida: SaidaEmLotes;
+  readonly #moldes: Moldes;
+  readonly #antes: (instante: number) => void;
+  readonly #regiaoPedacos: number;
+  readonly #regiaoEntrada: number;
+  readonly #capacidadeEntrada: number;
+  readonly #regiaoSaida: number;
+  /** O pedaço que está em cada espaço do núcleo. */
+  readonly #copiados: (Uint8Array | undefined)[] = [];
+  #chave = NaN;
+  #fuso = 0;
+  /** Fim das linhas na região de saída, para `montar`. */
+  #fimDasLinhas = 0;
+
+  constructor(
+    nucleo: Nucleo,
+    saida: SaidaEmLotes,
+    moldes: Moldes,
+    antes: (instante: number) => void,
+  ) {
+    this.#nucleo = nucleo;
+    // A memória do núcleo tem tamanho fixo: esta vista vale para sempre.
+    this.#memoria = new Uint8Array(nucleo.memory.buffer);
+    this.#saida = saida;
+    this.#moldes = moldes;
+    this.#antes = antes;
+    this.#regiaoPedacos = nucleo.REGIAO_PEDACOS.value;
+    this.#regiaoEntrada = nucleo.REGIAO_ENTRADA.value;
+    this.#capacidadeEntrada = nucleo.CAPACIDADE_ENTRADA.value;
+    this.#regiaoSaida = nucleo.REGIAO_SAIDA.value;
+  }
+
+  passar(bytes: Uint8Array, inicio: number, origem: OrigemDaLeitura): number {
+    const nucleo = this.#nucleo;
+    const moldes = this.#moldes;
+    this.mensagens = 0;
+    this.ultimoNumero = origem.ultimoNumero;
+    if (!this.#prepararLeitura(origem)) return inicio;
+    nucleo.configurar(
+      origem.limite,
+      origem.ultimoNumero,
+      this.#chave,
+      this.#fuso,
+      moldes.json ? 1 : 0,
+      moldes.largura,
+    );
+    let pos = inicio;
+    let chaveTrocadaEm = -1;
+    // Cada volta consome quadros ou troca a chave uma vez por quadro.
+    for (let voltas = 0; pos < bytes.length && voltas < 1_000_000; voltas++) {
+      const restante = bytes.length - pos;
+      const n = Math.min(restante, this.#capacidadeEntrada);
+      const entrada = this.#regiaoEntrada;
+      this.#memoria.set(bytes.subarray(pos, pos + n), entrada);
+      const motivo = nucleo.passar(entrada, entrada + n, this.#regiaoSaida);
+      const consumidos = nucleo.posicaoFinal() - entrada;
+      const linhas = nucleo.mensagensPassadas();
+      if (linhas > 0) this.#despejar(nucleo.saidaFinal(), linhas, origem);
+      pos += consumidos;
+      if (motivo === Motivo.CHEIA) {
+        if (linhas === 0) break; // nem uma linha cabe: caminho comum
+        continue;
+      }
+      if (motivo === Motivo.CHAVE) {
+        if (chaveTrocadaEm === pos || !this.#trocarChave()) break;
+        chaveTrocadaEm = pos;
+        continue;
+      }
+      // FIM: a janela de entrada acabou no meio de um quadro que a leitura
+      // ainda tem; OUTRO (ou o fim da leitura): quem chamou continua.
+      if (motivo === Motivo.FIM && consumidos > 0 && n < restante) continue;
+      break;
+    }
+    this.ultimoNumero = nucleo.ultimoPassado();
+    return pos;
+  }
+
+  /** Os pedaços da conexão e da leitura; `false` se algum não cabe. */
+  #prepararLeitura(origem: OrigemDaLeitura): boolean {
+    this.#moldes.daLeitura(origem);
+    return this.#copiarPedacos();
+  }
+
+  /** O quadro da parada é de outro segundo: pedaços e chave novos. */
+  #trocarChave(): boolean {
+    const nucleo = this.#nucleo;
+    const instante = nucleo.instanteDoQuadro();
+    const fuso = nucleo.fusoDoQuadro();
+    if (!this.#moldes.doSegundo(instante, fuso) || !this.#copiarPedacos()) {
+      return false;
+    }
+    this.#chave = nucleo.chaveDe(instante, fuso);
+    this.#fuso = fuso;
+    nucleo.trocarChave(this.#chave, fuso);
+    return true;
+  }
+
+  /** Põe no núcleo os pedaços que mudaram. */
+  #copiarPedacos(): boolean {
+    const pedacos = this.#moldes.pedacos;
+    for (let i = 0; i < PEDACOS; i++) {
+      const pedaco = pedacos[i];
+      if (pedaco === this.#copiados[i]) continue;
+      if (pedaco.length > TAMANHO_PEDACO - 16) {
+        this.#copiados[i] = undefined;
+        return false; // não cabe no espaço (um par enorme?): caminho comum
+      }
+      this.#memoria.set(pedaco, this.#regiaoPedacos + i * TAMANHO_PEDACO);
+      this.#nucleo.pedaco(i, pedaco.length);
+      this.#copiados[i] = pedaco;
+    }
+    return true;
+  }
+
+  /** As linhas que o núcleo escreveu vão para o lote da saída. */
+  #despejar(fim: number, linhas: number, origem: OrigemDaLeitura) {
+    if (this.mensagens === 0) this.#antes(origem.instante);
+    this.mensagens += linhas;
+    this.#fimDasLinhas = fim;
+    this.#saida.escreverMontado(fim - this.#regiaoSaida, this);
+    this.#saida.contarMensagem(linhas);
+  }
+
+  montar(destino: Uint8Array, inicio: number): number {
+    const linhas = this.#memoria.subarray(
+      this.#regiaoSaida,
+      this.#fimDasLinhas,
+    );
+    destino.set(linhas, inicio);
+    return inicio + linhas.length;
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * Testes de lib/saida/passagem.ts: o núcleo em WebAssembly escreve, byte a
+ * byte, as mesmas linhas (JSON e blocos legíveis, com e sem cores) que o
+ * caminho comum — `Decodificador` e um evento por mensagem —, para mensagens
+ * sorteadas de todo tipo, e para exatamente nos quadros que não sabe levar.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import type {
+  OrigemDaLeitura,
+  Par,
+  Passagem,
+  Registro,
+} from "../../lib/servidor/eventos.ts";
+import {
+  codificar,
+  codificarMensagem,
+} from "../../lib/protocolo/codificador.ts";
+import { Decodificador } from "../../lib/protocolo/decodificador.ts";
+import {
+  limitesDoServidor,
+  type Mensagem,
+  type Quadro,
+  Tipo,
+} from "../../lib/protocolo/quadros.ts";
+import { RegistroJson } from "../../lib/saida/json.ts";
+import { RegistroLegivel } from "../../lib/saida/legivel.ts";
+import { SaidaEmLotes } from "../../lib/saida/lotes.ts";
+import { EscritorFalso } from "../ajudantes.ts";
+import { INSTANTE, MARCAS, SEM_CORES, SESSAO } from "./dados.ts";
+
+const LIMITE = 1 << 20;
+const PAR_V4: Par = { endereco: "127.0.0.1", porta: 5000 };
+const PAR_V6: Par = { endereco: "::1", porta: 40123 };
+
+/** Gerador pseudoaleatório com semente (mulberry32): falhas reproduzíveis. */
+function sorteador(semente: number): (n: number) => number {
+  let a = semente >>> 0;
+  return (n) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+const ASCII = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ0123456789.,;:!?-_()[]{}";
+const RAROS = ['"', "\\", "\n", "\t", "é", "ç", "\u202e", "\x7f", "日本", "😀"];
+
+function textoSorteado(sorte: (n: number) => number, maximo: number): string {
+  const n = sorte(maximo + 1);
+  let texto = "";
+  for (let i = 0; i < n; i++) texto += ASCII[sorte(ASCII.length)];
+  if (sorte(6) === 0) {
+    const i = sorte(texto.length + 1);
+    texto = texto.slice(0, i) + RAROS[sorte(RAROS.length)] + texto.slice(i);
+  }
+  return texto;
+}
+
+/** Mensagens sorteadas: números crescentes com saltos, instantes e fusos variados. */
+function mensagensSorteadas(semente: number, quantas: number): Mensagem[] {
+  const sorte = sorteador(semente);
+  const mensagens: Mensagem[] = [];
+  let numero = 0;
+  let instante = INSTANTE;
+  let fuso = -180;
+  for (let i = 0; i < quantas; i++) {
+    numero += 1 + (sorte(8) === 0 ? sorte(1000) : 0);
+    instante += [0, 0, 1, 7, 400, 1000, 61_000][sorte(7)];
+    if (sorte(20) === 0) fuso = [-180, 0, 330, -600, 840][sorte(5)];
+    mensagens.push({
+      numero,
+      instante: sorte(40) === 0 ? instante + 0.25 : instante,
+      fuso,
+      assunto: textoSorteado(sorte, sorte(10) === 0 ? 300 : 20),
+      texto: textoSorteado(sorte, sorte(10) === 0 ? 3000 : 120),
+    });
+  }
+  return mensagens;
+}
+
+interface Caminho {
+  escritor: EscritorFalso;
+  saida: SaidaEmLotes;
+  registro: Registro;
+}
+
+function caminho(criar: (saida: SaidaEmLotes) => Registro): Caminho {
+  const escritor = new EscritorFalso();
+  const saida = new SaidaEmLotes(escritor);
+  return { escritor, saida, registro: criar(saida) };
+}
+
+/** O caminho comum: cada quadro pelo `Decodificador`, um evento por mensagem. */
+function pelosEventos(registro: Registro, par: Par, instante: number) {
+  return (quadro: Quadro) => {
+    if (quadro.tipo !== Tipo.MENSAGEM) return;
+    registro.registrar({
+      tipo: "mensagem",
+      instante,
+      par,
+      mensagem: quadro.mensagem,
+      sessao: SESSAO,
+      legado: false,
+    });
+  };
+}
+
+/**
+ * O laço da sessão do servidor (lib/servidor/sessao.ts): a passagem leva o
+ * que sabe; cada quadro em que ela para vai pelo `Decodificador`. Devolve
+ * quantas mensagens a passagem levou.
+ */
+function pelaPassagem(
+  passagem: Passagem,
+  registro: Registro,
+  pedacos: Uint8Array[],
+  par: Par,
+  instante: number,
+): number {
+  const decodificador = new Decodificador({
+    limites: limitesDoServidor(LIMITE),
+    noLugar: true,
+  });
+  let ultimoNumero = 0;
+  let passadas = 0;
+  const aoQuadro = pelosEventos(registro, par, instante);
+  for (const pedaco of pedacos) {
+    let pos = 0;
+    while (pos < pedaco.length) {
+      if (!decodificador.incompleto) {
+        const origem: OrigemDaLeitura = {
+          par,
+          sessao: SESSAO,
+          instante,
+          ultimoNumero,
+          limite: limitesDoServidor(LIMITE)[Tipo.MENSAGEM]!,
+        };
+        pos = passagem.passar(pedaco, pos, origem);
+        passadas += passagem.mensagens;
+        ultimoNumero = passagem.ultimoNumero;
+        if (pos === pedaco.length) break;
+      }
+      pos = decodificador.decodificarUm(pedaco, pos, (quadro) => {
+        if (quadro.tipo === Tipo.MENSAGEM) {
+          ultimoNumero = quadro.mensagem.numero;
+        }
+        aoQuadro(quadro);
+      });
+    }
+  }
+  return passadas;
+}
+
+function juntar(quadros: Uint8Array[]): Uint8Array {
+  const total = quadros.reduce((s, q) => s + q.length, 0);
+  const tudo = new Uint8Array(total);
+  let p = 0;
+  for (const q of quadros) {
+    tudo.set(q, p);
+    p += q.length;
+  }
+  return tudo;
+}
+
+/** Corta `bytes` em pedaços de tamanhos sorteados (alguns no meio de quadros). */
+function cortar(bytes: Uint8Array, semente: number): Uint8Array[] {
+  const sorte = sorteador(semente);
+  const pedacos: Uint8Array[] = [];
+  for (let p = 0; p < bytes.length;) {
+    const n = 1 + [sorte(8), sorte(300), sorte(70_000), 600_000][sorte(4)];
+    pedacos.push(bytes.subarray(p, p + n));
+    p += n;
+  }
+  return pedacos;
+}
+
+const FORMATOS: [string, (saida: SaidaEmLotes) => Registro][] = [
+  ["--json", (saida) => new RegistroJson(saida)],
+  ["legível sem cores", (saida) => new RegistroLegivel(saida, SEM_CORES)],
+  ["legível com cores", (saida) => new RegistroLegivel(saida, MARCAS)],
+];
+
+for (const [nome, criar] of FORMATOS) {
+  Deno.test(`passagem (${nome}): as mesmas linhas do caminho comum, mensagens sorteadas`, async () => {
+    for (const semente of [1, 2, 3, 4]) {
+      const mensagens = mensagensSorteadas(semente, 1500);
+      const bytes = juntar(mensagens.map((m) => codificarMensagem(m)));
+      const par = semente % 2 === 0 ? PAR_V6 : PAR_V4;
+      const instante = INSTANTE + 500 + semente;
+      const comum = caminho(criar);
+      new Decodificador({ limites: limitesDoServidor(LIMITE), noLugar: true })
+        .decodificar(bytes, pelosEventos(comum.registro, par, instante));
+      const rapido = caminho(criar);
+      const passagem = rapido.registro.passagem;
+      assert.ok(passagem, "o registro tem a passagem");
+      const passadas = pelaPassagem(
+        passagem,
+        rapido.registro,
+        cortar(bytes, semente),
+        par,
+        instante,
+      );
+      await Promise.all([comum.saida.esvaziar(), rapido.saida.esvaziar()]);
+      assert.equal(
+        rapido.escritor.texto,
+        comum.escritor.texto,
+        `semente ${semente}`,
+      );
+      assert.ok(
+        passadas > mensagens.length / 2,
+        `a passagem levou a maioria (${passadas} de ${mensagens.length})`,
+      );
+      assert.equal(rapido.saida.naoGravadas, 0);
+    }
+  });
+}
+
+/** Uma mensagem comum, só ASCII. */
+function simples(numero: number, instante = INSTANTE): Uint8Array {
+  return codificarMensagem({
+    numero,
+    instante,
+    fuso: -180,
+    assunto: "Backup",
+    texto: "concluido sem erros",
+  });
+}
+
+function origem(ultimoNumero = 0, limite = LIMITE + 16): OrigemDaLeitura {
+  return {
+    par: PAR_V4,
+    sessao: SESSAO,
+    instante: INSTANTE,
+    ultimoNumero,
+    limite,
+  };
+}
+
+Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", async (t) => {
+  const casos: [string, Uint8Array, number][] = [
+    ["um PING", codificar({ tipo: Tipo.PING }), 2],
+    ["uma DESPEDIDA", codificar({ tipo: Tipo.DESPEDIDA }), 2],
+    ["número que não cresce", simples(2), 2],
+    [
+      "texto com aspas",
+      codificarMensagem({
+        numero: 3,
+        instante: INSTANTE,
+        fuso: 0,
+        assunto: "a",
+        texto: 'diz "oi"',
+      }),
+      2,
+    ],
+    [
+      "texto com acento",
+      codificarMensagem({
+        numero: 3,
+        instante: INSTANTE,
+        fuso: 0,
+        assunto: "é",
+        texto: "",
+      }),
+      2,
+    ],
+    ["fração de milissegundo (--json)", simples(3, INSTANTE + 0.5), 2],
+  ];
+  for (const [nome, estranho, esperadas] of casos) {
+    await t.step(nome, () => {
+      const { registro } = caminho((saida) => new RegistroJson(saida));
+      const bytes = juntar([simples(1), simples(2), estranho, simples(9)]);
+      const parou = registro.passagem!.passar(bytes, 0, origem());
+      assert.equal(parou, simples(1).length * 2);
+      assert.equal(registro.passagem!.mensagens, esperadas);
+      assert.equal(registro.passagem!.ultimoNumero, 2);
+    });
+  }
+  await t.step("quadro incompleto no fim: para no começo dele", () => {
+    const { registro } = caminho((saida) => new RegistroJson(saida));
+    const bytes = juntar([simples(1), simples(2).subarray(0, 30)]);
+    assert.equal(
+      registro.passagem!.passar(bytes, 0, origem()),
+      simples(1).length,
+    );
+  });
+  await t.step("maior que o limite: fica para o Decodificador recusar", () => {
+    const { registro } = caminho((saida) => new RegistroJson(saida));
+    const bytes = juntar([simples(1), simples(2)]);
+    const limite = simples(1).length - 5;
+    assert.equal(registro.passagem!.passar(bytes, 0, origem(0, limite - 1)), 0);
+    assert.equal(
+      registro.passagem!.passar(bytes, 0, origem(0, limite)),
+      bytes.length,
+    );
+  });
+  await t.step(
+    "começa onde mandam e respeita o último número da conexão",
+    () => {
+      const { registro } = caminho((saida) => new RegistroJson(saida));
+      const bytes = juntar([simples(1), simples(5), simples(6)]);
+      const inicio = simples(1).length;
+      assert.equal(registro.passagem!.passar(bytes, inicio, origem(5)), inicio);
+      assert.equal(
+        registro.passagem!.passar(bytes, inicio, origem(4)),
+        bytes.length,
+      );
+      assert.equal(registro.passagem!.ultimoNumero, 6);
+    },
+  );
+});
+
+Deno.test("passagem: leituras maiores que as regiões do núcleo (entrada de 256 KiB, saída de 512 KiB)", async () => {
+  const quadros: Uint8Array[] = [];
+  for (let n = 1; n <= 20_000; n++) quadros.push(simples(n, INSTANTE + n));
+  const bytes = juntar(quadros); // ~1 MB de entrada, ~5 MB de linhas
+  const comum = caminho((saida) => new RegistroJson(saida));
+  new Decodificador({ limites: limitesDoServidor(LIMITE), noLugar: true })
+    .decodificar(bytes, pelosEventos(comum.registro, PAR_V4, INSTANTE));
+  const rapido = caminho((saida) => new RegistroJson(saida));
+  const passagem = rapido.registro.passagem!;
+  assert.equal(passagem.passar(bytes, 0, origem()), bytes.length);
+  assert.equal(passagem.mensagens, 20_000);
+  await Promise.all([comum.saida.esvaziar(), rapido.saida.esvaziar()]);
+  assert.equal(rapido.escritor.texto, comum.escritor.texto);
+});
