@@ -86,6 +86,17 @@ export interface Fluxo {
   close(): void;
 }
 
+/**
+ * Quem recebe os pedaços de `lerPara`, como métodos: uma conexão ociosa não
+ * carrega uma função `async` suspensa nem as promessas de um `await`.
+ */
+export interface Leitor {
+  /** O pedaço lido (vale até a próxima leitura), ou `null` no fim. */
+  lido(pedaco: Uint8Array | null): void;
+  /** A leitura falhou (não por desconexão: essa vira `lido(null)`). */
+  falhou(erro: unknown): void;
+}
+
 export interface OpcoesConexao {
   /** Teto de bytes à espera de escrita. */
   limiteFila: number;
@@ -122,6 +133,8 @@ export class Conexao {
   /** Quem espera a escrita acabar (`esvaziar`). */
   #aoEsvaziar: (() => void)[] | undefined;
   #fechada = false;
+  /** Com `lerPara`: quem recebe o resultado da leitura em curso. */
+  #leitor: Leitor | undefined;
   #erroEscrita: unknown;
   #limiteFila: number;
 
@@ -158,8 +171,36 @@ export class Conexao {
     return this.conn.read(this.#buffer).then(this.#lido, this.#falhou);
   }
 
+  /**
+   * Lê o próximo pedaço e o entrega a `leitor` (`lido`, ou `falhou`), sempre
+   * depois desta chamada: o mesmo que `ler()`, sem uma promessa a esperar.
+   * Uma leitura por vez, como `ler()`; `leitor` não deve lançar.
+   */
+  lerPara(leitor: Leitor): void {
+    this.#leitor = leitor;
+    if (this.#fechada) {
+      void Promise.resolve(null).then(this.#lido);
+      return;
+    }
+    if (this.#largado !== undefined) {
+      devolverBuffer(this.#largado);
+      this.#largado = undefined;
+    }
+    void this.conn.read(this.#buffer).then(this.#lido, this.#falhou);
+  }
+
   /** Uma leitura por vez: `#buffer` ainda é o da leitura que terminou. */
   #lido = (n: number | null): Uint8Array | null => {
+    const pedaco = this.#pedaco(n);
+    const leitor = this.#leitor;
+    if (leitor !== undefined) {
+      this.#leitor = undefined;
+      leitor.lido(pedaco);
+    }
+    return pedaco;
+  };
+
+  #pedaco(n: number | null): Uint8Array | null {
     if (n === null) return null;
     const buffer = this.#buffer;
     const pedaco = buffer.subarray(0, n);
@@ -178,11 +219,18 @@ export class Conexao {
       this.#buffer = tomarBuffer(this.#tamanhoRajada);
     }
     return pedaco;
-  };
+  }
 
   #falhou = (erro: unknown): null => {
-    if (this.#fechada || eDesconexao(erro)) return null;
-    throw erro;
+    if (this.#fechada || eDesconexao(erro)) {
+      this.#lido(null);
+      return null;
+    }
+    const leitor = this.#leitor;
+    if (leitor === undefined) throw erro;
+    this.#leitor = undefined;
+    leitor.falhou(erro);
+    return null;
   };
 
   /**

@@ -14,7 +14,7 @@
 import { motivoDeLeitura } from "./motivos.ts";
 import { tokensIguais } from "./acesso.ts";
 import type { Tentativas } from "./tentativas.ts";
-import { type Conexao, FilaCheia } from "../conexao.ts";
+import { type Conexao, FilaCheia, type Leitor } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import type { EventoServidor, Par, Passagem, Registro } from "./eventos.ts";
 import type { Lembrada, MemoriaDeSessoes } from "./memoria.ts";
@@ -90,8 +90,7 @@ export interface DoServidor {
 }
 
 /** Um cliente conectado, do primeiro byte ao fechamento. */
-export class Sessao {
-  readonly terminada: Promise<void>;
+export class Sessao implements Leitor {
   readonly #conexao: Conexao;
   readonly #par: Par;
   readonly #opcoes: OpcoesSessao;
@@ -127,6 +126,11 @@ export class Sessao {
    * fechar.
    */
   #pendente: boolean;
+  /**
+   * `terminada`, criada só se alguém a pede (o encerramento do servidor): uma
+   * conexão ociosa não paga por uma promessa; `true` depois do fim.
+   */
+  #fim: PromiseWithResolvers<void> | true | undefined;
 
   constructor(
     conexao: Conexao,
@@ -145,37 +149,66 @@ export class Sessao {
       saudacao: Tipo.OLA_CLIENTE,
       noLugar: true,
     });
-    this.terminada = this.#atender();
+    this.#conexao.lerPara(this);
   }
 
-  async #atender(): Promise<void> {
-    let motivoFim = "conexão fechada pelo cliente";
+  /** Resolve quando a sessão acabou (conexão fechada, fim relatado). */
+  get terminada(): Promise<void> {
+    if (this.#fim === true) return Promise.resolve();
+    this.#fim ??= Promise.withResolvers();
+    return this.#fim.promise;
+  }
+
+  // A sessão lê por `lerPara` (um pedaço de cada vez, entregue a `lido`), não
+  // num laço `async`: uma função suspensa e as promessas do `await` eram
+  // ~0,4 KiB de cada conexão ociosa.
+
+  /** Um pedaço lido (chamado pela `Conexao`); `null` = o par fechou. */
+  lido(pedaco: Uint8Array | null): void {
+    if (pedaco === null) return this.#terminar("conexão fechada pelo cliente");
     try {
-      while (true) {
-        const pedaco = await this.#conexao.ler();
-        if (pedaco === null) break;
-        if (this.#estado === Estado.FECHANDO) continue; // descarta até o par fechar
+      if (this.#estado !== Estado.FECHANDO) { // senão descarta até o par fechar
         this.#agora = Date.now();
         this.#ultimaAtividade = this.#agora;
         this.#processar(pedaco);
         const espera = this.#opcoes.registro.pronta();
-        if (espera) await this.#esperar(espera); // saída cheia: para de ler
+        if (espera) return this.#esperar(espera); // saída cheia: para de ler
       }
     } catch (erro) {
-      motivoFim = motivoDeLeitura(erro);
-    } finally {
+      return this.#terminar(motivoDeLeitura(erro));
+    }
+    this.#conexao.lerPara(this);
+  }
+
+  /** A leitura falhou (chamado pela `Conexao`). */
+  falhou(erro: unknown): void {
+    this.#terminar(motivoDeLeitura(erro));
+  }
+
+  /** Fecha, solta o que a sessão prendia, relata o fim e avisa o servidor. */
+  #terminar(motivoFim: string): void {
+    try {
       clearTimeout(this.#prazoFechamento);
       this.#conexao.fechar();
       this.#soltarPendente();
       if (this.#lembrada) {
         this.#doServidor.memoria.soltar(this.#lembrada, this, Date.now());
       }
+      try {
+        this.#relatarFim(motivoFim);
+      } finally {
+        this.#doServidor.terminou(this);
+      }
+    } catch (erro) {
+      // Quem espera o fim fica sabendo; sem ninguém esperando, o erro sobe.
+      if (this.#fim === undefined || this.#fim === true) throw erro;
+      this.#fim.reject(erro);
+      this.#fim = true;
+      return;
     }
-    try {
-      this.#relatarFim(motivoFim);
-    } finally {
-      this.#doServidor.terminou(this);
-    }
+    const fim = this.#fim;
+    this.#fim = true;
+    if (fim !== undefined && fim !== true) fim.resolve();
   }
 
   #relatarFim(motivo: string) {
@@ -546,12 +579,17 @@ export class Sessao {
     if (!this.#opcoes.registro.aoGravar({ gravado: acao }, 0)) acao();
   }
 
-  /** Espera espaço na saída, ou a sessão ser fechada (o que vier antes). */
-  async #esperar(espera: Promise<void>) {
+  /**
+   * Espera espaço na saída, ou a sessão ser fechada (o que vier antes), e
+   * volta a ler.
+   */
+  #esperar(espera: Promise<void>): void {
     const { promise, resolve } = Promise.withResolvers<void>();
     this.#interromperEspera = resolve;
-    await Promise.race([espera, promise]);
-    this.#interromperEspera = undefined;
+    void Promise.race([espera, promise]).then(() => {
+      this.#interromperEspera = undefined;
+      this.#conexao.lerPara(this);
+    }, (erro) => this.#terminar(motivoDeLeitura(erro)));
   }
 
   /** Mensagens recebidas nesta conexão cujas linhas ainda não foram gravadas. */
