@@ -147,7 +147,9 @@ export class Decodificador {
    * um quadro (completando o que estava guardado, se havia): devolve onde
    * parou. Para quem leva os quadros comuns por outro caminho (a passagem
    * do servidor) e só deixa aqui os que ela não sabe levar e o que atravessa
-   * pedaços.
+   * pedaços. Guarda o buffer do último corpo montado para o próximo quadro
+   * partido do mesmo pedaço; quem chama, ao fim do pedaço, chama
+   * `largarSobra`.
    *
    * @throws {ErroDeProtocolo} quando os bytes violam o protocolo
    */
@@ -158,6 +160,14 @@ export class Decodificador {
     alvo?: T,
   ): number {
     return this.#decodificarAPartir(pedaco, inicio, true, aoQuadro, alvo);
+  }
+
+  /**
+   * O pedaço acabou: larga o buffer guardado para o próximo quadro partido
+   * (`decodificarUm`), que uma conexão que parou prenderia.
+   */
+  largarSobra(): void {
+    this.#sobra = VAZIO;
   }
 
   #decodificarAPartir<T>(
@@ -173,7 +183,7 @@ export class Decodificador {
       // A vista reaproveitada só vale dentro de `aoQuadro`: solta os bytes
       // do pedaço (ou do corpo montado), que uma conexão ociosa prenderia.
       this.#noLugar?.mensagem.soltar();
-      this.#sobra = VAZIO;
+      if (!umSo) this.#sobra = VAZIO;
     }
   }
 

@@ -87,11 +87,16 @@ export interface Escritor {
 
 /**
  * Até quantos bytes um lote vai por `writeSync` quando o destino é um arquivo
- * comum. Um `write` assíncrono de arquivo roda noutra thread: acordá-la e
- * esperar a volta custa dezenas de µs, mais que copiar uns KiB. Lotes grandes
- * continuam assíncronos, escritos enquanto o próximo se enche.
+ * comum: todos. Um `write` assíncrono de arquivo roda noutra thread, e no
+ * Deno 2.9 isso custava mais que a própria escrita: sob a carga do banco
+ * (8 conexões, linhas `--json` de ~330 bytes), 430 ns de CPU por linha nas
+ * threads de E/S contra ~60 ns do `write` em si — o servidor inteiro gastava
+ * 544 ns por mensagem com lotes grandes assíncronos e 231 ns com tudo
+ * síncrono, e recebia 1,8× mais. Um arquivo nunca espera por um leitor; o
+ * lote de uma volta do laço de eventos é limitado pelo que as leituras
+ * trouxeram (contrapressão em `LIMITE_PENDENTE`).
  */
-export const ESCRITA_SINCRONA_MAXIMA = 64 * 1024;
+export const ESCRITA_SINCRONA_MAXIMA = Infinity;
 
 /**
  * O descritor `fd` (1 = saída padrão) é um arquivo comum, não um terminal,
@@ -140,6 +145,8 @@ export class SaidaEmLotes {
   #reserva: Acumulador | undefined;
   /** A descarga está programada ou em curso. */
   #agendada = false;
+  /** Um lote está sendo escrito noutra thread (`#escreverNoutraThread`). */
+  #noutraThread = false;
   /** Quem espera a descarga acabar (`esvaziar`). */
   #aoEsvaziar: (() => void)[] = [];
   #aguardando: (() => void)[] = [];
@@ -184,6 +191,37 @@ export class SaidaEmLotes {
     lote.garantir(maximo);
     lote.usados = montador.montar(lote.bytes, lote.usados);
     this.#agendar();
+  }
+
+  /**
+   * Grava `bytes` já, por `writeSync`, depois do que estava no lote (que vai
+   * antes, na ordem, e cujos avisos saem), contando `mensagens` como
+   * gravadas: a passagem (passagem.ts) escreve assim as linhas de uma leitura
+   * direto da memória do núcleo, sem copiá-las para o lote. Só quando o
+   * destino é um arquivo comum (`sincronaAte`) e nenhum lote está sendo
+   * escrito noutra thread; senão devolve `false`, e quem chamou as põe no
+   * lote (`escreverMontado`).
+   */
+  escreverJa(bytes: Uint8Array, mensagens: number): boolean {
+    if (this.#erro !== undefined) return true; // descartadas, como no lote
+    if (this.#noutraThread) return false;
+    if (this.#atual.usados + bytes.length > this.#sincronaAte) return false;
+    try {
+      if (this.#atual.usados > 0 || this.#atual.avisos > 0) {
+        const lote = this.#trocarLote();
+        this.#escreverJa(lote);
+        this.#devolver(lote);
+      }
+      for (let escritos = 0; escritos < bytes.length;) {
+        escritos += this.#destino.writeSync!(bytes.subarray(escritos));
+      }
+    } catch (erro) {
+      this.#falhou(erro);
+      return true;
+    }
+    this.#mensagensEntregues += mensagens;
+    this.#mensagensGravadas += mensagens;
+    return true;
   }
 
   /**
@@ -318,6 +356,7 @@ export class SaidaEmLotes {
   }
 
   async #escreverNoutraThread(lote: Acumulador) {
+    this.#noutraThread = true;
     try {
       let escritos = 0;
       while (escritos < lote.usados) {
@@ -326,9 +365,11 @@ export class SaidaEmLotes {
         );
       }
     } catch (erro) {
+      this.#noutraThread = false;
       this.#falhou(erro);
       return;
     }
+    this.#noutraThread = false;
     this.#devolver(lote);
     this.#descarregar(); // o que chegou durante a escrita
   }

@@ -215,6 +215,9 @@ class PassagemParaSaida implements Passagem, Montador {
   #despejar(fim: number, linhas: number, origem: OrigemDaLeitura) {
     if (this.mensagens === 0) this.#antes(origem.instante);
     this.mensagens += linhas;
+    // Num arquivo comum, direto da memória do núcleo; senão, cópia no lote.
+    const bytes = this.#memoria.subarray(this.#regiaoSaida, fim);
+    if (this.#saida.escreverJa(bytes, linhas)) return;
     this.#fimDasLinhas = fim;
     this.#saida.escreverMontado(fim - this.#regiaoSaida, this);
     this.#saida.contarMensagem(linhas);

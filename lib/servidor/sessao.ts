@@ -286,20 +286,24 @@ export class Sessao implements Leitor {
       return;
     }
     let pos = 0;
-    // Cada volta consome ao menos um byte (`decodificarUm`).
-    while (pos < pedaco.length) {
-      if (
-        this.#estado === Estado.PROTOCOLO && !this.#decodificador.incompleto
-      ) {
-        pos = this.#passar(passagem, pedaco, pos);
-        if (pos === pedaco.length) return;
+    try {
+      // Cada volta consome ao menos um byte (`decodificarUm`).
+      while (pos < pedaco.length) {
+        if (
+          this.#estado === Estado.PROTOCOLO && !this.#decodificador.incompleto
+        ) {
+          pos = this.#passar(passagem, pedaco, pos);
+          if (pos === pedaco.length) return;
+        }
+        pos = this.#decodificador.decodificarUm(
+          pedaco,
+          pos,
+          this.#aoQuadro,
+          this,
+        );
       }
-      pos = this.#decodificador.decodificarUm(
-        pedaco,
-        pos,
-        this.#aoQuadro,
-        this,
-      );
+    } finally {
+      this.#decodificador.largarSobra();
     }
   }
 

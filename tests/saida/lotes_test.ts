@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import {
   Acumulador,
-  ESCRITA_SINCRONA_MAXIMA,
   LIMITE_PENDENTE,
   SaidaEmLotes,
 } from "../../lib/saida/lotes.ts";
@@ -161,6 +160,7 @@ class EscritorSincrono extends EscritorFalso {
   }
 
   writeSync(bytes: Uint8Array): number {
+    if (this.falhar) throw this.falhar;
     this.sincronas++;
     const n = Math.min(bytes.length, this.maximo);
     this.escritas.push(bytes.slice(0, n));
@@ -172,13 +172,13 @@ Deno.test("SaidaEmLotes com sincronaAte: lote pequeno por writeSync, grande pela
   const destino = new EscritorSincrono();
   destino.maximo = 1000; // escritas parciais também nos dois caminhos
   const saida = new SaidaEmLotes(destino, {
-    sincronaAte: ESCRITA_SINCRONA_MAXIMA,
+    sincronaAte: 64 * 1024,
   });
   saida.escrever("pequeno\n");
   await saida.esvaziar();
   assert.equal(destino.sincronas, 1);
   assert.equal(destino.assincronas, 0);
-  const grande = "g".repeat(ESCRITA_SINCRONA_MAXIMA + 1);
+  const grande = "g".repeat(64 * 1024 + 1);
   saida.escrever(grande);
   await saida.esvaziar();
   assert.ok(destino.assincronas > 0, "lote grande vai por write");
@@ -227,4 +227,52 @@ Deno.test("eArquivoComum: a saída padrão de um processo é arquivo comum só q
   } finally {
     await Deno.remove(pasta, { recursive: true });
   }
+});
+
+Deno.test("SaidaEmLotes.escreverJa: depois do lote, na ordem, com os avisos dele; só por writeSync", async () => {
+  const destino = new EscritorSincrono();
+  const saida = new SaidaEmLotes(destino, { sincronaAte: Infinity });
+  const gravados: number[] = [];
+  saida.escrever("antes\n");
+  saida.contarMensagem();
+  saida.aoGravar({ gravado: (n) => gravados.push(n) }, 1);
+  assert.equal(saida.escreverJa(new TextEncoder().encode("já\n"), 2), true);
+  assert.deepEqual(gravados, [1], "o aviso do lote sai com a escrita");
+  assert.equal(destino.texto, "antes\njá\n");
+  assert.equal(destino.assincronas, 0);
+  assert.equal(saida.naoGravadas, 0);
+  saida.escrever("depois\n");
+  await saida.esvaziar();
+  assert.equal(destino.texto, "antes\njá\ndepois\n");
+
+  const semSincrona = new SaidaEmLotes(new EscritorSincrono());
+  assert.equal(semSincrona.escreverJa(new Uint8Array([0x61]), 1), false);
+});
+
+Deno.test("SaidaEmLotes.escreverJa: não passa à frente de um lote sendo escrito noutra thread", async () => {
+  const destino = new EscritorSincrono();
+  destino.segurar = true;
+  const saida = new SaidaEmLotes(destino, { sincronaAte: 4 });
+  saida.escrever("lote grande\n"); // maior que sincronaAte: assíncrono
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(saida.escreverJa(new Uint8Array([0x61]), 1), false);
+  destino.soltar();
+  await saida.esvaziar();
+  assert.equal(saida.escreverJa(new Uint8Array([0x61]), 1), true);
+  assert.equal(destino.texto, "lote grande\na");
+});
+
+Deno.test("SaidaEmLotes.escreverJa: a falha do writeSync é a falha da saída, sem aviso de gravado", () => {
+  const destino = new EscritorSincrono();
+  destino.falhar = new Error("disco cheio");
+  const saida = new SaidaEmLotes(destino, { sincronaAte: Infinity });
+  const falhas: unknown[] = [];
+  saida.quandoFalhar((erro) => falhas.push(erro));
+  const gravados: number[] = [];
+  saida.escrever("no lote\n");
+  saida.aoGravar({ gravado: (n) => gravados.push(n) }, 1);
+  assert.equal(saida.escreverJa(new Uint8Array([0x61]), 1), true);
+  assert.equal(falhas.length, 1);
+  assert.deepEqual(gravados, [], "nada do que falhou é dado por gravado");
+  assert.equal(saida.aoGravar({ gravado: () => {} }, 2), false);
 });
