@@ -19,7 +19,7 @@ const BINARIO = new URL("lib/saida/nucleo/binario.ts", raiz);
 
 /**
  * As opções do compilador: otimizado, com SIMD, sem coletor de lixo (o
- * núcleo não aloca) e com a memória fixa em 16 páginas (1 MiB), que nunca
+ * núcleo não aloca) e com a memória fixa em 24 páginas (1,5 MiB), que nunca
  * cresce: as vistas do lado do JavaScript nunca deixam de valer.
  */
 const OPCOES = [
@@ -30,9 +30,9 @@ const OPCOES = [
   "stub",
   "--noAssert",
   "--initialMemory",
-  "16",
+  "24",
   "--maximumMemory",
-  "16",
+  "24",
 ];
 
 /** Compila a fonte e devolve o WebAssembly. */
