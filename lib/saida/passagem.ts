@@ -18,6 +18,14 @@ import { NUCLEO } from "./nucleo/binario.ts";
 const PEDACOS = 10;
 const TAMANHO_PEDACO = 1024;
 
+/**
+ * A partir de quantos bytes as linhas de uma leitura vão direto da memória do
+ * núcleo para o arquivo (`escreverJa`): uma gravação a mais custa uns µs,
+ * o mesmo que copiar dezenas de KiB para o lote. Abaixo disso (sessões curtas,
+ * uma mensagem por vez), o lote junta as linhas de várias sessões.
+ */
+const GRAVACAO_DIRETA_MINIMA = 32 * 1024;
+
 /** Por que o núcleo parou (os mesmos números de lá). */
 const Motivo = { FIM: 0, CHAVE: 1, CHEIA: 2, OUTRO: 3 } as const;
 
@@ -215,9 +223,16 @@ class PassagemParaSaida implements Passagem, Montador {
   #despejar(fim: number, linhas: number, origem: OrigemDaLeitura) {
     if (this.mensagens === 0) this.#antes(origem.instante);
     this.mensagens += linhas;
-    // Num arquivo comum, direto da memória do núcleo; senão, cópia no lote.
-    const bytes = this.#memoria.subarray(this.#regiaoSaida, fim);
-    if (this.#saida.escreverJa(bytes, linhas)) return;
+    // Muitas linhas, num arquivo comum: direto da memória do núcleo. Poucas
+    // vão para o lote, que junta as de várias sessões numa gravação só.
+    const tamanho = fim - this.#regiaoSaida;
+    if (
+      tamanho >= GRAVACAO_DIRETA_MINIMA &&
+      this.#saida.escreverJa(
+        this.#memoria.subarray(this.#regiaoSaida, fim),
+        linhas,
+      )
+    ) return;
     this.#fimDasLinhas = fim;
     this.#saida.escreverMontado(fim - this.#regiaoSaida, this);
     this.#saida.contarMensagem(linhas);

@@ -320,10 +320,25 @@ Deno.test("passagem: leituras maiores que as regiões do núcleo (entrada de 256
   const comum = caminho((saida) => new RegistroJson(saida));
   new Decodificador({ limites: limitesDoServidor(LIMITE), noLugar: true })
     .decodificar(bytes, pelosEventos(comum.registro, PAR_V4, INSTANTE));
-  const rapido = caminho((saida) => new RegistroJson(saida));
-  const passagem = rapido.registro.passagem!;
-  assert.equal(passagem.passar(bytes, 0, origem()), bytes.length);
-  assert.equal(passagem.mensagens, 20_000);
-  await Promise.all([comum.saida.esvaziar(), rapido.saida.esvaziar()]);
-  assert.equal(rapido.escritor.texto, comum.escritor.texto);
+  for (const sincrona of [false, true]) {
+    // Síncrona: um arquivo comum, gravado direto da memória do núcleo.
+    const escritor = new EscritorFalso();
+    const saida = new SaidaEmLotes(
+      sincrona
+        ? Object.assign(escritor, {
+          writeSync: (b: Uint8Array) => {
+            escritor.escritas.push(b.slice());
+            return b.length;
+          },
+        })
+        : escritor,
+      { sincronaAte: Infinity },
+    );
+    const passagem = new RegistroJson(saida).passagem!;
+    assert.equal(passagem.passar(bytes, 0, origem()), bytes.length);
+    assert.equal(passagem.mensagens, 20_000);
+    await Promise.all([comum.saida.esvaziar(), saida.esvaziar()]);
+    assert.equal(escritor.texto, comum.escritor.texto, `síncrona: ${sincrona}`);
+    assert.equal(saida.naoGravadas, 0);
+  }
 });
