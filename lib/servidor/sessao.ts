@@ -54,6 +54,12 @@ const PONG = codificar({ tipo: Tipo.PONG });
 const CONFIRMACAO = codificar({ tipo: Tipo.CONFIRMACAO, numero: 0 });
 /** Atraso da resposta a um token errado: nada a ganhar martelando. */
 const ATRASO_FALHA_MS = 100;
+/**
+ * Leituras menores que isto (uma sessão curta, uma mensagem por vez) vão pelo
+ * caminho comum: preparar a passagem custa uns µs por leitura, mais que
+ * levar umas poucas mensagens uma a uma.
+ */
+const PASSAGEM_MINIMA = 4096;
 /** Quanto esperar o par fechar depois de nosso último quadro. */
 const ESPERA_FECHAMENTO_MS = 1000;
 
@@ -280,7 +286,9 @@ export class Sessao implements Leitor {
    * `Decodificador`, um quadro por vez, e a passagem retoma depois dele.
    */
   #decodificarQuadros(pedaco: Uint8Array) {
-    const passagem = this.#opcoes.registro.passagem;
+    const passagem = pedaco.length >= PASSAGEM_MINIMA
+      ? this.#opcoes.registro.passagem
+      : undefined;
     if (passagem === undefined) {
       this.#decodificador.decodificar(pedaco, this.#aoQuadro, this);
       return;
