@@ -203,7 +203,10 @@ export class SaidaEmLotes {
    * lote (`escreverMontado`).
    */
   escreverJa(bytes: Uint8Array, mensagens: number): boolean {
-    if (this.#erro !== undefined) return true; // descartadas, como no lote
+    if (this.#erro !== undefined) {
+      this.#mensagensEntregues += mensagens; // descartadas, como no lote
+      return true;
+    }
     if (this.#noutraThread) return false;
     if (this.#atual.usados + bytes.length > this.#sincronaAte) return false;
     try {
@@ -216,6 +219,7 @@ export class SaidaEmLotes {
         escritos += this.#destino.writeSync!(bytes.subarray(escritos));
       }
     } catch (erro) {
+      this.#mensagensEntregues += mensagens; // recebidas e não gravadas
       this.#falhou(erro);
       return true;
     }

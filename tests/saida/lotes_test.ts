@@ -274,5 +274,8 @@ Deno.test("SaidaEmLotes.escreverJa: a falha do writeSync é a falha da saída, s
   assert.equal(saida.escreverJa(new Uint8Array([0x61]), 1), true);
   assert.equal(falhas.length, 1);
   assert.deepEqual(gravados, [], "nada do que falhou é dado por gravado");
+  assert.equal(saida.naoGravadas, 1, "a mensagem conta como não gravada");
+  saida.escreverJa(new Uint8Array([0x62]), 2); // depois da falha: descartada
+  assert.equal(saida.naoGravadas, 3);
   assert.equal(saida.aoGravar({ gravado: () => {} }, 2), false);
 });
