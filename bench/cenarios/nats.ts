@@ -178,11 +178,6 @@ export const nats: Cenario = {
         );
       }
       const gravacao = resumir(gravar);
-      console.log(
-        `  nats gravar a linha (${porLinha} bytes): ${
-          gravar.map((ns) => cpuPorMsg(ns)).join(", ")
-        }`,
-      );
       return {
         resultado: {
           programa,
