@@ -197,9 +197,9 @@ export const nats: Cenario = {
           } pub/s. Só gravar a linha de ${porLinha} bytes num arquivo (writeSync de 512 KiB, bench/linha_de_base/escritor.ts): ${
             faixaCpu(gravacao)
           }`,
-          razao: `${razao(nosso.mediana, deles.mediana)}; sem a gravação: ${
-            razao(nosso.mediana - gravacao.mediana, deles.mediana)
-          }; a gravação sozinha: ${razao(gravacao.mediana, deles.mediana)}`,
+          razao: `${razao(nosso.mediana, deles.mediana)}; só gravar: ${
+            razao(gravacao.mediana, deles.mediana)
+          }`,
           alvo: `≤ ${numero(ALVO_RAZAO_NATS, 1)}× do nats-server (meta ${
             numero(META_RAZAO_NATS, 1)
           }×: ${cpuPorMsg(deles.mediana * META_RAZAO_NATS)})`,
