@@ -29,8 +29,9 @@
  *   espera o fim, contra bench/linha_de_base/aceitador.ts);
  * - `legado --porta P --conexoes N --assunto A --texto T --duracao MS
  *   --arquivo F`: os blocos de texto do cliente original em Python
- *   (`codificarBlocoLegado`), sem confirmação; o tempo vai até o arquivo de
- *   saída `--json` do servidor ter uma linha por mensagem e duas por conexão;
+ *   (`codificarBlocoLegado`) e CODIGO_SAIDA, fechando logo depois, como o
+ *   cliente.py; sem confirmação, o tempo vai até o arquivo de saída `--json`
+ *   do servidor ter a linha de cada mensagem;
  * - `reconexao --porta P --intervalo MS`: uma `SessaoRetomavel`
  *   (lib/cliente/retomada.ts, a do `cliente --linhas`) mandando uma mensagem
  *   a cada `intervalo` ms sem esperar as confirmações, enquanto o banco
@@ -732,45 +733,74 @@ async function sessoes(args: string[]): Promise<void> {
   });
 }
 
-/** Quantas quebras de linha há em `bytes`. */
-function contarQuebras(bytes: Uint8Array): number {
-  let n = 0;
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) {
-    n++;
+/** Onde fica, em cada linha do `--json`, a letra do evento: `{"evento":"m`. */
+const LETRA_DO_EVENTO = '{"evento":"'.length;
+const M = 0x6d;
+
+/**
+ * Conta as linhas de mensagem de um `--json` lido aos pedaços: a letra do
+ * evento de cada linha, `m` só em `"mensagem"`. As outras linhas não entram:
+ * com a saída lotada, o servidor troca os eventos de conexão (conectou,
+ * saiu) por um aviso de omitidos, escrito só no evento seguinte.
+ */
+class LinhasDeMensagem {
+  mensagens = 0;
+  /** Bytes até a letra do evento da linha corrente; -1: já conferida. */
+  #ate = LETRA_DO_EVENTO;
+
+  contar(bytes: Uint8Array): void {
+    let i = 0;
+    // Cada volta passa de uma linha para a seguinte.
+    while (i < bytes.length) {
+      if (this.#ate >= 0) {
+        const j = i + this.#ate;
+        if (j >= bytes.length) {
+          this.#ate = j - bytes.length;
+          return;
+        }
+        if (bytes[j] === M) this.mensagens++;
+        this.#ate = -1;
+        i = j;
+      }
+      const nl = bytes.indexOf(0x0a, i);
+      if (nl === -1) return;
+      i = nl + 1;
+      this.#ate = LETRA_DO_EVENTO;
+    }
   }
-  return n;
 }
 
 /**
- * Conta as linhas que o servidor acrescenta ao arquivo, à medida que chegam,
- * até `alvo()` (conhecido só no fim do envio) ou o prazo.
+ * Conta as mensagens que o servidor acrescenta ao arquivo, à medida que
+ * chegam, até `alvo()` (conhecido só no fim do envio) ou o prazo.
  */
-async function contarLinhasAte(
+async function contarMensagensAte(
   arquivo: string,
   alvo: () => number,
   prazoMs: number,
 ): Promise<number> {
   using leitor = await Deno.open(arquivo, { read: true });
   const buffer = new Uint8Array(1024 * 1024);
-  let linhas = 0;
+  const linhas = new LinhasDeMensagem();
   const limite = performance.now() + prazoMs;
   // Limitado pelo prazo.
-  while (linhas < alvo()) {
+  while (linhas.mensagens < alvo()) {
     const n = await leitor.read(buffer);
     if (n !== null) {
-      linhas += contarQuebras(buffer.subarray(0, n));
+      linhas.contar(buffer.subarray(0, n));
       continue;
     }
     if (performance.now() > limite) break;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  return linhas;
+  return linhas.mensagens;
 }
 
 /**
  * O texto do cliente original: blocos crus por `--conexoes`, sem
  * confirmação, até o prazo; depois CODIGO_SAIDA, e o tempo vai até o
- * `--arquivo` do servidor (`--json`, esvaziado antes) ter todas as linhas.
+ * `--arquivo` do servidor (`--json`, esvaziado antes) ter a linha de cada
+ * mensagem.
  */
 async function legado(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -819,10 +849,9 @@ async function legado(args: string[]): Promise<void> {
   );
   let mensagens = 0;
   let enviado = false;
-  // Cada conexão: duas linhas (conectou e saiu) além das mensagens.
-  const contando = contarLinhasAte(
+  const contando = contarMensagensAte(
     values.arquivo!,
-    () => enviado ? mensagens + 2 * conexoes : Infinity,
+    () => enviado ? mensagens : Infinity,
     PRAZO_MS,
   );
   try {
@@ -835,14 +864,18 @@ async function legado(args: string[]): Promise<void> {
         await curta.escrever(lote);
         mensagens += blocos.length;
       }
+      // Como o cliente.py: CODIGO_SAIDA e fecha. Sem fechar, o "saiu" da
+      // conexão só chegava ao arquivo no prazo de 1 s que o servidor dá ao
+      // par para fechar (ESPERA_FECHAMENTO_MS), e o segundo entrava na conta.
       await curta.escrever(BYTES_CODIGO_SAIDA);
+      conn.close();
     }));
     enviado = true;
-    const linhas = await contando;
+    const escritas = await contando;
     const ms = performance.now() - inicio;
-    if (linhas < mensagens + 2 * conexoes) {
+    if (escritas < mensagens) {
       throw new Error(
-        `o arquivo tem ${linhas} linhas; esperava ${mensagens + 2 * conexoes}`,
+        `o arquivo tem ${escritas} linhas de mensagem; esperava ${mensagens}`,
       );
     }
     relatar({

@@ -283,12 +283,53 @@ export class DecodificadorLegado {
     aoBloco: (this: T, mensagem: Mensagem) => void,
     este?: T,
   ): void {
+    this.#decodificarDe(pedaco, 0, false, aoBloco, este as T);
+  }
+
+  /**
+   * Como `decodificar`, a partir de `inicio` e só até o fim do primeiro bloco
+   * (ou de CODIGO_SAIDA, ou do pedaço); devolve onde parou. Para quem leva os
+   * blocos comuns por outro caminho (a passagem do servidor,
+   * lib/saida/passagem.ts) e dá a este só os que ela não leva. Consome ao
+   * menos um byte se `inicio` não é o fim do pedaço.
+   *
+   * @throws {ErroDeProtocolo} quando os bytes não seguem o formato do original
+   */
+  decodificarUm<T = undefined>(
+    pedaco: Uint8Array,
+    inicio: number,
+    aoBloco: (this: T, mensagem: Mensagem) => void,
+    este?: T,
+  ): number {
+    return this.#decodificarDe(pedaco, inicio, true, aoBloco, este as T);
+  }
+
+  /**
+   * O fim ` - dd/mm/aaaa HH:MM:SS` do último título válido (22 bytes,
+   * reescritos no lugar quando muda) e o instante dele, em
+   * `instanteDoTitulo`: `NaN` enquanto nenhum título foi lido.
+   */
+  get fimDoTitulo(): Uint8Array {
+    return this.#fimDoTitulo;
+  }
+
+  get instanteDoTitulo(): number {
+    return this.#instanteDoFim;
+  }
+
+  #decodificarDe<T>(
+    pedaco: Uint8Array,
+    inicio: number,
+    umBloco: boolean,
+    aoBloco: (this: T, mensagem: Mensagem) => void,
+    este: T,
+  ): number {
     if (this.#falha) throw this.#falha;
-    let pos = 0;
+    let pos = inicio;
     while (pos < pedaco.length) {
       switch (this.#estado) {
         case Estado.TERMINOU:
-          return;
+          return pedaco.length;
         case Estado.FRONTEIRA:
           pos = this.#fronteira(pedaco, pos);
           break;
@@ -300,12 +341,20 @@ export class DecodificadorLegado {
           pos = this.#conteudo(pedaco, pos);
           break;
         default:
-          pos = this.#fixa(pedaco, pos, aoBloco, este as T);
+          pos = this.#fixa(pedaco, pos, aoBloco, este);
+          // O `---` que fecha o bloco volta o estado à fronteira.
+          if (umBloco && this.#entreBlocos()) {
+            this.#largar();
+            return pos;
+          }
       }
     }
-    if (this.#estado === Estado.FRONTEIRA && this.#casados === 0) {
-      this.#largar();
-    }
+    if (this.#entreBlocos()) this.#largar();
+    return pos;
+  }
+
+  #entreBlocos(): boolean {
+    return this.#estado === Estado.FRONTEIRA && this.#casados === 0;
   }
 
   /**

@@ -7,10 +7,11 @@
  */
 
 import type {
+  DaLeitura,
   EventoServidor,
-  OrigemDaLeitura,
   Par,
   Passagem,
+  PassagemLegada,
   Registro,
 } from "../servidor/eventos.ts";
 import { fusoLocalMemorizado, iso8601 } from "../datas.ts";
@@ -26,7 +27,7 @@ import {
   repete,
 } from "./montagem.ts";
 import { Omitidos } from "./omitidos.ts";
-import { criarPassagem, type Moldes } from "./passagem.ts";
+import { criarPassagem, criarPassagemLegada, type Moldes } from "./passagem.ts";
 
 /** Eventos que, em modo JSON, também vão como texto para a saída de erro. */
 const PARA_PESSOAS = new Set<EventoServidor["tipo"]>([
@@ -48,6 +49,8 @@ export class RegistroJson implements Registro {
   #omitidos = new Omitidos();
   /** Criada na primeira leitura que a pede; `null` sem WebAssembly. */
   #passagem: Passagem | null | undefined;
+  /** A dos blocos do cliente original, idem. */
+  #passagemLegada: PassagemLegada | null | undefined;
 
   constructor(saida: SaidaEmLotes, pessoas?: Registro) {
     this.#saida = saida;
@@ -63,6 +66,17 @@ export class RegistroJson implements Registro {
       ) ?? null;
     }
     return this.#passagem ?? undefined;
+  }
+
+  get passagemLegada(): PassagemLegada | undefined {
+    if (this.#passagemLegada === undefined) {
+      this.#passagemLegada = criarPassagemLegada(
+        this.#saida,
+        new MoldesJson(this.#linha, true),
+        (instante) => this.#avisarOmitidos(instante),
+      ) ?? null;
+    }
+    return this.#passagemLegada ?? undefined;
   }
 
   #avisarOmitidos(instante: number) {
@@ -205,9 +219,10 @@ const VAZIO = new Uint8Array(0);
 
 /**
  * A linha JSON de mensagem em pedaços para a passagem (passagem.ts): os
- * mesmos textos fixos e relógios da `LinhaDeMensagem`, na ordem do núcleo.
- * Só mensagens da versão do protocolo (o cliente original não passa por lá)
- * e instantes em milissegundos inteiros.
+ * mesmos textos fixos e relógios da `LinhaDeMensagem`, na ordem do núcleo,
+ * para as mensagens do protocolo ou, com `legado`, para os blocos do
+ * cliente original (a hora dele sem fuso, `"legado":true`). Só instantes em
+ * milissegundos inteiros.
  */
 class MoldesJson implements Moldes {
   readonly json = true;
@@ -226,13 +241,15 @@ class MoldesJson implements Moldes {
   ];
   readonly #linha: LinhaDeMensagem;
   #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
-  #enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
+  #enviada: RelogioIso;
 
-  constructor(linha: LinhaDeMensagem) {
+  constructor(linha: LinhaDeMensagem, legado = false) {
     this.#linha = linha;
+    this.#enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA, legado);
+    if (legado) this.pedacos[9] = FECHA_LEGADO;
   }
 
-  daLeitura(origem: OrigemDaLeitura): void {
+  daLeitura(origem: DaLeitura): void {
     const { instante } = origem;
     this.pedacos[0] = this.#recebida.pronto(
       instante,

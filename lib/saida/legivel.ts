@@ -7,8 +7,8 @@
  */
 
 import type {
+  DaLeitura,
   EventoServidor,
-  OrigemDaLeitura,
   Par,
   Passagem,
   Registro,
@@ -265,7 +265,7 @@ class BlocoDeMensagem implements Montador, Moldes {
     ];
   }
 
-  daLeitura(origem: OrigemDaLeitura): void {
+  daLeitura(origem: DaLeitura): void {
     const par = this.#pedacosDoPar(origem.par, origem.sessao, false);
     this.#lembrarHoraLocal(origem.instante);
     this.pedacos[3] = par.remetente;

@@ -10,13 +10,21 @@
  * @module
  */
 
-import type { OrigemDaLeitura, Passagem } from "../servidor/eventos.ts";
+import type {
+  DaLeitura,
+  OrigemDaLeitura,
+  OrigemLegada,
+  Passagem,
+  PassagemLegada,
+} from "../servidor/eventos.ts";
 import type { Montador, SaidaEmLotes } from "./lotes.ts";
 import { NUCLEO } from "./nucleo/binario.ts";
 
 /** Quantos pedaços a linha tem (nucleo/fonte/passagem.ts, `PEDACOS`). */
 const PEDACOS = 10;
 const TAMANHO_PEDACO = 1024;
+/** O que segue o fim do título no bloco do original, até o assunto. */
+const ROTULO_ASSUNTO = new TextEncoder().encode("\n\n> ASSUNTO:\n");
 
 /**
  * A partir de quantos bytes as linhas de uma leitura vão direto da memória do
@@ -33,6 +41,7 @@ const Motivo = { FIM: 0, CHAVE: 1, CHEIA: 2, OUTRO: 3 } as const;
 interface Nucleo {
   memory: WebAssembly.Memory;
   REGIAO_PEDACOS: WebAssembly.Global;
+  REGIAO_TITULO: WebAssembly.Global;
   REGIAO_ENTRADA: WebAssembly.Global;
   CAPACIDADE_ENTRADA: WebAssembly.Global;
   REGIAO_SAIDA: WebAssembly.Global;
@@ -48,6 +57,7 @@ interface Nucleo {
   trocarChave(chave: number, fuso: number): void;
   chaveDe(instante: number, fuso: number): number;
   passar(inicio: number, fim: number, saida: number): number;
+  passarLegado(inicio: number, fim: number, saida: number): number;
   posicaoFinal(): number;
   saidaFinal(): number;
   mensagensPassadas(): number;
@@ -68,7 +78,7 @@ export interface Moldes {
   readonly largura: number;
   readonly pedacos: readonly Uint8Array[];
   /** Os pedaços da conexão e da hora da leitura. */
-  daLeitura(origem: OrigemDaLeitura): void;
+  daLeitura(origem: DaLeitura): void;
   /** Os pedaços do segundo de `instante`; `false` se ele não cabe no molde. */
   doSegundo(instante: number, fuso: number): boolean;
 }
@@ -86,15 +96,30 @@ export function criarPassagem(
   moldes: Moldes,
   antes: (instante: number) => void,
 ): Passagem | undefined {
+  const nucleo = instanciar();
+  return nucleo && new PassagemParaSaida(nucleo, saida, moldes, antes);
+}
+
+/**
+ * A passagem dos blocos do cliente original (só para o log JSON), com os
+ * moldes da linha de mensagem com `"legado":true`; `undefined` sem
+ * WebAssembly. Uma instância do núcleo só dela (1 MiB), criada na primeira
+ * leitura de um cliente original.
+ */
+export function criarPassagemLegada(
+  saida: SaidaEmLotes,
+  moldes: Moldes,
+  antes: (instante: number) => void,
+): PassagemLegada | undefined {
+  const nucleo = instanciar();
+  return nucleo && new PassagemLegadaParaSaida(nucleo, saida, moldes, antes);
+}
+
+function instanciar(): Nucleo | undefined {
   try {
     modulo ??= new WebAssembly.Module(NUCLEO as Uint8Array<ArrayBuffer>);
     const { exports } = new WebAssembly.Instance(modulo, {});
-    return new PassagemParaSaida(
-      exports as unknown as Nucleo,
-      saida,
-      moldes,
-      antes,
-    );
+    return exports as unknown as Nucleo;
   } catch {
     return undefined;
   }
@@ -109,6 +134,7 @@ class PassagemParaSaida implements Passagem, Montador {
   readonly #moldes: Moldes;
   readonly #antes: (instante: number) => void;
   readonly #regiaoPedacos: number;
+  readonly #regiaoTitulo: number;
   readonly #regiaoEntrada: number;
   readonly #capacidadeEntrada: number;
   readonly #regiaoSaida: number;
@@ -132,18 +158,18 @@ class PassagemParaSaida implements Passagem, Montador {
     this.#moldes = moldes;
     this.#antes = antes;
     this.#regiaoPedacos = nucleo.REGIAO_PEDACOS.value;
+    this.#regiaoTitulo = nucleo.REGIAO_TITULO.value;
     this.#regiaoEntrada = nucleo.REGIAO_ENTRADA.value;
     this.#capacidadeEntrada = nucleo.CAPACIDADE_ENTRADA.value;
     this.#regiaoSaida = nucleo.REGIAO_SAIDA.value;
   }
 
   passar(bytes: Uint8Array, inicio: number, origem: OrigemDaLeitura): number {
-    const nucleo = this.#nucleo;
-    const moldes = this.#moldes;
     this.mensagens = 0;
     this.ultimoNumero = origem.ultimoNumero;
     if (!this.#prepararLeitura(origem)) return inicio;
-    nucleo.configurar(
+    const moldes = this.#moldes;
+    this.#nucleo.configurar(
       origem.limite,
       origem.ultimoNumero,
       this.#chave,
@@ -151,6 +177,45 @@ class PassagemParaSaida implements Passagem, Montador {
       moldes.json ? 1 : 0,
       moldes.largura,
     );
+    const pos = this.#percorrer(bytes, inicio, origem, false);
+    this.ultimoNumero = this.#nucleo.ultimoPassado();
+    return pos;
+  }
+
+  /**
+   * Os blocos do cliente original (`PassagemLegada.passar`): a chave é o
+   * instante do fim de título que o decodificador já leu; os pedaços do
+   * segundo e o título vão para o núcleo quando ela muda.
+   */
+  passarLegado(
+    bytes: Uint8Array,
+    inicio: number,
+    origem: OrigemLegada,
+  ): number {
+    this.mensagens = 0;
+    const instante = origem.instanteDoTitulo;
+    if (Number.isNaN(instante) || !this.#prepararLeitura(origem)) return inicio;
+    if (instante !== this.#chave) {
+      if (!this.#moldes.doSegundo(instante, 0) || !this.#copiarPedacos()) {
+        return inicio;
+      }
+      const titulo = this.#regiaoTitulo;
+      this.#memoria.set(origem.fimDoTitulo, titulo);
+      this.#memoria.set(ROTULO_ASSUNTO, titulo + origem.fimDoTitulo.length);
+      this.#chave = instante;
+    }
+    this.#nucleo.configurar(origem.tamanhoMaximo, 0, NaN, 0, 1, 1);
+    return this.#percorrer(bytes, inicio, origem, true);
+  }
+
+  /** O laço das duas passagens: janelas da entrada, até o núcleo parar. */
+  #percorrer(
+    bytes: Uint8Array,
+    inicio: number,
+    origem: DaLeitura,
+    legado: boolean,
+  ): number {
+    const nucleo = this.#nucleo;
     let pos = inicio;
     let chaveTrocadaEm = -1;
     // Cada volta consome quadros ou troca a chave uma vez por quadro.
@@ -159,7 +224,9 @@ class PassagemParaSaida implements Passagem, Montador {
       const n = Math.min(restante, this.#capacidadeEntrada);
       const entrada = this.#regiaoEntrada;
       this.#memoria.set(bytes.subarray(pos, pos + n), entrada);
-      const motivo = nucleo.passar(entrada, entrada + n, this.#regiaoSaida);
+      const motivo = legado
+        ? nucleo.passarLegado(entrada, entrada + n, this.#regiaoSaida)
+        : nucleo.passar(entrada, entrada + n, this.#regiaoSaida);
       const consumidos = nucleo.posicaoFinal() - entrada;
       const linhas = nucleo.mensagensPassadas();
       if (linhas > 0) this.#despejar(nucleo.saidaFinal(), linhas, origem);
@@ -178,12 +245,11 @@ class PassagemParaSaida implements Passagem, Montador {
       if (motivo === Motivo.FIM && consumidos > 0 && n < restante) continue;
       break;
     }
-    this.ultimoNumero = nucleo.ultimoPassado();
     return pos;
   }
 
   /** Os pedaços da conexão e da leitura; `false` se algum não cabe. */
-  #prepararLeitura(origem: OrigemDaLeitura): boolean {
+  #prepararLeitura(origem: DaLeitura): boolean {
     this.#moldes.daLeitura(origem);
     return this.#copiarPedacos();
   }
@@ -220,7 +286,7 @@ class PassagemParaSaida implements Passagem, Montador {
   }
 
   /** As linhas que o núcleo escreveu vão para o lote da saída. */
-  #despejar(fim: number, linhas: number, origem: OrigemDaLeitura) {
+  #despejar(fim: number, linhas: number, origem: DaLeitura) {
     if (this.mensagens === 0) this.#antes(origem.instante);
     this.mensagens += linhas;
     // Muitas linhas, num arquivo comum: direto da memória do núcleo. Poucas
@@ -245,5 +311,27 @@ class PassagemParaSaida implements Passagem, Montador {
     );
     destino.set(linhas, inicio);
     return inicio + linhas.length;
+  }
+}
+
+/** A passagem dos blocos do cliente original, sobre o mesmo laço. */
+class PassagemLegadaParaSaida implements PassagemLegada {
+  readonly #passagem: PassagemParaSaida;
+
+  constructor(
+    nucleo: Nucleo,
+    saida: SaidaEmLotes,
+    moldes: Moldes,
+    antes: (instante: number) => void,
+  ) {
+    this.#passagem = new PassagemParaSaida(nucleo, saida, moldes, antes);
+  }
+
+  get mensagens(): number {
+    return this.#passagem.mensagens;
+  }
+
+  passar(bytes: Uint8Array, inicio: number, origem: OrigemLegada): number {
+    return this.#passagem.passarLegado(bytes, inicio, origem);
   }
 }

@@ -68,13 +68,17 @@ export type EventoServidor =
     naoGravadas: number;
   };
 
-/** De onde vêm os quadros de uma leitura, para a `Passagem`. */
-export interface OrigemDaLeitura {
+/** A conexão e a hora de uma leitura, para as passagens. */
+export interface DaLeitura {
   par: Par;
   /** A sessão do cliente (o começo do `id` de cada mensagem). */
   sessao: string;
   /** Quando a leitura chegou: o `instante` de cada mensagem dela. */
   instante: number;
+}
+
+/** De onde vêm os quadros de uma leitura, para a `Passagem`. */
+export interface OrigemDaLeitura extends DaLeitura {
   /** O último número aceito na conexão: os próximos têm de ser maiores. */
   ultimoNumero: number;
   /** O maior corpo de MENSAGEM aceito. */
@@ -98,6 +102,35 @@ export interface Passagem {
   readonly ultimoNumero: number;
 }
 
+/** De onde vêm os blocos do cliente original de uma leitura, para a `PassagemLegada`. */
+export interface OrigemLegada extends DaLeitura {
+  /** Máximo de bytes de assunto + texto. */
+  tamanhoMaximo: number;
+  /**
+   * O fim ` - dd/mm/aaaa HH:MM:SS` do último título que o decodificador leu
+   * (`DecodificadorLegado.fimDoTitulo`) e o instante dele (`NaN`: nenhum
+   * ainda). A passagem só leva blocos com este mesmo fim.
+   */
+  fimDoTitulo: Uint8Array;
+  instanteDoTitulo: number;
+}
+
+/**
+ * O caminho rápido dos blocos do cliente original (lib/saida/passagem.ts):
+ * direto para linhas do log, sem um evento por mensagem.
+ */
+export interface PassagemLegada {
+  /**
+   * Registra os blocos inteiros de `bytes` a partir de `inicio` (entre
+   * blocos), até o primeiro que não souber levar — que o
+   * `DecodificadorLegado` lê ou recusa — ou o fim dos blocos inteiros;
+   * devolve onde parou.
+   */
+  passar(bytes: Uint8Array, inicio: number, origem: OrigemLegada): number;
+  /** Mensagens registradas pela última chamada. */
+  readonly mensagens: number;
+}
+
 /** Para onde o servidor manda seus eventos. */
 export interface Registro {
   /**
@@ -105,6 +138,8 @@ export interface Registro {
    * registro para ver cada mensagem (painel, JetStream) não o repassa.
    */
   readonly passagem?: Passagem | undefined;
+  /** O mesmo para os blocos do cliente original. */
+  readonly passagemLegada?: PassagemLegada | undefined;
   /**
    * Relata um evento. A `mensagem` de um evento pode apontar para o buffer de
    * leitura (`MensagemNoLugar`) e só vale durante esta chamada: quem quiser

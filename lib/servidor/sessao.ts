@@ -16,7 +16,13 @@ import { tokensIguais } from "./acesso.ts";
 import type { Tentativas } from "./tentativas.ts";
 import { type Conexao, FilaCheia, type Leitor } from "../conexao.ts";
 import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
-import type { EventoServidor, Par, Passagem, Registro } from "./eventos.ts";
+import type {
+  EventoServidor,
+  Par,
+  Passagem,
+  PassagemLegada,
+  Registro,
+} from "./eventos.ts";
 import type { Lembrada, MemoriaDeSessoes } from "./memoria.ts";
 import { sortearSessao } from "../sorteio.ts";
 import { inicioDoQuadro, prazoVencido } from "./prazos.ts";
@@ -336,13 +342,58 @@ export class Sessao implements Leitor {
     return parou;
   }
 
+  /**
+   * Os blocos do cliente original, como `#decodificarQuadros`: os comuns
+   * pela passagem do registro, se ele tem uma; o resto — o primeiro título,
+   * outro segundo, o que precisa de escape, o que atravessa leituras,
+   * CODIGO_SAIDA, os erros — pelo `DecodificadorLegado`, um bloco por vez.
+   */
   #processarLegado(legado: DecodificadorLegado, pedaco: Uint8Array) {
-    legado.decodificar(pedaco, this.#aoBloco, this);
+    const passagem = pedaco.length >= PASSAGEM_MINIMA
+      ? this.#opcoes.registro.passagemLegada
+      : undefined;
+    if (passagem === undefined) legado.decodificar(pedaco, this.#aoBloco, this);
+    else {
+      let pos = 0;
+      // Cada volta consome ao menos um byte (`decodificarUm`).
+      while (pos < pedaco.length && !legado.terminou) {
+        if (!legado.incompleto) {
+          pos = this.#passarLegado(passagem, legado, pedaco, pos);
+          if (pos === pedaco.length) break;
+        }
+        pos = legado.decodificarUm(pedaco, pos, this.#aoBloco, this);
+      }
+    }
     if (legado.terminou && this.#estado !== Estado.FECHANDO) {
       this.#despedida = "saiu";
       this.#estado = Estado.FECHANDO;
       this.#fecharDepois(); // o original fecha logo depois de CODIGO_SAIDA
     }
+  }
+
+  /** Os blocos seguidos a partir de `inicio` pela passagem; devolve onde ela parou. */
+  #passarLegado(
+    passagem: PassagemLegada,
+    legado: DecodificadorLegado,
+    pedaco: Uint8Array,
+    inicio: number,
+  ): number {
+    if (this.#sessao === "") this.#sessao = sortearSessao();
+    const parou = passagem.passar(pedaco, inicio, {
+      par: this.#par,
+      sessao: this.#sessao,
+      instante: this.#agora,
+      tamanhoMaximo: this.#opcoes.tamanhoMaximo,
+      fimDoTitulo: legado.fimDoTitulo,
+      instanteDoTitulo: legado.instanteDoTitulo,
+    });
+    const n = passagem.mensagens;
+    if (n > 0) {
+      this.#quadros += n;
+      this.#mensagens += n;
+      this.#doServidor.contarMensagens(n);
+    }
+    return parou;
   }
 
   /** Um bloco do cliente original (método, como `#aoQuadro`). */

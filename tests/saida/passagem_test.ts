@@ -2,7 +2,9 @@
  * Testes de lib/saida/passagem.ts: o núcleo em WebAssembly escreve, byte a
  * byte, as mesmas linhas (JSON e blocos legíveis, com e sem cores) que o
  * caminho comum — `Decodificador` e um evento por mensagem —, para mensagens
- * sorteadas de todo tipo, e para exatamente nos quadros que não sabe levar.
+ * sorteadas de todo tipo, e para exatamente nos quadros que não sabe levar;
+ * e o mesmo para os blocos do cliente original (`passagemLegada`), no laço
+ * com o `DecodificadorLegado` que a sessão usa.
  *
  * @module
  */
@@ -18,6 +20,12 @@ import {
   codificarMensagem,
 } from "../../lib/protocolo/codificador.ts";
 import { Decodificador } from "../../lib/protocolo/decodificador.ts";
+import {
+  BYTES_CODIGO_SAIDA,
+  codificarBlocoLegado,
+  DecodificadorLegado,
+} from "../../lib/protocolo/legado.ts";
+import { ErroDeProtocolo } from "../../lib/erros.ts";
 import {
   limitesDoServidor,
   type Mensagem,
@@ -340,5 +348,276 @@ Deno.test("passagem: leituras maiores que as regiões do núcleo (entrada de 256
     await Promise.all([comum.saida.esvaziar(), saida.esvaziar()]);
     assert.equal(escritor.texto, comum.escritor.texto, `síncrona: ${sincrona}`);
     assert.equal(saida.naoGravadas, 0);
+  }
+});
+
+// A passagem dos blocos do cliente original (só no --json).
+
+const TAMANHO_LEGADO = 4096;
+
+/** Texto sorteado sem quebra de linha (o original não a envia). */
+function linhaSorteada(sorte: (n: number) => number, maximo: number): string {
+  return textoSorteado(sorte, maximo).replaceAll("\n", "\t");
+}
+
+/**
+ * Blocos sorteados: números de 0 a 2³² − 1 (repetidos, fora de ordem), horas
+ * de parede que mudam de segundo, de dia e de ano, e de vez em quando um
+ * título com 11 dígitos (zeros à esquerda), que o núcleo deixa para o
+ * decodificador.
+ */
+function blocosSorteados(semente: number, quantos: number): Uint8Array[] {
+  const sorte = sorteador(semente);
+  const blocos: Uint8Array[] = [];
+  let instante = INSTANTE;
+  let fuso = -180;
+  for (let i = 0; i < quantos; i++) {
+    if (sorte(30) === 0) fuso = [0, -180, 330][sorte(3)];
+    // Quase sempre o mesmo segundo, como numa rajada.
+    instante += sorte(4) !== 0
+      ? 0
+      : [1, 999, 61_000, 86_400_000 * 400][sorte(4)];
+    const numero = [
+      i,
+      sorte(1000),
+      sorte(100_000),
+      0xffff_ffff - sorte(3),
+      1_000_000_000 + sorte(1000),
+    ][sorte(5)];
+    const bloco = codificarBlocoLegado({
+      numero,
+      instante,
+      fuso,
+      assunto: linhaSorteada(sorte, sorte(10) === 0 ? 300 : 20),
+      texto: linhaSorteada(sorte, sorte(10) === 0 ? 2000 : 120),
+    });
+    if (sorte(50) === 0 && numero < 1000) {
+      // "#007" vira "#00000000007": o mesmo número, mais dígitos.
+      const texto = new TextDecoder().decode(bloco);
+      blocos.push(bytesDe(texto.replace("#", "#00000000")));
+    } else blocos.push(bloco);
+  }
+  return blocos;
+}
+
+function bytesDe(texto: string): Uint8Array {
+  return new TextEncoder().encode(texto);
+}
+
+/** O caminho comum: `decodificar` em cada pedaço, um evento por bloco. */
+function legadoPelosEventos(
+  registro: Registro,
+  pedacos: Uint8Array[],
+  instante: number,
+): DecodificadorLegado {
+  const decodificador = new DecodificadorLegado(TAMANHO_LEGADO, {
+    noLugar: true,
+  });
+  for (const pedaco of pedacos) {
+    decodificador.decodificar(pedaco, (mensagem) =>
+      registro.registrar({
+        tipo: "mensagem",
+        instante,
+        par: PAR_V4,
+        mensagem,
+        sessao: SESSAO,
+        legado: true,
+      }));
+  }
+  return decodificador;
+}
+
+/**
+ * O laço da sessão do servidor para o cliente original
+ * (`Sessao.#processarLegado`): a passagem leva os blocos que sabe; cada um
+ * em que ela para vai pelo `DecodificadorLegado`. Devolve o decodificador
+ * e quantas mensagens a passagem levou (também quando lança).
+ */
+function legadoPelaPassagem(
+  registro: Registro,
+  pedacos: Uint8Array[],
+  instante: number,
+  contagem: { passadas: number },
+): DecodificadorLegado {
+  const passagem = registro.passagemLegada!;
+  const legado = new DecodificadorLegado(TAMANHO_LEGADO, { noLugar: true });
+  const aoBloco = (mensagem: Mensagem) =>
+    registro.registrar({
+      tipo: "mensagem",
+      instante,
+      par: PAR_V4,
+      mensagem,
+      sessao: SESSAO,
+      legado: true,
+    });
+  for (const pedaco of pedacos) {
+    let pos = 0;
+    while (pos < pedaco.length && !legado.terminou) {
+      if (!legado.incompleto) {
+        pos = passagem.passar(pedaco, pos, {
+          par: PAR_V4,
+          sessao: SESSAO,
+          instante,
+          tamanhoMaximo: TAMANHO_LEGADO,
+          fimDoTitulo: legado.fimDoTitulo,
+          instanteDoTitulo: legado.instanteDoTitulo,
+        });
+        contagem.passadas += passagem.mensagens;
+        if (pos === pedaco.length) break;
+      }
+      pos = legado.decodificarUm(pedaco, pos, aoBloco);
+    }
+  }
+  return legado;
+}
+
+/** Roda `f` e devolve o erro que ela lançou (ou `undefined`). */
+function erroDe(f: () => void): unknown {
+  try {
+    f();
+  } catch (erro) {
+    return erro;
+  }
+  return undefined;
+}
+
+/**
+ * Os dois caminhos sobre os mesmos pedaços: mesmas linhas, mesmo erro (ou
+ * nenhum), mesmo fim. Devolve quantas mensagens a passagem levou.
+ */
+async function legadoNosDoisCaminhos(
+  pedacos: Uint8Array[],
+  instante: number,
+  rotulo: string,
+): Promise<number> {
+  const comum = caminho((saida) => new RegistroJson(saida));
+  let decodificadorComum: DecodificadorLegado | undefined;
+  const erroComum = erroDe(() => {
+    decodificadorComum = legadoPelosEventos(comum.registro, pedacos, instante);
+  });
+  const rapido = caminho((saida) => new RegistroJson(saida));
+  const contagem = { passadas: 0 };
+  let decodificadorRapido: DecodificadorLegado | undefined;
+  const erroRapido = erroDe(() => {
+    decodificadorRapido = legadoPelaPassagem(
+      rapido.registro,
+      pedacos,
+      instante,
+      contagem,
+    );
+  });
+  await Promise.all([comum.saida.esvaziar(), rapido.saida.esvaziar()]);
+  assert.equal(rapido.escritor.texto, comum.escritor.texto, rotulo);
+  assert.deepEqual(erroRapido, erroComum, rotulo);
+  if (erroComum instanceof ErroDeProtocolo) {
+    assert.equal(
+      (erroRapido as ErroDeProtocolo).codigo,
+      erroComum.codigo,
+      rotulo,
+    );
+  }
+  assert.equal(
+    decodificadorRapido?.terminou,
+    decodificadorComum?.terminou,
+    rotulo,
+  );
+  assert.equal(
+    decodificadorRapido?.incompleto,
+    decodificadorComum?.incompleto,
+    rotulo,
+  );
+  return contagem.passadas;
+}
+
+Deno.test("passagem legada (--json): as mesmas linhas do caminho comum, blocos sorteados", async () => {
+  for (const semente of [1, 2, 3, 4, 5, 6]) {
+    const blocos = blocosSorteados(semente, 1500);
+    const bytes = juntar(blocos);
+    const passadas = await legadoNosDoisCaminhos(
+      cortar(bytes, semente),
+      INSTANTE + 500 + semente,
+      `semente ${semente}`,
+    );
+    assert.ok(
+      // Um terço dos blocos tem algo a escapar; perto de um em cinco muda de segundo.
+      passadas > blocos.length * 0.4,
+      `a passagem levou a maior parte (${passadas} de ${blocos.length})`,
+    );
+  }
+});
+
+Deno.test("passagem legada: cortada em qualquer ponto, as mesmas linhas", async () => {
+  const bytes = juntar(blocosSorteados(7, 6));
+  for (let corte = 0; corte <= bytes.length; corte++) {
+    await legadoNosDoisCaminhos(
+      [bytes.subarray(0, corte), bytes.subarray(corte)],
+      INSTANTE,
+      `corte em ${corte}`,
+    );
+  }
+});
+
+Deno.test("passagem legada: o mesmo erro, depois das mesmas linhas, e o mesmo fim", async (t) => {
+  const bom = (numero: number) =>
+    codificarBlocoLegado({
+      numero,
+      instante: INSTANTE,
+      fuso: 0,
+      assunto: "Backup",
+      texto: "concluido sem erros",
+    });
+  const texto = new TextDecoder().decode(bom(5));
+  const estranhos: [string, Uint8Array][] = [
+    ["CODIGO_SAIDA", BYTES_CODIGO_SAIDA],
+    ["CODIGO_SAIDA partido", BYTES_CODIGO_SAIDA.subarray(0, 5)],
+    ["rótulo errado", bytesDe(texto.replace("> TEXTO:", "> TEXTOS"))],
+    ["fechamento errado", bytesDe(texto.replace(/---\n$/, "--\n"))],
+    ["abertura errada", bytesDe(texto.replace("---", "-+-"))],
+    ["dois dígitos", bytesDe(texto.replace("#005", "#05"))],
+    ["número acima de 2³² − 1", bytesDe(texto.replace("#005", "#4294967296"))],
+    [
+      "data inválida",
+      bytesDe(texto.replace(/\d\d\/(\d\d\/\d{4})/, "31/02/2026")),
+    ],
+    ["hora de outro segundo", bom(5).map((b, i) => i === 40 ? 0x39 : b)],
+    ["título com letra", bytesDe(texto.replace("#005", "#0a5"))],
+    ["acento no texto", bytesDe(texto.replace("concluido", "concluído"))],
+    ["aspas no assunto", bytesDe(texto.replace("Backup", 'Back"up'))],
+    [
+      "UTF-8 inválido",
+      juntar([
+        bom(5).subarray(0, 60),
+        new Uint8Array([0xff]),
+        bom(5).subarray(60),
+      ]),
+    ],
+    [
+      "acima do limite",
+      codificarBlocoLegado({
+        numero: 5,
+        instante: INSTANTE,
+        fuso: 0,
+        assunto: "a",
+        texto: "x".repeat(TAMANHO_LEGADO),
+      }),
+    ],
+    [
+      "no limite",
+      codificarBlocoLegado({
+        numero: 5,
+        instante: INSTANTE,
+        fuso: 0,
+        assunto: "a",
+        texto: "x".repeat(TAMANHO_LEGADO - 1),
+      }),
+    ],
+  ];
+  for (const [nome, estranho] of estranhos) {
+    await t.step(nome, async () => {
+      const bytes = juntar([bom(1), bom(2), estranho, bom(9)]);
+      for (const pedacos of [[bytes], cortar(bytes, 3)]) {
+        await legadoNosDoisCaminhos(pedacos, INSTANTE, nome);
+      }
+    });
   }
 });

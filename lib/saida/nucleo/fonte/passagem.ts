@@ -27,8 +27,14 @@ const OUTRO: i32 = 3; // o quadro vai pelo caminho comum
 const PEDACOS = 10;
 const TAMANHO_PEDACO: usize = 1024;
 export const REGIAO_PEDACOS: usize = 65536;
-export const REGIAO_ENTRADA: usize = REGIAO_PEDACOS +
+/**
+ * O título do cliente original que a passagem dele aceita: o fim
+ * ` - dd/mm/aaaa HH:MM:SS` já conferido pelo decodificador, e as linhas
+ * fixas até o assunto (`\n\n> ASSUNTO:\n`): `TITULO_E_ROTULO` bytes.
+ */
+export const REGIAO_TITULO: usize = REGIAO_PEDACOS +
   <usize>PEDACOS * TAMANHO_PEDACO;
+export const REGIAO_ENTRADA: usize = REGIAO_TITULO + 64;
 export const CAPACIDADE_ENTRADA: usize = 262144;
 /** 64 bytes de folga depois de cada região: a cópia em blocos de 16 passa do fim. */
 export const REGIAO_SAIDA: usize = REGIAO_ENTRADA + CAPACIDADE_ENTRADA + 64;
@@ -130,7 +136,26 @@ export function fusoDoQuadro(): i32 {
 
 /** "00" a "99": dois dígitos por vez, metade das divisões. */
 const PARES: usize = memory.data<u8>([
-  0x30,0x30,0x30,0x31,0x30,0x32,0x30,0x33,0x30,0x34,0x30,0x35,0x30,0x36,0x30,0x37,0x30,0x38,0x30,0x39,0x31,0x30,0x31,0x31,0x31,0x32,0x31,0x33,0x31,0x34,0x31,0x35,0x31,0x36,0x31,0x37,0x31,0x38,0x31,0x39,0x32,0x30,0x32,0x31,0x32,0x32,0x32,0x33,0x32,0x34,0x32,0x35,0x32,0x36,0x32,0x37,0x32,0x38,0x32,0x39,0x33,0x30,0x33,0x31,0x33,0x32,0x33,0x33,0x33,0x34,0x33,0x35,0x33,0x36,0x33,0x37,0x33,0x38,0x33,0x39,0x34,0x30,0x34,0x31,0x34,0x32,0x34,0x33,0x34,0x34,0x34,0x35,0x34,0x36,0x34,0x37,0x34,0x38,0x34,0x39,0x35,0x30,0x35,0x31,0x35,0x32,0x35,0x33,0x35,0x34,0x35,0x35,0x35,0x36,0x35,0x37,0x35,0x38,0x35,0x39,0x36,0x30,0x36,0x31,0x36,0x32,0x36,0x33,0x36,0x34,0x36,0x35,0x36,0x36,0x36,0x37,0x36,0x38,0x36,0x39,0x37,0x30,0x37,0x31,0x37,0x32,0x37,0x33,0x37,0x34,0x37,0x35,0x37,0x36,0x37,0x37,0x37,0x38,0x37,0x39,0x38,0x30,0x38,0x31,0x38,0x32,0x38,0x33,0x38,0x34,0x38,0x35,0x38,0x36,0x38,0x37,0x38,0x38,0x38,0x39,0x39,0x30,0x39,0x31,0x39,0x32,0x39,0x33,0x39,0x34,0x39,0x35,0x39,0x36,0x39,0x37,0x39,0x38,0x39,0x39,
+  0x30, 0x30, 0x30, 0x31, 0x30, 0x32, 0x30, 0x33, 0x30, 0x34,
+  0x30, 0x35, 0x30, 0x36, 0x30, 0x37, 0x30, 0x38, 0x30, 0x39,
+  0x31, 0x30, 0x31, 0x31, 0x31, 0x32, 0x31, 0x33, 0x31, 0x34,
+  0x31, 0x35, 0x31, 0x36, 0x31, 0x37, 0x31, 0x38, 0x31, 0x39,
+  0x32, 0x30, 0x32, 0x31, 0x32, 0x32, 0x32, 0x33, 0x32, 0x34,
+  0x32, 0x35, 0x32, 0x36, 0x32, 0x37, 0x32, 0x38, 0x32, 0x39,
+  0x33, 0x30, 0x33, 0x31, 0x33, 0x32, 0x33, 0x33, 0x33, 0x34,
+  0x33, 0x35, 0x33, 0x36, 0x33, 0x37, 0x33, 0x38, 0x33, 0x39,
+  0x34, 0x30, 0x34, 0x31, 0x34, 0x32, 0x34, 0x33, 0x34, 0x34,
+  0x34, 0x35, 0x34, 0x36, 0x34, 0x37, 0x34, 0x38, 0x34, 0x39,
+  0x35, 0x30, 0x35, 0x31, 0x35, 0x32, 0x35, 0x33, 0x35, 0x34,
+  0x35, 0x35, 0x35, 0x36, 0x35, 0x37, 0x35, 0x38, 0x35, 0x39,
+  0x36, 0x30, 0x36, 0x31, 0x36, 0x32, 0x36, 0x33, 0x36, 0x34,
+  0x36, 0x35, 0x36, 0x36, 0x36, 0x37, 0x36, 0x38, 0x36, 0x39,
+  0x37, 0x30, 0x37, 0x31, 0x37, 0x32, 0x37, 0x33, 0x37, 0x34,
+  0x37, 0x35, 0x37, 0x36, 0x37, 0x37, 0x37, 0x38, 0x37, 0x39,
+  0x38, 0x30, 0x38, 0x31, 0x38, 0x32, 0x38, 0x33, 0x38, 0x34,
+  0x38, 0x35, 0x38, 0x36, 0x38, 0x37, 0x38, 0x38, 0x38, 0x39,
+  0x39, 0x30, 0x39, 0x31, 0x39, 0x32, 0x39, 0x33, 0x39, 0x34,
+  0x39, 0x35, 0x39, 0x36, 0x39, 0x37, 0x39, 0x38, 0x39, 0x39,
 ]);
 
 /** Quantos dígitos decimais `n` tem. */
@@ -304,6 +329,174 @@ export function passar(inicio: usize, fim: usize, saida: usize): i32 {
     ultimo = numero;
     n++;
     pos = f;
+  }
+  posicao = pos;
+  fimDaSaida = p;
+  mensagens = n;
+  return motivo;
+}
+
+// O bloco do cliente original (lib/protocolo/legado.ts), em palavras
+// little-endian: "\n---\n> MENSAGEM #" (17 bytes), "\n> TEXTO" + ":\n" depois
+// do "\n" do assunto, e "---\n" depois do "\n" do texto.
+const ABERTURA_E_PREFIXO = v128(
+  0x0a, 0x2d, 0x2d, 0x2d, 0x0a, 0x3e, 0x20, 0x4d,
+  0x45, 0x4e, 0x53, 0x41, 0x47, 0x45, 0x4d, 0x20,
+);
+const CERQUILHA: u8 = 0x23;
+const ROTULO_TEXTO: u64 = 0x4f54584554203e0a; // "\n> TEXTO"
+const FIM_ROTULO_TEXTO: u16 = 0x0a3a; // ":\n"
+const FECHAMENTO: u32 = 0x0a2d2d2d; // "---\n"
+/** O fim do título (22 bytes), o "\n" dele e "\n> ASSUNTO:\n". */
+const TITULO_E_ROTULO: usize = 35;
+const NL: u8 = 0x0a;
+
+/**
+ * O `\n` que fecha a linha que começa em `de`, antes de `fim`; `0` se ela não
+ * acaba antes de `fim` (bloco incompleto), `1` se algum byte antes dele
+ * precisaria de escape (o caminho comum leva o bloco).
+ */
+function fimDaLinha(de: usize, fim: usize): usize {
+  const espaco = i8x16.splat(0x20);
+  const til = i8x16.splat(0x7e);
+  const aspas = i8x16.splat(0x22);
+  const barra = i8x16.splat(0x5c);
+  const nl = i8x16.splat(NL);
+  for (let i = de; i < fim; i += 16) {
+    const v = v128.load(i);
+    // As pistas além de `fim` (lixo da região) não contam.
+    let pistas: u32 = 0xffff;
+    if (fim - i < 16) pistas = (<u32>1 << <u32>(fim - i)) - 1;
+    const quebras = i8x16.bitmask(i8x16.eq(v, nl)) & pistas;
+    let ruins = i8x16.bitmask(
+      v128.or(
+        v128.or(i8x16.lt_u(v, espaco), i8x16.gt_u(v, til)),
+        v128.or(i8x16.eq(v, aspas), i8x16.eq(v, barra)),
+      ),
+    ) & pistas;
+    if (quebras != 0) {
+      const k = ctz(quebras);
+      ruins &= (<u32>1 << k) - 1;
+      return ruins != 0 ? 1 : i + <usize>k;
+    }
+    if (ruins != 0) return 1;
+  }
+  return 0;
+}
+
+/**
+ * Como `passar`, para os blocos do cliente original a partir de `inicio`
+ * (na fronteira entre blocos): cada bloco inteiro e no formato, com o fim do
+ * título igual ao da `REGIAO_TITULO` e assunto e texto sem nada a escapar, em
+ * no máximo `limite` bytes juntos, vira a linha JSON. Para no primeiro que
+ * não sabe levar (`OUTRO`: o `DecodificadorLegado` o lê ou recusa) ou no
+ * incompleto (`FIM`). O número não precisa crescer.
+ */
+export function passarLegado(inicio: usize, fim: usize, saida: usize): i32 {
+  const fimDaRegiao = REGIAO_SAIDA + CAPACIDADE_SAIDA;
+  const fixos = <usize>somaDosPedacos + 23;
+  const titulo0 = v128.load(REGIAO_TITULO);
+  const titulo1 = v128.load(REGIAO_TITULO + 16);
+  const titulo2 = load<u64>(REGIAO_TITULO + TITULO_E_ROTULO - 8);
+  let pos = inicio;
+  let p = saida;
+  let n: u32 = 0;
+  let motivo = FIM;
+  while (pos < fim) {
+    if (load<u8>(pos) != NL) {
+      motivo = OUTRO; // CODIGO_SAIDA ou lixo
+      break;
+    }
+    if (pos + 17 > fim) break;
+    if (
+      !i8x16.all_true(i8x16.eq(v128.load(pos), ABERTURA_E_PREFIXO)) ||
+      load<u8>(pos + 16) != CERQUILHA
+    ) {
+      motivo = OUTRO;
+      break;
+    }
+    // O número: de 3 a 10 dígitos (mais, raros, pelo caminho comum).
+    const d0 = pos + 17;
+    let t = d0;
+    let numero: u64 = 0;
+    while (t < fim) {
+      const c = <u32>load<u8>(t) - 0x30;
+      if (c > 9) break;
+      numero = numero * 10 + <u64>c;
+      t++;
+      if (t - d0 > 10) break;
+    }
+    if (t == fim) break;
+    const digitos = t - d0;
+    if (digitos < 3 || digitos > 10 || numero > 0xffffffff) {
+      motivo = OUTRO;
+      break;
+    }
+    if (t + TITULO_E_ROTULO > fim) break;
+    if (
+      !i8x16.all_true(i8x16.eq(v128.load(t), titulo0)) ||
+      !i8x16.all_true(i8x16.eq(v128.load(t + 16), titulo1)) ||
+      load<u64>(t + TITULO_E_ROTULO - 8) != titulo2
+    ) {
+      motivo = OUTRO; // outro segundo, ou título fora do formato
+      break;
+    }
+    const assunto = t + TITULO_E_ROTULO;
+    const a = fimDaLinha(assunto, fim);
+    if (a == 0) break;
+    if (a == 1) {
+      motivo = OUTRO;
+      break;
+    }
+    if (a + 11 > fim) break;
+    if (
+      load<u64>(a + 1) != ROTULO_TEXTO || load<u16>(a + 9) != FIM_ROTULO_TEXTO
+    ) {
+      motivo = OUTRO;
+      break;
+    }
+    const texto = a + 11;
+    const b = fimDaLinha(texto, fim);
+    if (b == 0) break;
+    if (b == 1) {
+      motivo = OUTRO;
+      break;
+    }
+    if (b + 5 > fim) break;
+    if (load<u32>(b + 1) != FECHAMENTO) {
+      motivo = OUTRO;
+      break;
+    }
+    const campos = (a - assunto) + (b - texto);
+    if (campos > <usize>limite) {
+      motivo = OUTRO; // o decodificador recusa
+      break;
+    }
+    if (p + fixos + campos > fimDaRegiao) {
+      motivo = CHEIA;
+      break;
+    }
+    const num = <u32>numero;
+    let q = poePedaco(p, 0);
+    q = poePedaco(q, 1);
+    q = poeInteiro(q, num, 1);
+    q = poePedaco(q, 2);
+    q = poePedaco(q, 3);
+    q = poePedaco(q, 4);
+    q = poePedaco(q, 5);
+    q = poeInteiro(q, num, 1);
+    q = poePedaco(q, 6);
+    // A hora do título não tem milissegundos.
+    store<u8>(q, 0x30);
+    store<u8>(q + 1, 0x30);
+    store<u8>(q + 2, 0x30);
+    q = poePedaco(q + 3, 7);
+    q = copiar(q, assunto, a - assunto);
+    q = poePedaco(q, 8);
+    q = copiar(q, texto, b - texto);
+    p = poePedaco(q, 9);
+    n++;
+    pos = b + 5;
   }
   posicao = pos;
   fimDaSaida = p;
