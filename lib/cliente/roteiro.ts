@@ -45,10 +45,17 @@ export async function enviarUma(
     return RetornoCliente.NAO_ENTREGUE;
   }
   const mensagem = sessao.compor(roteiro.assunto, texto);
+  const entrega = sessao.enviar(mensagem);
+  // Com confirmação, a DESPEDIDA vai logo atrás da mensagem: o servidor
+  // confirma tudo o que recebeu antes de responder a ela (PROTOCOLO.md), e a
+  // saída não espera uma ida e volta a mais. O original não confirma: lá a
+  // despedida só sai depois do envio, como antes.
+  const saindo = sessao.confirma ? sessao.sair() : undefined;
   try {
-    await sessao.enviar(mensagem);
+    await entrega;
   } catch (falha) {
-    await sessao.sair(); // CODIGO_SAIDA mesmo assim: o servidor.py original depende dele
+    // CODIGO_SAIDA mesmo assim: o servidor.py original depende dele
+    await (saindo ?? sessao.sair());
     return relatarFalha(falha as FalhaDoCliente, erros);
   }
   if (roteiro.verbose) {
@@ -60,7 +67,7 @@ export async function enviarUma(
         } enviada (sem confirmação do servidor original)\n`,
     );
   }
-  const falha = await sessao.sair();
+  const falha = await (saindo ?? sessao.sair());
   return falha ? relatarFalha(falha, erros) : RetornoCliente.OK;
 }
 
