@@ -110,7 +110,8 @@ Deno.test("o cliente não carrega o lado do servidor, o log JSON nem o controle 
  * O que o cliente carrega antes de main(): exatamente estes módulos. Cada
  * módulo a mais na partida custa uns 0,05 a 0,1 ms ao cliente de uma
  * mensagem (cenário 5 do banco, alvo ≤ 1,5× de um `deno run` vazio); o que só
- * o menu, a ajuda ou o modo --legado usam entra por `import()`.
+ * o menu, a ajuda, o modo --legado, quem lê a entrada ou quem escreve algo
+ * usa entra por `import()`.
  */
 const PARTIDA_DO_CLIENTE = [
   "cliente.ts",
@@ -123,7 +124,6 @@ const PARTIDA_DO_CLIENTE = [
   "lib/cliente/conectar.ts",
   "lib/cliente/falhas.ts",
   "lib/cliente/limites.ts",
-  "lib/cliente/linhas.ts",
   "lib/cliente/retomada.ts",
   "lib/cliente/roteiro.ts",
   "lib/cliente/sessao.ts",
@@ -139,22 +139,23 @@ const PARTIDA_DO_CLIENTE = [
   "lib/retornos.ts",
   "lib/saida/contagem.ts",
   "lib/saida/endereco.ts",
-  "lib/saida/lotes.ts",
   "lib/sinais.ts",
   "lib/sorteio.ts",
   "lib/temporizador.ts",
 ];
 
-Deno.test("o cliente de uma mensagem parte só com o que usa: o menu, a ajuda e o --legado vêm por import()", async () => {
+Deno.test("o cliente de uma mensagem parte só com o que usa: o menu, a ajuda, o --legado, a leitura da entrada e a escrita em lotes vêm por import()", async () => {
   const modulos = await grafoCompleto("cliente.ts");
   const partida = carregadosNaPartida(modulos, "cliente.ts");
   for (
     const tardio of [
       "lib/cli/ajuda.ts",
       "lib/cliente/legado.ts",
+      "lib/cliente/linhas.ts",
       "lib/cliente/menu.ts",
       "lib/protocolo/legado.ts",
       "lib/saida/cores.ts",
+      "lib/saida/lotes.ts",
     ]
   ) {
     assert.ok(

@@ -25,15 +25,24 @@ export interface Roteiro {
   verbose: boolean;
 }
 
-/** Envia uma mensagem e espera a confirmação; devolve o código de saída. */
+/**
+ * Envia uma mensagem e espera a confirmação; devolve o código de saída. Sem
+ * `roteiro.texto`, o texto é a `entrada` inteira (que então é obrigatória).
+ */
 export async function enviarUma(
   sessao: SessaoDeEnvio,
   roteiro: Roteiro,
-  entrada: LeitorDeLinhas,
+  entrada: LeitorDeLinhas | undefined,
   saida: Tela,
   erros: Tela,
 ): Promise<number> {
-  const texto = roteiro.texto ?? semQuebraFinal(await entrada.tudo());
+  let texto = roteiro.texto;
+  if (texto === undefined) {
+    if (entrada === undefined) {
+      throw new TypeError("sem --texto, o texto vem da entrada");
+    }
+    texto = semQuebraFinal(await entrada.tudo());
+  }
   const excesso = sessao.excesso(roteiro.assunto, texto);
   if (excesso > 0) {
     erros.escrever(
