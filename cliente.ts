@@ -9,14 +9,13 @@
  */
 
 import { ErroDeUso } from "./lib/cli/argumentos.ts";
-import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import {
   analisarConfigCliente,
   avisoDeDigitacao,
   type ConfigCliente,
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
-import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
+import { VARIAVEL_TOKEN, VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
 import { SessaoRetomavel } from "./lib/cliente/retomada.ts";
 import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import type { OpcoesCliente } from "./lib/cliente/conectar.ts";
@@ -114,26 +113,18 @@ async function executar(
   }
 
   const host = config.host ?? Deno.hostname();
-  let opcoes;
-  try {
-    opcoes = {
-      host,
-      porta: config.porta,
-      tempoLimite: config.tempoLimite,
-      token: config.legado ? undefined : lerToken(config.tokenArquivo),
-      tls: config.tls
-        ? {
-          ca: config.ca === undefined
-            ? undefined
-            : lerPem(config.ca, "--ca", "certificado"),
-        }
-        : undefined,
-    };
-  } catch (erro) {
-    if (!(erro instanceof ErroDeConfiguracao)) throw erro;
-    erros.escrever(`cliente: ${erro.message}\n`);
+  const segredos = await lerSegredos(config);
+  if ("erro" in segredos) {
+    erros.escrever(`cliente: ${segredos.erro}\n`);
     return RetornoCliente.USO;
   }
+  const opcoes = {
+    host,
+    porta: config.porta,
+    tempoLimite: config.tempoLimite,
+    token: segredos.token,
+    tls: config.tls ? { ca: segredos.ca } : undefined,
+  };
   const semMenu = config.linhas || config.assunto !== undefined ||
     config.texto !== undefined;
   // Sem menu, uma queda ou um reinício do servidor não param o script:
@@ -200,6 +191,35 @@ async function executar(
     ecoar: !Deno.stdin.isTerminal(),
   });
   return await menu.executar();
+}
+
+/**
+ * O token (do arquivo ou de SOCKETS_TOKEN) e a CA do --tls, ou a frase do que
+ * não pôde ser lido. lib/cli/arquivos.ts, que os lê e confere, só carrega
+ * quando há o que ler: sem --token-arquivo, sem --ca e sem SOCKETS_TOKEN
+ * definida, não há.
+ */
+async function lerSegredos(
+  config: ConfigCliente,
+): Promise<{ token?: string; ca?: string } | { erro: string }> {
+  const comToken = !config.legado &&
+    (config.tokenArquivo !== undefined || Deno.env.has(VARIAVEL_TOKEN));
+  if (!comToken && config.ca === undefined) return {};
+  const { ErroDeConfiguracao, lerPem, lerToken } = await import(
+    "./lib/cli/arquivos.ts"
+  );
+  try {
+    const token = comToken ? lerToken(config.tokenArquivo) : undefined;
+    return {
+      ...(token === undefined ? {} : { token }),
+      ...(config.ca === undefined
+        ? {}
+        : { ca: lerPem(config.ca, "--ca", "certificado") }),
+    };
+  } catch (erro) {
+    if (!(erro instanceof ErroDeConfiguracao)) throw erro;
+    return { erro: erro.message };
+  }
 }
 
 /** O leitor das linhas da entrada padrão (aberta só na primeira leitura). */

@@ -110,13 +110,12 @@ Deno.test("o cliente não carrega o lado do servidor, o log JSON nem o controle 
  * O que o cliente carrega antes de main(): exatamente estes módulos. Cada
  * módulo a mais na partida custa uns 0,05 a 0,1 ms ao cliente de uma
  * mensagem (cenário 5 do banco, alvo ≤ 1,5× de um `deno run` vazio); o que só
- * o menu, a ajuda, o modo --legado, quem lê a entrada ou quem escreve algo
- * usa entra por `import()`.
+ * o menu, a ajuda, o modo --legado, o token e a CA em arquivo, quem lê a
+ * entrada ou quem escreve algo usa entra por `import()`.
  */
 const PARTIDA_DO_CLIENTE = [
   "cliente.ts",
   "lib/cli/argumentos.ts",
-  "lib/cli/arquivos.ts",
   "lib/cli/cliente.ts",
   "lib/cli/comum.ts",
   "lib/cli/permissoes.ts",
@@ -144,12 +143,13 @@ const PARTIDA_DO_CLIENTE = [
   "lib/temporizador.ts",
 ];
 
-Deno.test("o cliente de uma mensagem parte só com o que usa: o menu, a ajuda, o --legado, a leitura da entrada e a escrita em lotes vêm por import()", async () => {
+Deno.test("o cliente de uma mensagem parte só com o que usa: o menu, a ajuda, o --legado, os arquivos, a leitura da entrada e a escrita em lotes vêm por import()", async () => {
   const modulos = await grafoCompleto("cliente.ts");
   const partida = carregadosNaPartida(modulos, "cliente.ts");
   for (
     const tardio of [
       "lib/cli/ajuda.ts",
+      "lib/cli/arquivos.ts",
       "lib/cliente/legado.ts",
       "lib/cliente/linhas.ts",
       "lib/cliente/menu.ts",
