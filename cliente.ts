@@ -9,31 +9,56 @@
  */
 
 import { ErroDeUso } from "./lib/cli/argumentos.ts";
-import { ErroDeConfiguracao, lerPem, lerToken } from "./lib/cli/arquivos.ts";
 import {
   analisarConfigCliente,
   avisoDeDigitacao,
   type ConfigCliente,
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
-import { VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
+import { VARIAVEL_TOKEN, VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
 import { SessaoRetomavel } from "./lib/cliente/retomada.ts";
 import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import type { OpcoesCliente } from "./lib/cliente/conectar.ts";
 import { FalhaDoCliente } from "./lib/cliente/falhas.ts";
 import { RetornoCliente } from "./lib/retornos.ts";
-import { LeitorDeLinhas } from "./lib/cliente/linhas.ts";
-import type { SessaoDeEnvio } from "./lib/cliente/interfaces.ts";
+import type { LeitorDeLinhas } from "./lib/cliente/linhas.ts";
+import type { SessaoDeEnvio, Tela } from "./lib/cliente/interfaces.ts";
 import { enviarLinhas, enviarUma } from "./lib/cliente/roteiro.ts";
-import { SaidaEmLotes } from "./lib/saida/lotes.ts";
+import type { Escritor, SaidaEmLotes } from "./lib/saida/lotes.ts";
 import { ouvirInterrupcoes } from "./lib/sinais.ts";
 
 const AVISO_LEGADO =
   "> Aviso: o servidor original não confirma o recebimento; não há como garantir que uma mensagem foi entregue.\n";
 
+/**
+ * A saída padrão ou a de erros, escrita em lotes (lib/saida/lotes.ts), que só
+ * carrega no primeiro texto: o envio de uma mensagem quase nunca escreve, e a
+ * partida dele é medida no banco. Os textos saem na ordem em que vieram.
+ */
+class SaidaSobDemanda implements Tela {
+  readonly #destino: Escritor;
+  #lotes: Promise<SaidaEmLotes> | undefined;
+
+  constructor(destino: Escritor) {
+    this.#destino = destino;
+  }
+
+  escrever(texto: string): void {
+    this.#lotes ??= import("./lib/saida/lotes.ts").then(({ SaidaEmLotes }) =>
+      new SaidaEmLotes(this.#destino)
+    );
+    this.#lotes.then((lotes) => lotes.escrever(texto));
+  }
+
+  /** Espera tudo o que foi escrito chegar ao destino. */
+  async esvaziar(): Promise<void> {
+    await (await this.#lotes)?.esvaziar();
+  }
+}
+
 async function main(args: string[]): Promise<number> {
-  const saida = new SaidaEmLotes(Deno.stdout);
-  const erros = new SaidaEmLotes(Deno.stderr);
+  const saida = new SaidaSobDemanda(Deno.stdout);
+  const erros = new SaidaSobDemanda(Deno.stderr);
   try {
     return await executar(args, saida, erros);
   } catch (erro) {
@@ -53,8 +78,8 @@ async function main(args: string[]): Promise<number> {
 
 async function executar(
   args: string[],
-  saida: SaidaEmLotes,
-  erros: SaidaEmLotes,
+  saida: Tela,
+  erros: Tela,
 ): Promise<number> {
   let config: ConfigCliente;
   try {
@@ -88,26 +113,18 @@ async function executar(
   }
 
   const host = config.host ?? Deno.hostname();
-  let opcoes;
-  try {
-    opcoes = {
-      host,
-      porta: config.porta,
-      tempoLimite: config.tempoLimite,
-      token: config.legado ? undefined : lerToken(config.tokenArquivo),
-      tls: config.tls
-        ? {
-          ca: config.ca === undefined
-            ? undefined
-            : lerPem(config.ca, "--ca", "certificado"),
-        }
-        : undefined,
-    };
-  } catch (erro) {
-    if (!(erro instanceof ErroDeConfiguracao)) throw erro;
-    erros.escrever(`cliente: ${erro.message}\n`);
+  const segredos = await lerSegredos(config);
+  if ("erro" in segredos) {
+    erros.escrever(`cliente: ${segredos.erro}\n`);
     return RetornoCliente.USO;
   }
+  const opcoes = {
+    host,
+    porta: config.porta,
+    tempoLimite: config.tempoLimite,
+    token: segredos.token,
+    tls: config.tls ? { ca: segredos.ca } : undefined,
+  };
   const semMenu = config.linhas || config.assunto !== undefined ||
     config.texto !== undefined;
   // Sem menu, uma queda ou um reinício do servidor não param o script:
@@ -136,31 +153,37 @@ async function executar(
     return erro.codigoDeRetorno;
   }
 
-  const entrada = new LeitorDeLinhas(() => Deno.stdin.readable);
   const interrupcao = esperarCtrlC();
   if (semMenu) {
     if (config.legado) erros.escrever(`cliente: ${AVISO_LEGADO.slice(2)}`);
     const aviso = avisoDeDigitacao(config, Deno.stdin.isTerminal());
     if (aviso) erros.escrever(`cliente: ${aviso}\n`);
-    // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
-    interrupcao.promessa.then(() => entrada.cancelar());
     const roteiro = {
       assunto: config.assunto ?? "",
       texto: config.texto === "-" ? undefined : config.texto,
       linhas: config.linhas,
       verbose: config.verbose,
     };
-    const enviar = config.linhas ? enviarLinhas : enviarUma;
-    return await enviar(sessao, roteiro, entrada, saida, erros);
+    // Com --texto, a entrada padrão não é lida: o leitor de linhas só carrega
+    // para quem lê dela.
+    const entrada = config.linhas || roteiro.texto === undefined
+      ? await abrirEntrada()
+      : undefined;
+    // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
+    interrupcao.promessa.then(() => entrada?.cancelar());
+    return config.linhas && entrada
+      ? await enviarLinhas(sessao, roteiro, entrada, saida, erros)
+      : await enviarUma(sessao, roteiro, entrada, saida, erros);
   }
 
   saida.escrever(`> Conectado a ${host} na porta ${config.porta}...\n`);
   if (config.legado) saida.escrever(AVISO_LEGADO);
   // Só o modo interativo carrega o menu e as cores: o envio sem menu parte
   // sem eles (a partida do cliente de uma mensagem é medida no banco).
-  const [{ Menu }, { coresPara }] = await Promise.all([
+  const [{ Menu }, { coresPara }, entrada] = await Promise.all([
     import("./lib/cliente/menu.ts"),
     import("./lib/saida/cores.ts"),
+    abrirEntrada(),
   ]);
   const menu = new Menu(sessao, entrada, saida, {
     cores: coresPara(Deno.stdout),
@@ -168,6 +191,41 @@ async function executar(
     ecoar: !Deno.stdin.isTerminal(),
   });
   return await menu.executar();
+}
+
+/**
+ * O token (do arquivo ou de SOCKETS_TOKEN) e a CA do --tls, ou a frase do que
+ * não pôde ser lido. lib/cli/arquivos.ts, que os lê e confere, só carrega
+ * quando há o que ler: sem --token-arquivo, sem --ca e sem SOCKETS_TOKEN
+ * definida, não há.
+ */
+async function lerSegredos(
+  config: ConfigCliente,
+): Promise<{ token?: string; ca?: string } | { erro: string }> {
+  const comToken = !config.legado &&
+    (config.tokenArquivo !== undefined || Deno.env.has(VARIAVEL_TOKEN));
+  if (!comToken && config.ca === undefined) return {};
+  const { ErroDeConfiguracao, lerPem, lerToken } = await import(
+    "./lib/cli/arquivos.ts"
+  );
+  try {
+    const token = comToken ? lerToken(config.tokenArquivo) : undefined;
+    return {
+      ...(token === undefined ? {} : { token }),
+      ...(config.ca === undefined
+        ? {}
+        : { ca: lerPem(config.ca, "--ca", "certificado") }),
+    };
+  } catch (erro) {
+    if (!(erro instanceof ErroDeConfiguracao)) throw erro;
+    return { erro: erro.message };
+  }
+}
+
+/** O leitor das linhas da entrada padrão (aberta só na primeira leitura). */
+async function abrirEntrada(): Promise<LeitorDeLinhas> {
+  const { LeitorDeLinhas } = await import("./lib/cliente/linhas.ts");
+  return new LeitorDeLinhas(() => Deno.stdin.readable);
 }
 
 /** O modo --legado é raro: o formato original só é carregado quando pedido. */

@@ -106,6 +106,71 @@ Deno.test("o cliente não carrega o lado do servidor, o log JSON nem o controle 
   assert.deepEqual(proibidos, []);
 });
 
+/**
+ * O que o cliente carrega antes de main(): exatamente estes módulos. Cada
+ * módulo a mais na partida custa uns 0,05 a 0,1 ms ao cliente de uma
+ * mensagem (cenário 5 do banco, alvo ≤ 1,5× de um `deno run` vazio); o que só
+ * o menu, a ajuda, o modo --legado, o token e a CA em arquivo, quem lê a
+ * entrada ou quem escreve algo usa entra por `import()`.
+ */
+const PARTIDA_DO_CLIENTE = [
+  "cliente.ts",
+  "lib/cli/argumentos.ts",
+  "lib/cli/cliente.ts",
+  "lib/cli/comum.ts",
+  "lib/cli/permissoes.ts",
+  "lib/cli/valores.ts",
+  "lib/cliente/conectar.ts",
+  "lib/cliente/falhas.ts",
+  "lib/cliente/limites.ts",
+  "lib/cliente/retomada.ts",
+  "lib/cliente/roteiro.ts",
+  "lib/cliente/sessao.ts",
+  "lib/conexao.ts",
+  "lib/datas.ts",
+  "lib/erros.ts",
+  "lib/protocolo/codificador.ts",
+  "lib/protocolo/decodificador.ts",
+  "lib/protocolo/mensagem_no_lugar.ts",
+  "lib/protocolo/quadros.ts",
+  "lib/protocolo/utf8.ts",
+  "lib/protocolo/varredura.ts",
+  "lib/retornos.ts",
+  "lib/saida/contagem.ts",
+  "lib/saida/endereco.ts",
+  "lib/sinais.ts",
+  "lib/sorteio.ts",
+  "lib/temporizador.ts",
+];
+
+Deno.test("o cliente de uma mensagem parte só com o que usa: o menu, a ajuda, o --legado, os arquivos, a leitura da entrada e a escrita em lotes vêm por import()", async () => {
+  const modulos = await grafoCompleto("cliente.ts");
+  const partida = carregadosNaPartida(modulos, "cliente.ts");
+  for (
+    const tardio of [
+      "lib/cli/ajuda.ts",
+      "lib/cli/arquivos.ts",
+      "lib/cliente/legado.ts",
+      "lib/cliente/linhas.ts",
+      "lib/cliente/menu.ts",
+      "lib/protocolo/legado.ts",
+      "lib/saida/cores.ts",
+      "lib/saida/lotes.ts",
+    ]
+  ) {
+    assert.ok(
+      modulos.has(new URL(tardio, RAIZ).href),
+      `${tardio} continua no grafo (o deno compile o embute)`,
+    );
+    assert.ok(!partida.includes(tardio), `${tardio} carregado na partida`);
+  }
+  assert.deepEqual(
+    partida,
+    PARTIDA_DO_CLIENTE,
+    "a partida do cliente mudou: um módulo novo nela pesa no cenário 5",
+  );
+});
+
 Deno.test("o servidor não carrega a sessão, o menu nem os modos de script do cliente", async () => {
   const modulos = await grafo("servidor.ts");
   assert.deepEqual(

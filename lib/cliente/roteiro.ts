@@ -25,15 +25,24 @@ export interface Roteiro {
   verbose: boolean;
 }
 
-/** Envia uma mensagem e espera a confirmação; devolve o código de saída. */
+/**
+ * Envia uma mensagem e espera a confirmação; devolve o código de saída. Sem
+ * `roteiro.texto`, o texto é a `entrada` inteira (que então é obrigatória).
+ */
 export async function enviarUma(
   sessao: SessaoDeEnvio,
   roteiro: Roteiro,
-  entrada: LeitorDeLinhas,
+  entrada: LeitorDeLinhas | undefined,
   saida: Tela,
   erros: Tela,
 ): Promise<number> {
-  const texto = roteiro.texto ?? semQuebraFinal(await entrada.tudo());
+  let texto = roteiro.texto;
+  if (texto === undefined) {
+    if (entrada === undefined) {
+      throw new TypeError("sem --texto, o texto vem da entrada");
+    }
+    texto = semQuebraFinal(await entrada.tudo());
+  }
   const excesso = sessao.excesso(roteiro.assunto, texto);
   if (excesso > 0) {
     erros.escrever(
@@ -45,10 +54,17 @@ export async function enviarUma(
     return RetornoCliente.NAO_ENTREGUE;
   }
   const mensagem = sessao.compor(roteiro.assunto, texto);
+  const entrega = sessao.enviar(mensagem);
+  // Com confirmação, a DESPEDIDA vai logo atrás da mensagem: o servidor
+  // confirma tudo o que recebeu antes de responder a ela (PROTOCOLO.md), e a
+  // saída não espera uma ida e volta a mais. O original não confirma: lá a
+  // despedida só sai depois do envio, como antes.
+  const saindo = sessao.confirma ? sessao.sair() : undefined;
   try {
-    await sessao.enviar(mensagem);
+    await entrega;
   } catch (falha) {
-    await sessao.sair(); // CODIGO_SAIDA mesmo assim: o servidor.py original depende dele
+    // CODIGO_SAIDA mesmo assim: o servidor.py original depende dele
+    await (saindo ?? sessao.sair());
     return relatarFalha(falha as FalhaDoCliente, erros);
   }
   if (roteiro.verbose) {
@@ -60,7 +76,7 @@ export async function enviarUma(
         } enviada (sem confirmação do servidor original)\n`,
     );
   }
-  const falha = await sessao.sair();
+  const falha = await (saindo ?? sessao.sair());
   return falha ? relatarFalha(falha, erros) : RetornoCliente.OK;
 }
 

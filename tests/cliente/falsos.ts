@@ -45,6 +45,7 @@ export class SessaoFalsa implements SessaoDeEnvio {
   #terminar: (falha: FalhaDoCliente | null) => void;
   #numero = 0;
   #esperas: { quantas: number; resolver(): void }[] = [];
+  #envios: Promise<void>[] = [];
 
   constructor(
     parcial: Partial<
@@ -73,6 +74,7 @@ export class SessaoFalsa implements SessaoDeEnvio {
     this.#numero = mensagem.numero;
     this.enviadas.push(mensagem);
     const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#envios.push(promise);
     if (this.automatica) resolve();
     else {
       this.aCaminho.push({ mensagem, confirmar: resolve, perder: reject });
@@ -93,11 +95,15 @@ export class SessaoFalsa implements SessaoDeEnvio {
     return promise;
   }
 
-  /** Como a sessão de verdade: despede-se e devolve a falha, se já havia. */
+  /**
+   * Como a sessão de verdade: despede-se e devolve a falha, se já havia. A
+   * resposta à despedida vem depois das confirmações do que está a caminho (e
+   * nunca na mesma hora): até lá, uma queda ainda é a falha.
+   */
   sair(): Promise<FalhaDoCliente | null> {
     this.saidas++;
     this.#despedir();
-    this.#terminar(null);
+    Promise.allSettled(this.#envios).then(() => this.#terminar(null));
     return this.fim;
   }
 

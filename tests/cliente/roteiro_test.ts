@@ -31,7 +31,7 @@ function roteiro(parcial: Partial<Roteiro> = {}): Roteiro {
 
 /** Roda um modo até o fim; devolve o código, as duas saídas e a sessão. */
 async function rodar(
-  enviar: typeof enviarUma,
+  enviar: typeof enviarLinhas,
   opcoes: Partial<Roteiro>,
   entrada: LeitorDeLinhas,
   sessao = new SessaoFalsa(),
@@ -73,6 +73,24 @@ Deno.test("uma mensagem: entrega, não imprime nada, despede-se e sai com 0", as
     { numero: 1, assunto: "Aviso", texto: "Olá" },
   ]);
   assert.equal(sessao.saidas, 1);
+});
+
+Deno.test("uma mensagem com --texto não precisa da entrada (nem a carrega)", async () => {
+  const sessao = new SessaoFalsa();
+  const saida = new TelaFalsa();
+  const erros = new TelaFalsa();
+  const codigo = await enviarUma(
+    sessao,
+    roteiro({ texto: "Olá" }),
+    undefined,
+    saida,
+    erros,
+  );
+  assert.equal(codigo, RetornoCliente.OK);
+  assert.equal(erros.texto, "");
+  assert.deepEqual(conteudo(sessao), [
+    { numero: 1, assunto: "Aviso", texto: "Olá" },
+  ]);
 });
 
 Deno.test("uma mensagem com --verbose: uma linha só", async (t) => {
