@@ -20,10 +20,17 @@
  * nova ainda cresce durante a segunda. Por isso o alvo vale para a RSS por
  * conexão com o heap assentado: o banco espera (até `config.esperaAssentarMs`)
  * a RSS cair `QUEDA_ASSENTAR_KIB` abaixo do pico, e mede. A figura logo depois
- * de conectar continua na tabela, com o que o V8 devolveu. Conferido à parte:
- * assentada, a RSS por conexão é a mesma com 10.000 e com 19.800 clientes, e
- * igual à que 5.000 conexões a mais acrescentam depois que a geração nova
- * chegou ao teto (de 15.000 para 20.000).
+ * de conectar continua na tabela, com o que o V8 devolveu. Conferido à parte
+ * que a assentada não esconde um custo por conexão: com 19.800 clientes ela
+ * fica em 5,2–5,3 KiB por conexão, contra 6,0 com 10.000 (as 9.800 a mais
+ * custaram ~4,5 KiB cada: o resto ainda é fixo), e 5.000 conexões a mais
+ * depois que a geração nova chegou ao teto (de 15.000 para 20.000)
+ * acrescentaram 5,6–6,0 KiB cada, RSS logo depois de conectar.
+ *
+ * As rajadas começam do heap assentado: a geração nova cresce de novo durante
+ * elas, e parte disso cai na segunda metade, então o marginal das rajadas
+ * ficou mais alto e mais variável (2,0–9,9 KiB em 9 execuções; antes de
+ * assentar, −0,6–5,4): é um limite de cima do custo por rajada.
  *
  * @module
  */
