@@ -23,7 +23,9 @@
  * de conectar continua na tabela, com o que o V8 devolveu. Conferido à parte
  * que a assentada não esconde um custo por conexão: com 19.800 clientes ela
  * fica em 5,2–5,3 KiB por conexão, contra 6,0 com 10.000 (as 9.800 a mais
- * custaram ~4,5 KiB cada: o resto ainda é fixo), e 5.000 conexões a mais
+ * custaram ~4,5 KiB cada: o resto ainda é fixo; medido antes do bloco
+ * compartilhado de leitura de lib/conexao.ts, que tirou ~0,4 KiB da assentada
+ * com 10.000, de 6,0 para 5,6), e 5.000 conexões a mais
  * depois que a geração nova chegou ao teto (de 15.000 para 20.000)
  * acrescentaram 5,6–6,0 KiB cada, RSS logo depois de conectar.
  *
