@@ -29,6 +29,12 @@ export interface Config {
    * de `BYTES_RAJADA` e param de novo (issue 15, item 5).
    */
   rajadas: number;
+  /**
+   * Quanto esperar, no máximo, com os clientes do cenário 4 conectados e
+   * parados, pelo V8 devolver a geração nova que cresceu enquanto eles
+   * conectavam (leva ~30 s; o modo rápido não espera o bastante).
+   */
+  esperaAssentarMs: number;
   sondas: number;
   partidas: number;
   /**
@@ -55,6 +61,7 @@ export const COMPLETO = {
   execucoesLatencia: 5,
   ociosos: 10_000,
   rajadas: 4000,
+  esperaAssentarMs: 90_000,
   sondas: 20,
   partidas: 20,
   rodadasLadoALado: 3,
@@ -73,6 +80,7 @@ export const RAPIDO = {
   execucoesLatencia: 3,
   ociosos: 500,
   rajadas: 40,
+  esperaAssentarMs: 5_000,
   sondas: 5,
   partidas: 5,
   rodadasLadoALado: 1,
