@@ -6,16 +6,13 @@
  * publicador mínimo do protocolo de texto (bench/linha_de_base/
  * publicador_nats.ts), também por 8 conexões. A figura é o CPU do processo
  * servidor (todos os fios) por mensagem; a base, o do nats-server por
- * publicação. Depois, a parte que é só gravar o log: as mesmas linhas
- * gravadas num arquivo por um processo mínimo (bench/linha_de_base/
- * escritor.ts), que o nats-server não grava. Sem o pacote, o cenário vira uma
- * linha que o nomeia.
+ * publicação. Sem o pacote, o cenário vira uma linha que o nomeia.
  *
  * @module
  */
 
 import { PEQUENA } from "../configuracao.ts";
-import { faixa, numero, resumir } from "../estatistica.ts";
+import { faixa, numero } from "../estatistica.ts";
 import {
   type Alvo,
   cpuPorMsg,
@@ -31,7 +28,6 @@ import {
   iniciarServidor,
 } from "../medicao.ts";
 import { caminho } from "../processos.ts";
-import { linhaEmBytes } from "../../lib/saida/json.ts";
 import { type Cenario, razao } from "./cenario.ts";
 import { alvoDeVazao } from "./vazao.ts";
 
@@ -41,58 +37,6 @@ const ALVO_RAZAO_NATS = 1.5;
 const META_RAZAO_NATS = 1.0;
 const CONEXOES = 8;
 const PUBLICADOR = caminho("bench/linha_de_base/publicador_nats.ts");
-const ESCRITOR = caminho("bench/linha_de_base/escritor.ts");
-
-/**
- * Bytes da linha `--json` de uma mensagem da carga (assunto de 10 e texto de
- * 90 bytes, número de `digitos` dígitos), com a quebra de linha.
- */
-function bytesDaLinha(numero: number): number {
-  return linhaEmBytes({
-    tipo: "mensagem",
-    instante: Date.now(),
-    par: { endereco: "127.0.0.1", porta: 40000 },
-    sessao: "0123456789abcdef0123456789abcdef",
-    legado: false,
-    mensagem: {
-      numero,
-      instante: Date.now(),
-      fuso: 0,
-      assunto: "a".repeat(PEQUENA.assunto),
-      texto: "b".repeat(PEQUENA.texto),
-    },
-  }).length + 1;
-}
-
-/**
- * CPU por linha de só gravar `linhas` linhas de `bytes` bytes num arquivo da
- * pasta `temp` (bench/linha_de_base/escritor.ts), em ns.
- */
-async function cpuDeGravar(
-  temp: string,
-  linhas: number,
-  bytes: number,
-): Promise<number> {
-  const arquivo = `${temp}/escritor.bin`;
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      `--allow-write=${arquivo}`,
-      ESCRITOR,
-      "--arquivo",
-      arquivo,
-      "--linhas",
-      String(linhas),
-      "--bytes",
-      String(bytes),
-    ],
-  }).output();
-  if (code !== 0) {
-    throw new Error(`escritor: ${new TextDecoder().decode(stderr)}`);
-  }
-  const r = JSON.parse(new TextDecoder().decode(stdout));
-  return r.cpuNs / r.linhas;
-}
 const TITULO = "6. CPU por mensagem ao lado do nats-server, 100 B, 8 conexões";
 
 /** O publicador NATS como alvo de `intercalar`. */
@@ -164,27 +108,8 @@ export const nats: Cenario = {
       const nosso = r.cpuPorMsgNs.servidor;
       const deles = r.cpuPorMsgNs.nats;
       const proporcao = nosso.mediana / deles.mediana;
-      // A parte que nenhum código nosso tira: gravar as mesmas linhas.
-      const mensagens = r.porS.servidor.mediana * config.duracaoMs / 1000;
-      const porLinha = bytesDaLinha(Math.round(mensagens / CONEXOES));
-      const gravar: number[] = [];
-      for (let i = 0; i < config.rodadasLadoALado; i++) {
-        gravar.push(
-          await cpuDeGravar(
-            temp,
-            Math.max(1000, Math.round(mensagens)),
-            porLinha,
-          ),
-        );
-      }
-      const gravacao = resumir(gravar);
       return {
-        resultado: {
-          programa,
-          ...r,
-          gravacaoNs: gravacao,
-          bytesPorLinha: porLinha,
-        },
+        resultado: { programa, ...r },
         linha: {
           cenario: TITULO,
           figura: `CPU/msg ${
@@ -194,12 +119,8 @@ export const nats: Cenario = {
           } msg/s${r.conferido ? "" : " (ATENÇÃO: saída não conferiu)"}`,
           base: `nats-server: CPU/publicação ${faixaCpu(deles)}; ${
             numero(r.porS.nats.mediana)
-          } pub/s. Só gravar a linha de ${porLinha} bytes num arquivo (writeSync de 512 KiB, bench/linha_de_base/escritor.ts): ${
-            faixaCpu(gravacao)
-          }`,
-          razao: `${razao(nosso.mediana, deles.mediana)}; só gravar: ${
-            razao(gravacao.mediana, deles.mediana)
-          }`,
+          } pub/s`,
+          razao: razao(nosso.mediana, deles.mediana),
           alvo: `≤ ${numero(ALVO_RAZAO_NATS, 1)}× do nats-server (meta ${
             numero(META_RAZAO_NATS, 1)
           }×: ${cpuPorMsg(deles.mediana * META_RAZAO_NATS)})`,
