@@ -36,6 +36,7 @@ import { RegistroJson } from "../../lib/saida/json.ts";
 import { RegistroLegivel } from "../../lib/saida/legivel.ts";
 import { SaidaEmLotes } from "../../lib/saida/lotes.ts";
 import { EscritorFalso } from "../ajudantes.ts";
+import { juntar } from "../bytes.ts";
 import { INSTANTE, MARCAS, SEM_CORES, SESSAO } from "./dados.ts";
 
 const LIMITE = 1 << 20;
@@ -163,17 +164,6 @@ function pelaPassagem(
   return passadas;
 }
 
-function juntar(quadros: Uint8Array[]): Uint8Array {
-  const total = quadros.reduce((s, q) => s + q.length, 0);
-  const tudo = new Uint8Array(total);
-  let p = 0;
-  for (const q of quadros) {
-    tudo.set(q, p);
-    p += q.length;
-  }
-  return tudo;
-}
-
 /** Corta `bytes` em pedaços de tamanhos sorteados (alguns no meio de quadros). */
 function cortar(bytes: Uint8Array, semente: number): Uint8Array[] {
   const sorte = sorteador(semente);
@@ -196,7 +186,7 @@ for (const [nome, criar] of FORMATOS) {
   Deno.test(`passagem (${nome}): as mesmas linhas do caminho comum, mensagens sorteadas`, async () => {
     for (const semente of [1, 2, 3, 4]) {
       const mensagens = mensagensSorteadas(semente, 1500);
-      const bytes = juntar(mensagens.map((m) => codificarMensagem(m)));
+      const bytes = juntar(...mensagens.map((m) => codificarMensagem(m)));
       const par = semente % 2 === 0 ? PAR_V6 : PAR_V4;
       const instante = INSTANTE + 500 + semente;
       const comum = caminho(criar);
@@ -280,7 +270,7 @@ Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", a
   for (const [nome, estranho, esperadas] of casos) {
     await t.step(nome, () => {
       const { registro } = caminho((saida) => new RegistroJson(saida));
-      const bytes = juntar([simples(1), simples(2), estranho, simples(9)]);
+      const bytes = juntar(simples(1), simples(2), estranho, simples(9));
       const parou = registro.passagem!.passar(bytes, 0, origem());
       assert.equal(parou, simples(1).length * 2);
       assert.equal(registro.passagem!.mensagens, esperadas);
@@ -289,7 +279,7 @@ Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", a
   }
   await t.step("quadro incompleto no fim: para no começo dele", () => {
     const { registro } = caminho((saida) => new RegistroJson(saida));
-    const bytes = juntar([simples(1), simples(2).subarray(0, 30)]);
+    const bytes = juntar(simples(1), simples(2).subarray(0, 30));
     assert.equal(
       registro.passagem!.passar(bytes, 0, origem()),
       simples(1).length,
@@ -297,7 +287,7 @@ Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", a
   });
   await t.step("maior que o limite: fica para o Decodificador recusar", () => {
     const { registro } = caminho((saida) => new RegistroJson(saida));
-    const bytes = juntar([simples(1), simples(2)]);
+    const bytes = juntar(simples(1), simples(2));
     const limite = simples(1).length - 5;
     assert.equal(registro.passagem!.passar(bytes, 0, origem(0, limite - 1)), 0);
     assert.equal(
@@ -309,7 +299,7 @@ Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", a
     "começa onde mandam e respeita o último número da conexão",
     () => {
       const { registro } = caminho((saida) => new RegistroJson(saida));
-      const bytes = juntar([simples(1), simples(5), simples(6)]);
+      const bytes = juntar(simples(1), simples(5), simples(6));
       const inicio = simples(1).length;
       assert.equal(registro.passagem!.passar(bytes, inicio, origem(5)), inicio);
       assert.equal(
@@ -324,7 +314,7 @@ Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", a
 Deno.test("passagem: leituras maiores que as regiões do núcleo (entrada de 256 KiB, saída de 512 KiB)", async () => {
   const quadros: Uint8Array[] = [];
   for (let n = 1; n <= 20_000; n++) quadros.push(simples(n, INSTANTE + n));
-  const bytes = juntar(quadros); // ~1 MB de entrada, ~5 MB de linhas
+  const bytes = juntar(...quadros); // ~1 MB de entrada, ~5 MB de linhas
   const comum = caminho((saida) => new RegistroJson(saida));
   new Decodificador({ limites: limitesDoServidor(LIMITE), noLugar: true })
     .decodificar(bytes, pelosEventos(comum.registro, PAR_V4, INSTANTE));
@@ -532,7 +522,7 @@ async function legadoNosDoisCaminhos(
 Deno.test("passagem legada (--json): as mesmas linhas do caminho comum, blocos sorteados", async () => {
   for (const semente of [1, 2, 3, 4, 5, 6]) {
     const blocos = blocosSorteados(semente, 1500);
-    const bytes = juntar(blocos);
+    const bytes = juntar(...blocos);
     const passadas = await legadoNosDoisCaminhos(
       cortar(bytes, semente),
       INSTANTE + 500 + semente,
@@ -547,7 +537,7 @@ Deno.test("passagem legada (--json): as mesmas linhas do caminho comum, blocos s
 });
 
 Deno.test("passagem legada: cortada em qualquer ponto, as mesmas linhas", async () => {
-  const bytes = juntar(blocosSorteados(7, 6));
+  const bytes = juntar(...blocosSorteados(7, 6));
   for (let corte = 0; corte <= bytes.length; corte++) {
     await legadoNosDoisCaminhos(
       [bytes.subarray(0, corte), bytes.subarray(corte)],
@@ -585,11 +575,11 @@ Deno.test("passagem legada: o mesmo erro, depois das mesmas linhas, e o mesmo fi
     ["aspas no assunto", bytesDe(texto.replace("Backup", 'Back"up'))],
     [
       "UTF-8 inválido",
-      juntar([
+      juntar(
         bom(5).subarray(0, 60),
         new Uint8Array([0xff]),
         bom(5).subarray(60),
-      ]),
+      ),
     ],
     [
       "acima do limite",
@@ -614,7 +604,7 @@ Deno.test("passagem legada: o mesmo erro, depois das mesmas linhas, e o mesmo fi
   ];
   for (const [nome, estranho] of estranhos) {
     await t.step(nome, async () => {
-      const bytes = juntar([bom(1), bom(2), estranho, bom(9)]);
+      const bytes = juntar(bom(1), bom(2), estranho, bom(9));
       for (const pedacos of [[bytes], cortar(bytes, 3)]) {
         await legadoNosDoisCaminhos(pedacos, INSTANTE, nome);
       }
