@@ -178,7 +178,8 @@ class PassagemParaSaida implements Passagem, Montador {
       moldes.largura,
     );
     const pos = this.#percorrer(bytes, inicio, origem, false);
-    this.ultimoNumero = this.#nucleo.ultimoPassado();
+    // O WebAssembly devolve `u32` como `i32`: de 2³¹ em diante, negativo.
+    this.ultimoNumero = this.#nucleo.ultimoPassado() >>> 0;
     return pos;
   }
 
@@ -228,7 +229,7 @@ class PassagemParaSaida implements Passagem, Montador {
         ? nucleo.passarLegado(entrada, entrada + n, this.#regiaoSaida)
         : nucleo.passar(entrada, entrada + n, this.#regiaoSaida);
       const consumidos = nucleo.posicaoFinal() - entrada;
-      const linhas = nucleo.mensagensPassadas();
+      const linhas = nucleo.mensagensPassadas() >>> 0;
       if (linhas > 0) this.#despejar(nucleo.saidaFinal(), linhas, origem);
       pos += consumidos;
       if (motivo === Motivo.CHEIA) {

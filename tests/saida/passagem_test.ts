@@ -296,6 +296,33 @@ Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", a
     );
   });
   await t.step(
+    "números de 2³¹ em diante (u32): o último volta positivo e a ordem vale",
+    () => {
+      const { registro } = caminho((saida) => new RegistroJson(saida));
+      const base = 2 ** 31;
+      const bytes = juntar(
+        simples(base + 1),
+        simples(base + 2),
+        simples(base + 2),
+      );
+      const parou = registro.passagem!.passar(bytes, 0, origem(base));
+      assert.equal(
+        parou,
+        simples(1).length * 2,
+        "o repetido fica para o decodificador",
+      );
+      assert.equal(registro.passagem!.mensagens, 2);
+      assert.equal(registro.passagem!.ultimoNumero, base + 2);
+      const maximo = 2 ** 32 - 1;
+      const noTopo = simples(maximo);
+      assert.equal(
+        registro.passagem!.passar(noTopo, 0, origem(maximo - 1)),
+        noTopo.length,
+      );
+      assert.equal(registro.passagem!.ultimoNumero, maximo);
+    },
+  );
+  await t.step(
     "começa onde mandam e respeita o último número da conexão",
     () => {
       const { registro } = caminho((saida) => new RegistroJson(saida));
@@ -311,7 +338,7 @@ Deno.test("passagem: para no primeiro quadro que não sabe levar, e só nele", a
   );
 });
 
-Deno.test("passagem: leituras maiores que as regiões do núcleo (entrada de 256 KiB, saída de 512 KiB)", async () => {
+Deno.test("passagem: leituras maiores que as regiões do núcleo (entrada de 256 KiB, saída de 1 MiB)", async () => {
   const quadros: Uint8Array[] = [];
   for (let n = 1; n <= 20_000; n++) quadros.push(simples(n, INSTANTE + n));
   const bytes = juntar(...quadros); // ~1 MB de entrada, ~5 MB de linhas
