@@ -144,6 +144,16 @@ class PassagemParaSaida implements Passagem, Montador {
   #fuso = 0;
   /** Fim das linhas na região de saída, para `montar`. */
   #fimDasLinhas = 0;
+  /**
+   * Os bytes que estão na região de entrada: `[#espelhoDe, #espelhoAte)` da
+   * leitura de `#espelho`. Quando a sessão volta com a mesma leitura (depois
+   * de um quadro que o núcleo não levou), o resto não é copiado de novo: sem
+   * isso, cada quadro recusado custava copiar o resto da leitura inteira.
+   * Fraca: a passagem não prende o buffer de leitura de ninguém.
+   */
+  #espelho: WeakRef<Uint8Array> | undefined;
+  #espelhoDe = 0;
+  #espelhoAte = 0;
 
   constructor(
     nucleo: Nucleo,
@@ -221,13 +231,11 @@ class PassagemParaSaida implements Passagem, Montador {
     let chaveTrocadaEm = -1;
     // Cada volta consome quadros ou troca a chave uma vez por quadro.
     for (let voltas = 0; pos < bytes.length && voltas < 1_000_000; voltas++) {
-      const restante = bytes.length - pos;
-      const n = Math.min(restante, this.#capacidadeEntrada);
-      const entrada = this.#regiaoEntrada;
-      this.#memoria.set(bytes.subarray(pos, pos + n), entrada);
+      const entrada = this.#espelhar(bytes, pos);
+      const fim = this.#regiaoEntrada + (this.#espelhoAte - this.#espelhoDe);
       const motivo = legado
-        ? nucleo.passarLegado(entrada, entrada + n, this.#regiaoSaida)
-        : nucleo.passar(entrada, entrada + n, this.#regiaoSaida);
+        ? nucleo.passarLegado(entrada, fim, this.#regiaoSaida)
+        : nucleo.passar(entrada, fim, this.#regiaoSaida);
       const consumidos = nucleo.posicaoFinal() - entrada;
       const linhas = nucleo.mensagensPassadas() >>> 0;
       if (linhas > 0) this.#despejar(nucleo.saidaFinal(), linhas, origem);
@@ -242,11 +250,37 @@ class PassagemParaSaida implements Passagem, Montador {
         continue;
       }
       // FIM: a janela de entrada acabou no meio de um quadro que a leitura
-      // ainda tem; OUTRO (ou o fim da leitura): quem chamou continua.
-      if (motivo === Motivo.FIM && consumidos > 0 && n < restante) continue;
+      // ainda tem: uma janela nova a partir dele (se ela já começava nele, o
+      // quadro é maior que a região: fica para o caminho comum). OUTRO (ou o
+      // fim da leitura): quem chamou continua.
+      if (
+        motivo === Motivo.FIM && this.#espelhoAte < bytes.length &&
+        this.#espelhoDe !== pos
+      ) {
+        this.#espelho = undefined;
+        continue;
+      }
       break;
     }
     return pos;
+  }
+
+  /**
+   * Garante `bytes[pos]` e o que se segue (até a capacidade) na região de
+   * entrada; devolve o endereço de `bytes[pos]` lá.
+   */
+  #espelhar(bytes: Uint8Array, pos: number): number {
+    if (
+      this.#espelho?.deref() !== bytes || pos < this.#espelhoDe ||
+      pos >= this.#espelhoAte
+    ) {
+      const ate = Math.min(bytes.length, pos + this.#capacidadeEntrada);
+      this.#memoria.set(bytes.subarray(pos, ate), this.#regiaoEntrada);
+      this.#espelho = new WeakRef(bytes);
+      this.#espelhoDe = pos;
+      this.#espelhoAte = ate;
+    }
+    return this.#regiaoEntrada + (pos - this.#espelhoDe);
   }
 
   /** Os pedaços da conexão e da leitura; `false` se algum não cabe. */
@@ -301,7 +335,7 @@ class PassagemParaSaida implements Passagem, Montador {
       )
     ) return;
     this.#fimDasLinhas = fim;
-    this.#saida.escreverMontado(fim - this.#regiaoSaida, this);
+    this.#saida.escreverMontado(tamanho, this);
     this.#saida.contarMensagem(linhas);
   }
 

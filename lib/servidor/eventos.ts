@@ -94,6 +94,9 @@ export interface Passagem {
    * Registra os quadros MENSAGEM de `bytes` a partir de `inicio`, até o
    * primeiro que não souber levar (ou o fim dos quadros inteiros), conferidos
    * como o `Decodificador` e a sessão confeririam; devolve onde parou.
+   * Chamada de novo com o mesmo `bytes` (a mesma leitura, depois de um
+   * quadro que ela não levou), não copia de novo o que já copiou: os bytes
+   * de um mesmo objeto não podem mudar entre as chamadas.
    */
   passar(bytes: Uint8Array, inicio: number, origem: OrigemDaLeitura): number;
   /** Mensagens registradas pela última chamada. */
