@@ -155,10 +155,15 @@ export function linhaEmBytes(evento: EventoMensagem): Uint8Array {
  * quanto espaço pedir; `montar` (chamado pela saída) a escreve.
  */
 class LinhaDeMensagem implements Montador {
-  #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
-  #enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
+  // Os relógios também servem aos moldes da passagem (`MoldesJson`).
+  readonly recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
+  readonly enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA);
   /** O cliente original não diz o fuso: a hora dele, sem o `Z`. */
-  #enviadaLegado = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA, true);
+  readonly enviadaLegado = new RelogioIso(
+    ANTES_DA_ENVIADA,
+    DEPOIS_DA_ENVIADA,
+    true,
+  );
   /** `127.0.0.1:5000","id":"<sessão>-`, em bytes, por conexão. */
   #pares = new WeakMap<Par, Uint8Array>();
   // A linha da vez, guardada por `preparar` para `montar`.
@@ -180,7 +185,7 @@ class LinhaDeMensagem implements Montador {
 
   montar(b: Uint8Array, inicio: number): number {
     const mensagem = this.#mensagem!;
-    let p = this.#recebida.escrever(
+    let p = this.recebida.escrever(
       b,
       inicio,
       this.#instante,
@@ -193,8 +198,8 @@ class LinhaDeMensagem implements Montador {
     p = poe(b, p, CAMPO_NUMERO);
     p = repete(b, p, numero, fimDoNumero);
     p = this.#legado
-      ? this.#enviadaLegado.escrever(b, p, mensagem.instante, 0)
-      : this.#enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
+      ? this.enviadaLegado.escrever(b, p, mensagem.instante, 0)
+      : this.enviada.escrever(b, p, mensagem.instante, mensagem.fuso);
     p = poe(b, p, mensagem.bytesAssunto);
     p = poe(b, p, CAMPO_TEXTO);
     p = poe(b, p, mensagem.bytesTexto);
@@ -240,18 +245,17 @@ class MoldesJson implements Moldes {
     FECHA_MENSAGEM,
   ];
   readonly #linha: LinhaDeMensagem;
-  #recebida = new RelogioIso(ANTES_DA_RECEBIDA, DEPOIS_DA_RECEBIDA);
-  #enviada: RelogioIso;
+  readonly #enviada: RelogioIso;
 
   constructor(linha: LinhaDeMensagem, legado = false) {
     this.#linha = linha;
-    this.#enviada = new RelogioIso(ANTES_DA_ENVIADA, DEPOIS_DA_ENVIADA, legado);
+    this.#enviada = legado ? linha.enviadaLegado : linha.enviada;
     if (legado) this.pedacos[9] = FECHA_LEGADO;
   }
 
   daLeitura(origem: DaLeitura): void {
     const { instante } = origem;
-    this.pedacos[0] = this.#recebida.pronto(
+    this.pedacos[0] = this.#linha.recebida.pronto(
       instante,
       fusoLocalMemorizado(instante),
     );
