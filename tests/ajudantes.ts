@@ -328,14 +328,26 @@ export class EscritorFalso implements Escritor {
   falhar: Error | undefined;
   #liberar: (() => void)[] = [];
 
+  #aoSegurar: (() => void)[] = [];
+
   async write(bytes: Uint8Array): Promise<number> {
     if (this.falhar) throw this.falhar;
     if (this.segurar) {
-      await new Promise<void>((resolve) => this.#liberar.push(resolve));
+      const segurada = new Promise<void>((resolve) =>
+        this.#liberar.push(resolve)
+      );
+      for (const avisar of this.#aoSegurar.splice(0)) avisar();
+      await segurada;
     }
     const n = Math.min(bytes.length, this.maximo);
     this.escritas.push(bytes.slice(0, n));
     return n;
+  }
+
+  /** Resolve quando uma escrita estiver segura (`segurar`), à espera de `soltar`. */
+  segurando(): Promise<void> {
+    if (this.#liberar.length > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#aoSegurar.push(resolve));
   }
 
   soltar(): void {

@@ -33,7 +33,7 @@ Deno.test("SaidaEmLotes: o que chega durante uma escrita vai todo na próxima", 
   destino.segurar = true;
   const saida = new SaidaEmLotes(destino);
   saida.escrever("primeira\n");
-  await new Promise((resolve) => setTimeout(resolve, 0)); // a escrita começou
+  await destino.segurando(); // a escrita começou
   assert.equal(destino.escritas.length, 0);
   for (let i = 0; i < 1000; i++) saida.escrever(`${i}\n`);
   destino.soltar();
@@ -69,7 +69,7 @@ Deno.test("SaidaEmLotes.pronta: promessa acima do limite pendente, resolvida qua
   assert.ok(espera instanceof Promise, "acima do limite: esperar");
   let resolvida = false;
   espera.then(() => resolvida = true);
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await destino.segurando();
   assert.equal(resolvida, false, "não resolve com o destino parado");
   destino.soltar();
   await espera;
@@ -254,7 +254,7 @@ Deno.test("SaidaEmLotes.escreverJa: não passa à frente de um lote sendo escrit
   destino.segurar = true;
   const saida = new SaidaEmLotes(destino, { sincronaAte: 4 });
   saida.escrever("lote grande\n"); // maior que sincronaAte: assíncrono
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  await destino.segurando();
   assert.equal(saida.escreverJa(new Uint8Array([0x61]), 1), false);
   destino.soltar();
   await saida.esvaziar();
