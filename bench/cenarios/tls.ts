@@ -17,84 +17,11 @@ import { existe } from "../processos.ts";
 import { type Cenario, razao } from "./cenario.ts";
 import { alvoDeSessoes, CLIENTES_CURTOS } from "./curtas.ts";
 import { alvoDeVazao } from "./vazao.ts";
+import { certificadosDeTeste } from "../../tests/certificados.ts";
 
 /** Alvo da issue 18: msg/s com TLS sobre msg/s sem, 8 conexões. */
 const ALVO_RAZAO_TLS = 0.5;
 const TITULO = "8. TLS, 100 B, 8 conexões";
-
-/** Roda o `openssl`; uma falha vira exceção com a saída de erro dele. */
-async function openssl(pasta: string, ...args: string[]): Promise<void> {
-  const { code, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd: pasta,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (code !== 0) {
-    throw new Error(
-      `openssl ${args[0]} falhou: ${new TextDecoder().decode(stderr).trim()}`,
-    );
-  }
-}
-
-/**
- * Gera em `pasta` uma CA (`ca.pem`) e o certificado do servidor para
- * localhost e 127.0.0.1 (`srv.pem`, `srv.key`), ECDSA P-256, válidos por 2
- * dias.
- */
-export async function gerarCertificados(pasta: string): Promise<void> {
-  await Deno.mkdir(pasta, { recursive: true });
-  await Deno.writeTextFile(
-    `${pasta}/ext.cnf`,
-    "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-  );
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"];
-  await openssl(
-    pasta,
-    "req",
-    "-x509",
-    ...ec,
-    "-nodes",
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=CA do banco",
-  );
-  await openssl(
-    pasta,
-    "req",
-    ...ec,
-    "-nodes",
-    "-keyout",
-    "srv.key",
-    "-out",
-    "srv.csr",
-    "-subj",
-    "/CN=localhost",
-  );
-  await openssl(
-    pasta,
-    "x509",
-    "-req",
-    "-in",
-    "srv.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "srv.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  );
-}
 
 /** 8. TLS contra TCP simples. */
 export const tls: Cenario = {
@@ -117,7 +44,8 @@ export const tls: Cenario = {
       };
     }
     const pasta = `${temp}/tls`;
-    await gerarCertificados(pasta);
+    await Deno.mkdir(pasta, { recursive: true });
+    await certificadosDeTeste(pasta);
     const tlsCa = `${pasta}/ca.pem`;
     const alvos: Alvo[] = [];
     try {

@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { iniciarServidor, ParCru, type ServidorEmTeste } from "../ajudantes.ts";
+import { certificadosDeTeste } from "../certificados.ts";
 import { Cliente } from "../../lib/cliente/sessao.ts";
 import { novaMensagem } from "../../lib/datas.ts";
 import {
@@ -261,42 +262,11 @@ async function descritores(pid: number): Promise<number> {
   return new TextDecoder().decode(stdout).split("\n").filter(Boolean).length;
 }
 
-/** Uma CA e um certificado de servidor para localhost e 127.0.0.1 (openssl). */
-async function certificados(): Promise<{ pasta: string; ca: string }> {
-  const pasta = await Deno.makeTempDir();
-  const openssl = async (...args: string[]) => {
-    let saida;
-    try {
-      saida = await new Deno.Command("openssl", { args, cwd: pasta }).output();
-    } catch {
-      throw new Error("este teste precisa do openssl (pacote Debian openssl)");
-    }
-    assert.equal(saida.code, 0, new TextDecoder().decode(saida.stderr));
-  };
-  await Deno.writeTextFile(
-    `${pasta}/ext.cnf`,
-    "subjectAltName=DNS:localhost,IP:127.0.0.1\n",
-  );
-  const rsa = ["-newkey", "rsa:2048", "-nodes"];
-  await openssl(
-    ..."req -x509 -days 2 -subj /CN=CA -keyout ca.key -out ca.pem".split(" "),
-    ...rsa,
-  );
-  await openssl(
-    ..."req -subj /CN=localhost -keyout srv.key -out srv.csr".split(" "),
-    ...rsa,
-  );
-  await openssl(
-    ..."x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
-      .split(" "),
-    ..."-out srv.pem -days 2 -extfile ext.cnf".split(" "),
-  );
-  return { pasta, ca: await Deno.readTextFile(`${pasta}/ca.pem`) };
-}
-
 Deno.test("TLS: handshakes parados soltam os descritores no prazo, com o par ainda conectado", async () => {
-  const { pasta, ca } = await certificados();
+  const pasta = await Deno.makeTempDir();
   try {
+    await certificadosDeTeste(pasta);
+    const ca = await Deno.readTextFile(`${pasta}/ca.pem`);
     await using servidor = await iniciarServidor([
       ..."--prazo 0.5 --tls-cert".split(" "),
       `${pasta}/srv.pem`,
