@@ -18,6 +18,7 @@ import {
   ParCru,
   rodarCliente,
 } from "../ajudantes.ts";
+import { openssl as opensslEm } from "../certificados.ts";
 
 Deno.test("lista de acesso: IPv4, IPv6, IPv4 mapeado e --negar prevalece", () => {
   const lista = new ListaDeAcesso(["127.0.0.0/8", "fd00::/8"], [
@@ -211,15 +212,12 @@ Deno.test("token sem TLS fora do loopback: aviso na partida", async () => {
   await servidor.saida.esperar(/> Aviso: token exigido sem TLS em 0\.0\.0\.0/);
 });
 
-/** Uma CA e certificados gerados na hora com openssl. */
+/**
+ * Uma CA, outra CA e certificados para localhost (um válido, um vencido),
+ * gerados na hora com openssl (`openssl` de tests/certificados.ts).
+ */
 async function gerarCertificados(pasta: string): Promise<void> {
-  const openssl = async (...args: string[]) => {
-    const { code, stderr } = await new Deno.Command("openssl", {
-      args,
-      cwd: pasta,
-    }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-  };
+  const openssl = (...args: string[]) => opensslEm(pasta, ...args);
   await Deno.writeTextFile(
     `${pasta}/ext.cnf`,
     "subjectAltName=DNS:localhost\n",
