@@ -198,37 +198,36 @@ function poeInteiro(p: usize, n: u32, minimo: u32): usize {
 }
 
 /**
+ * As pistas de `v` que precisariam de escape: fora do ASCII imprimível
+ * (0x20–0x7e), `"` ou `\` (`nadaAEscapar` de lib/protocolo/varredura.ts).
+ */
+// @ts-ignore: decorador do AssemblyScript
+@inline function aEscapar(v: v128): v128 {
+  return v128.or(
+    v128.or(i8x16.lt_u(v, i8x16.splat(0x20)), i8x16.gt_u(v, i8x16.splat(0x7e))),
+    v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
+  );
+}
+
+/**
  * Copia `[de, ate)` para `p` e confere que nada ali precisa de escape: só
  * ASCII imprimível (0x20–0x7e), sem `"` nem `\` (`nadaAEscapar` de
  * lib/protocolo/varredura.ts). Devolve a nova posição, ou 0 se precisa.
  */
 function copiarSemEscape(de: usize, ate: usize, p: usize): usize {
-  const espaco = i8x16.splat(0x20);
-  const til = i8x16.splat(0x7e);
-  const aspas = i8x16.splat(0x22);
-  const barra = i8x16.splat(0x5c);
   let alerta = i8x16.splat(0);
   let i = de;
   for (; i + 16 <= ate; i += 16) {
     const v = v128.load(i);
     v128.store(p + (i - de), v);
-    alerta = v128.or(
-      alerta,
-      v128.or(
-        v128.or(i8x16.lt_u(v, espaco), i8x16.gt_u(v, til)),
-        v128.or(i8x16.eq(v, aspas), i8x16.eq(v, barra)),
-      ),
-    );
+    alerta = v128.or(alerta, aEscapar(v));
   }
   const resto = ate - i;
   if (resto > 0) {
     // Os últimos bytes num bloco só; as pistas além do fim não contam.
     const v = v128.load(i);
     v128.store(p + (i - de), v);
-    const ruim = v128.or(
-      v128.or(i8x16.lt_u(v, espaco), i8x16.gt_u(v, til)),
-      v128.or(i8x16.eq(v, aspas), i8x16.eq(v, barra)),
-    );
+    const ruim = aEscapar(v);
     const pistas = i8x16.lt_u(
       v128(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
       i8x16.splat(<i8>resto),
@@ -357,10 +356,6 @@ const NL: u8 = 0x0a;
  * precisaria de escape (o caminho comum leva o bloco).
  */
 function fimDaLinha(de: usize, fim: usize): usize {
-  const espaco = i8x16.splat(0x20);
-  const til = i8x16.splat(0x7e);
-  const aspas = i8x16.splat(0x22);
-  const barra = i8x16.splat(0x5c);
   const nl = i8x16.splat(NL);
   for (let i = de; i < fim; i += 16) {
     const v = v128.load(i);
@@ -368,12 +363,7 @@ function fimDaLinha(de: usize, fim: usize): usize {
     let pistas: u32 = 0xffff;
     if (fim - i < 16) pistas = (<u32>1 << <u32>(fim - i)) - 1;
     const quebras = i8x16.bitmask(i8x16.eq(v, nl)) & pistas;
-    let ruins = i8x16.bitmask(
-      v128.or(
-        v128.or(i8x16.lt_u(v, espaco), i8x16.gt_u(v, til)),
-        v128.or(i8x16.eq(v, aspas), i8x16.eq(v, barra)),
-      ),
-    ) & pistas;
+    let ruins = i8x16.bitmask(aEscapar(v)) & pistas;
     if (quebras != 0) {
       const k = ctz(quebras);
       ruins &= (<u32>1 << k) - 1;
