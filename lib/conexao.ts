@@ -56,18 +56,25 @@ function devolverBuffer(buffer: Uint8Array<ArrayBuffer>): void {
 const LUGARES_POR_BLOCO = 256;
 /** Lugares sem conexão, de todos os blocos já criados. */
 const lugaresLivres: Uint8Array<ArrayBuffer>[] = [];
+/**
+ * O bloco de onde saem os lugares que nunca foram usados, e quantos já
+ * saíram dele. A vista de cada lugar é criada quando ele sai pela primeira
+ * vez: o cliente, com uma conexão, não cria as 256 de uma vez (0,1 a 0,3 ms
+ * medidos na partida dele).
+ */
+let blocoNovo: ArrayBuffer | undefined;
+let saidosDoBlocoNovo = LUGARES_POR_BLOCO;
 
 /** Um lugar livre para o buffer pequeno de uma conexão. */
 function tomarLugar(): Uint8Array<ArrayBuffer> {
   const livre = lugaresLivres.pop();
   if (livre !== undefined) return livre;
-  const bloco = new ArrayBuffer(LEITURA_INICIAL * LUGARES_POR_BLOCO);
-  for (let i = LUGARES_POR_BLOCO - 1; i > 0; i--) {
-    lugaresLivres.push(
-      new Uint8Array(bloco, i * LEITURA_INICIAL, LEITURA_INICIAL),
-    );
+  if (blocoNovo === undefined || saidosDoBlocoNovo === LUGARES_POR_BLOCO) {
+    blocoNovo = new ArrayBuffer(LEITURA_INICIAL * LUGARES_POR_BLOCO);
+    saidosDoBlocoNovo = 0;
   }
-  return new Uint8Array(bloco, 0, LEITURA_INICIAL);
+  const inicio = LEITURA_INICIAL * saidosDoBlocoNovo++;
+  return new Uint8Array(blocoNovo, inicio, LEITURA_INICIAL);
 }
 
 /** Quanto esperar pelo fim do par ao encerrar com cortesia. */
@@ -125,6 +132,15 @@ export interface Leitor {
 export interface OpcoesConexao {
   /** Teto de bytes à espera de escrita. */
   limiteFila: number;
+  /**
+   * Com a linha livre, escrever só no fim desta volta do laço de eventos (numa
+   * microtarefa), e não já: tudo o que foi enviado na volta sai num `write`,
+   * como o nats.js faz. O cliente usa: a mensagem e a despedida do envio de
+   * uma mensagem saem juntas e o servidor responde às duas de uma vez (uma
+   * ida e volta a menos, ~0,5 ms no cenário 5 do banco). O servidor escreve
+   * já: cada resposta dele sai assim que existe.
+   */
+  juntarNaVolta?: boolean;
 }
 
 /** Envolve um `Fluxo`; `fechar()` pode ser chamado quantas vezes for. */
@@ -167,11 +183,13 @@ export class Conexao {
   #leitor: Leitor | undefined;
   #erroEscrita: unknown;
   #limiteFila: number;
+  readonly #juntarNaVolta: boolean;
 
   constructor(conn: Fluxo, opcoes: OpcoesConexao) {
     this.conn = conn;
     this.#buffer = this.#pequeno!;
     this.#limiteFila = opcoes.limiteFila;
+    this.#juntarNaVolta = opcoes.juntarNaVolta ?? false;
     // Sem isso, um quadro escrito em duas partes espera ~40 ms (Nagle + ACK atrasado).
     conn.setNoDelay?.(true);
   }
@@ -280,8 +298,9 @@ export class Conexao {
 
   /**
    * Copia os bytes para a saída (quem chama pode reaproveitar o buffer logo
-   * depois). Com a linha livre, a escrita começa já, dentro desta chamada; com
-   * uma escrita em curso, os bytes esperam e saem todos juntos na próxima.
+   * depois). Com a linha livre, a escrita começa já, dentro desta chamada (ou,
+   * com `juntarNaVolta`, no fim desta volta do laço); com uma escrita em
+   * curso, os bytes esperam e saem todos juntos na próxima.
    *
    * @throws {FilaCheia} quando a fila passaria do limite
    */
@@ -295,8 +314,17 @@ export class Conexao {
     this.#fila.set(bytes, this.#usados);
     this.#usados = total;
     this.#bytesPendentes += bytes.length;
-    if (!this.#escrevendo) this.#escreverLote();
+    if (this.#escrevendo) return;
+    if (!this.#juntarNaVolta) return this.#escreverLote();
+    // O que for enviado até a microtarefa entra no mesmo lote.
+    this.#escrevendo = true;
+    queueMicrotask(this.#escreverJuntos);
   }
+
+  #escreverJuntos = (): void => {
+    if (this.#fechada) return this.#terminarEscrita(); // `fechar` zerou a conta
+    this.#escreverLote();
+  };
 
   /** Uma fila com lugar para `total` bytes, mantendo os que já estão nela. */
   #crescerFila(total: number) {

@@ -171,6 +171,22 @@ Deno.test("o cliente de uma mensagem parte só com o que usa: o menu, a ajuda, o
   );
 });
 
+Deno.test("cliente.ts pede ele mesmo cada módulo da partida: o Deno só lê o mapa de fontes de quem pede um módulo novo", async () => {
+  const modulos = await grafoCompleto("cliente.ts");
+  const diretos = (modulos.get(new URL("cliente.ts", RAIZ).href)
+    ?.dependencies ?? [])
+    .filter((dep) => dep.code && !dep.isDynamic)
+    .map((dep) => dep.code!.specifier.slice(RAIZ.href.length));
+  const faltam = PARTIDA_DO_CLIENTE.filter((m) =>
+    m !== "cliente.ts" && !diretos.includes(m)
+  );
+  assert.deepEqual(
+    faltam,
+    [],
+    "importe em cliente.ts (na lista do resto da partida) cada módulo da partida",
+  );
+});
+
 Deno.test("o servidor não carrega a sessão, o menu nem os modos de script do cliente", async () => {
   const modulos = await grafo("servidor.ts");
   assert.deepEqual(

@@ -133,7 +133,10 @@ export class Cliente {
   ): Promise<Cliente> {
     const { host, porta, tempoLimite } = opcoes;
     const conn = await abrirConexao(opcoes);
-    const conexao = new Conexao(conn, { limiteFila: LIMITE_FILA_ENVIO });
+    const conexao = new Conexao(conn, {
+      limiteFila: LIMITE_FILA_ENVIO,
+      juntarNaVolta: true,
+    });
     const decodificador = new Decodificador({ limites: limitesDoCliente() });
     conexao.enviar(codificar({
       tipo: Tipo.OLA_CLIENTE,
