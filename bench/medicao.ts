@@ -13,7 +13,7 @@ import {
   caminho,
   contarLinhas,
   existe,
-  permissoesDaTarefa,
+  opcoesDaTarefa,
   Processo,
 } from "./processos.ts";
 
@@ -104,7 +104,7 @@ export async function iniciarServidor(
   const processo = new Processo({
     args: [
       "run",
-      ...permissoesDaTarefa("servidor"),
+      ...opcoesDaTarefa("servidor"),
       ...(opcoes.perfil
         ? ["--cpu-prof", `--cpu-prof-dir=${opcoes.perfil}`]
         : []),

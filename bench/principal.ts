@@ -46,7 +46,7 @@ import {
 import { numero } from "./estatistica.ts";
 import { PASTA_EM_MEMORIA, pastaTemporaria } from "./medicao.ts";
 import { perfilar } from "./perfilar.ts";
-import { caminho, pararTodos, permissoesDaTarefa } from "./processos.ts";
+import { caminho, opcoesDaTarefa, pararTodos } from "./processos.ts";
 import {
   dataLocal,
   escrever,
@@ -198,8 +198,8 @@ async function main(args: string[]): Promise<number> {
       mensagemPequena: PEQUENA,
       mensagemGrande: GRANDE,
       tamanhoMaximoGrande: LIMITE_GRANDE,
-      permissoesServidor: permissoesDaTarefa("servidor"),
-      permissoesCliente: permissoesDaTarefa("cliente"),
+      permissoesServidor: opcoesDaTarefa("servidor"),
+      permissoesCliente: opcoesDaTarefa("cliente"),
     },
     linhas,
     notas,

@@ -8,7 +8,7 @@
  * @module
  */
 
-export { permissoesDaTarefa } from "../scripts/tarefas.ts";
+export { opcoesDaTarefa } from "../scripts/tarefas.ts";
 
 import { LeitorDeLinhas } from "../lib/cliente/linhas.ts";
 

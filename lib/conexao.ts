@@ -132,15 +132,6 @@ export interface Leitor {
 export interface OpcoesConexao {
   /** Teto de bytes à espera de escrita. */
   limiteFila: number;
-  /**
-   * Com a linha livre, escrever só no fim desta volta do laço de eventos (numa
-   * microtarefa), e não já: tudo o que foi enviado na volta sai num `write`,
-   * como o nats.js faz. O cliente usa: a mensagem e a despedida do envio de
-   * uma mensagem saem juntas e o servidor responde às duas de uma vez (uma
-   * ida e volta a menos, ~0,5 ms no cenário 5 do banco). O servidor escreve
-   * já: cada resposta dele sai assim que existe.
-   */
-  juntarNaVolta?: boolean;
 }
 
 /** Envolve um `Fluxo`; `fechar()` pode ser chamado quantas vezes for. */
@@ -183,13 +174,11 @@ export class Conexao {
   #leitor: Leitor | undefined;
   #erroEscrita: unknown;
   #limiteFila: number;
-  readonly #juntarNaVolta: boolean;
 
   constructor(conn: Fluxo, opcoes: OpcoesConexao) {
     this.conn = conn;
     this.#buffer = this.#pequeno!;
     this.#limiteFila = opcoes.limiteFila;
-    this.#juntarNaVolta = opcoes.juntarNaVolta ?? false;
     // Sem isso, um quadro escrito em duas partes espera ~40 ms (Nagle + ACK atrasado).
     conn.setNoDelay?.(true);
   }
@@ -298,9 +287,8 @@ export class Conexao {
 
   /**
    * Copia os bytes para a saída (quem chama pode reaproveitar o buffer logo
-   * depois). Com a linha livre, a escrita começa já, dentro desta chamada (ou,
-   * com `juntarNaVolta`, no fim desta volta do laço); com uma escrita em
-   * curso, os bytes esperam e saem todos juntos na próxima.
+   * depois). Com a linha livre, a escrita começa já, dentro desta chamada; com
+   * uma escrita em curso, os bytes esperam e saem todos juntos na próxima.
    *
    * @throws {FilaCheia} quando a fila passaria do limite
    */
@@ -314,17 +302,8 @@ export class Conexao {
     this.#fila.set(bytes, this.#usados);
     this.#usados = total;
     this.#bytesPendentes += bytes.length;
-    if (this.#escrevendo) return;
-    if (!this.#juntarNaVolta) return this.#escreverLote();
-    // O que for enviado até a microtarefa entra no mesmo lote.
-    this.#escrevendo = true;
-    queueMicrotask(this.#escreverJuntos);
+    if (!this.#escrevendo) this.#escreverLote();
   }
-
-  #escreverJuntos = (): void => {
-    if (this.#fechada) return this.#terminarEscrita(); // `fechar` zerou a conta
-    this.#escreverLote();
-  };
 
   /** Uma fila com lugar para `total` bytes, mantendo os que já estão nela. */
   #crescerFila(total: number) {

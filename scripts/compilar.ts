@@ -1,7 +1,7 @@
 // deno-lint-ignore-file no-console -- ferramenta de linha de comando: imprimir é o trabalho dela
 /**
  * `deno task compilar`: gera os executáveis `./servidor` e `./cliente` com as
- * mesmas permissões das tarefas `servidor` e `cliente` do deno.json (lidas de
+ * mesmas opções (permissões) das tarefas `servidor` e `cliente` do deno.json (lidas de
  * lá, para que haja uma só fonte). Com `--todos`, gera em `dist/` um par de
  * executáveis por plataforma que o Deno suporta e um arquivo SHA256SUMS.
  *
@@ -13,7 +13,7 @@
  * @module
  */
 
-import { permissoesDaTarefa } from "./tarefas.ts";
+import { opcoesDaTarefa } from "./tarefas.ts";
 
 const PROGRAMAS = ["servidor", "cliente"] as const;
 const ALVOS = [
@@ -27,28 +27,49 @@ const ALVOS = [
 const raiz = new URL("../", import.meta.url);
 
 /**
- * Arquivos que o programa lê em vez de importar: a página do painel
- * (`lib/painel/pagina.ts` os lê pelo caminho, e o executável os acha no seu
- * sistema de arquivos embutido).
+ * O que entra no executável além do grafo de módulos. No servidor, arquivos
+ * que ele lê em vez de importar: a página do painel (`lib/painel/pagina.ts`
+ * os lê pelo caminho, e o executável os acha no seu sistema de arquivos
+ * embutido). No cliente, os módulos que ele importa com `import()`: com
+ * `--unstable-lazy-dynamic-imports` (da tarefa), o grafo da compilação não
+ * os segue (tests/arquitetura_test.ts confere a lista).
  */
-const INCLUIR: Record<string, string[]> = {
+export const INCLUIR: Record<string, string[]> = {
   servidor: ["lib/painel/pagina/"],
+  cliente: [
+    "lib/cli/ajuda.ts",
+    "lib/cli/arquivos.ts",
+    "lib/cliente/legado.ts",
+    "lib/cliente/linhas.ts",
+    "lib/cliente/menu.ts",
+    "lib/saida/cores.ts",
+    "lib/saida/lotes.ts",
+  ],
 };
 
-async function compilar(
+/** Os argumentos do `deno compile` de `programa` (relativos à raiz). */
+export function argumentosDeCompilacao(
   programa: string,
   saida: string,
   alvo?: string,
-): Promise<void> {
-  const args = [
+): string[] {
+  return [
     "compile",
-    ...permissoesDaTarefa(programa),
+    ...opcoesDaTarefa(programa),
     ...(INCLUIR[programa] ?? []).flatMap((caminho) => ["--include", caminho]),
     ...(alvo ? ["--target", alvo] : []),
     "--output",
     saida,
     `${programa}.ts`,
   ];
+}
+
+async function compilar(
+  programa: string,
+  saida: string,
+  alvo?: string,
+): Promise<void> {
+  const args = argumentosDeCompilacao(programa, saida, alvo);
   console.log(`deno ${args.join(" ")}`);
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args,

@@ -1,7 +1,8 @@
 /**
- * As permissões dos programas vêm de um lugar só: as tarefas `servidor` e
- * `cliente` do deno.json. A compilação, os testes e o banco de desempenho as
- * leem daqui, para rodar os programas exatamente como os binários rodam.
+ * As opções dos programas (as permissões, antes de tudo) vêm de um lugar só:
+ * as tarefas `servidor` e `cliente` do deno.json. A compilação, os testes e o
+ * banco de desempenho as leem daqui, para rodar os programas exatamente como
+ * os binários rodam.
  *
  * @module
  */
@@ -30,12 +31,13 @@ export function tarefas(): Record<string, Tarefa> {
 }
 
 /**
- * As opções de permissão da tarefa `nome` do deno.json (entre `run` e o
- * script).
+ * As opções da tarefa `nome` do deno.json (entre `run` e o script): as
+ * permissões e, no cliente, as duas que encurtam a partida (`--no-config`,
+ * `--unstable-lazy-dynamic-imports`; veja o README).
  *
  * @throws {Error} se a tarefa não existe ou não tem a forma `deno run ... x.ts`
  */
-export function permissoesDaTarefa(nome: string): string[] {
+export function opcoesDaTarefa(nome: string): string[] {
   const tarefa = tarefas()[nome]?.command;
   if (tarefa === undefined) {
     throw new Error(`a tarefa "${nome}" não existe no deno.json`);

@@ -15,14 +15,14 @@ import {
   Tipo,
   VERSAO_1,
 } from "../lib/protocolo/quadros.ts";
-import { permissoesDaTarefa } from "../scripts/tarefas.ts";
+import { opcoesDaTarefa } from "../scripts/tarefas.ts";
 import type { Escritor } from "../lib/saida/lotes.ts";
 
 const RAIZ = new URL("../", import.meta.url);
 /** Prazo de qualquer espera dos testes: evita que um defeito trave a suíte. */
 export const PRAZO_TESTE_MS = 15_000;
 
-export { permissoesDaTarefa };
+export { opcoesDaTarefa };
 
 /** Acumula a saída de um processo e espera trechos dela aparecerem. */
 export class Saida {
@@ -163,7 +163,7 @@ export function iniciar(
   const filho = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      ...permissoesDaTarefa(programa),
+      ...opcoesDaTarefa(programa),
       new URL(`${programa}.ts`, RAIZ).pathname,
       ...args,
     ],

@@ -1,9 +1,9 @@
 /**
  * Testes de lib/conexao.ts sobre sockets de verdade em loopback (no próprio
- * processo): a primeira escrita já (ou no fim da volta, com `juntarNaVolta`),
- * as seguintes em lote, a cópia do que se envia, o teto da saída pendente,
- * fechar duas vezes, o fim da conexão, o buffer de leitura que cresce sem
- * estragar o pedaço anterior e o encerramento com cortesia.
+ * processo): a primeira escrita já, as seguintes em lote, a cópia do que se
+ * envia, o teto da saída pendente, fechar duas vezes, o fim da conexão, o
+ * buffer de leitura que cresce sem estragar o pedaço anterior e o
+ * encerramento com cortesia.
  *
  * @module
  */
@@ -88,49 +88,6 @@ Deno.test("com a linha livre o primeiro enviar() sai já; o resto do tique vai j
   assert.deepEqual(escritas, [37, 99 * 37]);
   assert.equal(conexao.bytesPendentes, 0);
   assert.deepEqual(await lerBytes(b, esperado.length), esperado);
-});
-
-Deno.test("com juntarNaVolta tudo o que se envia numa volta sai num só write, no fim dela", async () => {
-  const [a, b] = await parDeSockets();
-  const { conn, escritas } = contandoEscritas(a);
-  using conexao = new Conexao(conn, {
-    limiteFila: 1 << 20,
-    juntarNaVolta: true,
-  });
-  using _b = b;
-  const esperado = padrao(3 * 37);
-  for (let i = 0; i < 3; i++) {
-    conexao.enviar(esperado.subarray(i * 37, (i + 1) * 37));
-  }
-  assert.deepEqual(escritas, [], "nada sai dentro do enviar()");
-  await Promise.resolve();
-  assert.deepEqual(escritas, [3 * 37], "sai tudo numa escrita, na microtarefa");
-  await conexao.esvaziar();
-  assert.deepEqual(await lerBytes(b, esperado.length), esperado);
-  // Com uma escrita em curso, o resto vai na seguinte, como sem a opção.
-  conexao.enviar(esperado.subarray(0, 10));
-  await Promise.resolve();
-  conexao.enviar(esperado.subarray(10, 20));
-  await conexao.esvaziar();
-  assert.deepEqual(escritas, [3 * 37, 10, 10]);
-  assert.deepEqual(await lerBytes(b, 20), esperado.subarray(0, 20));
-});
-
-Deno.test("com juntarNaVolta, fechar() antes do fim da volta descarta o lote e esvaziar() não fica esperando", async () => {
-  const [a, b] = await parDeSockets();
-  const { conn, escritas } = contandoEscritas(a);
-  const conexao = new Conexao(conn, {
-    limiteFila: 1 << 20,
-    juntarNaVolta: true,
-  });
-  conexao.enviar(padrao(50));
-  const esvaziada = conexao.esvaziar();
-  conexao.fechar();
-  await esvaziada;
-  assert.deepEqual(escritas, []);
-  assert.equal(conexao.bytesPendentes, 0);
-  assert.equal(await lerBytes(b, 1).then((p) => p.length), 0);
-  b.close();
 });
 
 Deno.test("enviar() copia: quem chama pode reaproveitar o buffer, e os buffers reciclados não misturam lotes", async () => {

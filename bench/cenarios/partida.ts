@@ -12,7 +12,7 @@ import { cpuEntre, lerCpu } from "../cpu.ts";
 import { faixa, numero, resumir, type Resumo } from "../estatistica.ts";
 import { cpuPorMsg } from "../intercalado.ts";
 import { CLIENTE, conferirSaida, iniciarServidor } from "../medicao.ts";
-import { ambienteLimpo, caminho, permissoesDaTarefa } from "../processos.ts";
+import { ambienteLimpo, caminho, opcoesDaTarefa } from "../processos.ts";
 import { type Cenario, razao } from "./cenario.ts";
 
 /** Alvo da issue 6: tempo do cliente sobre o do script vazio. */
@@ -56,7 +56,7 @@ async function medirPartida(config: Config, temp: string) {
   try {
     const cliente = [
       "run",
-      ...permissoesDaTarefa("cliente"),
+      ...opcoesDaTarefa("cliente"),
       CLIENTE,
       "--host",
       "127.0.0.1",

@@ -133,10 +133,7 @@ export class Cliente {
   ): Promise<Cliente> {
     const { host, porta, tempoLimite } = opcoes;
     const conn = await abrirConexao(opcoes);
-    const conexao = new Conexao(conn, {
-      limiteFila: LIMITE_FILA_ENVIO,
-      juntarNaVolta: true,
-    });
+    const conexao = new Conexao(conn, { limiteFila: LIMITE_FILA_ENVIO });
     const decodificador = new Decodificador({ limites: limitesDoCliente() });
     conexao.enviar(codificar({
       tipo: Tipo.OLA_CLIENTE,

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import {
   alvo,
   iniciarServidor,
-  permissoesDaTarefa,
+  opcoesDaTarefa,
   rodarCliente,
   Saida,
 } from "../ajudantes.ts";
@@ -166,7 +166,7 @@ Deno.test({
     const comando = [
       Deno.execPath(),
       "run",
-      ...permissoesDaTarefa("cliente"),
+      ...opcoesDaTarefa("cliente"),
       new URL("cliente.ts", RAIZ).pathname,
       ...alvo(servidor),
       "--assunto",

@@ -17,7 +17,7 @@ import {
   alvo,
   iniciar,
   iniciarServidor,
-  permissoesDaTarefa,
+  opcoesDaTarefa,
   Saida,
 } from "../ajudantes.ts";
 import { Cliente } from "../../lib/cliente/sessao.ts";
@@ -54,7 +54,7 @@ async function servidorSob(
   const servidor = [
     Deno.execPath(),
     "run",
-    ...permissoesDaTarefa("servidor"),
+    ...opcoesDaTarefa("servidor"),
     new URL("servidor.ts", RAIZ).pathname,
     "--host",
     "127.0.0.1",

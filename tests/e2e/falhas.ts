@@ -29,7 +29,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { permissoesDaTarefa } from "../../scripts/tarefas.ts";
+import { opcoesDaTarefa } from "../../scripts/tarefas.ts";
 import { mulberry32 } from "../dados.ts";
 import { type ContagemProxy, ProxyDeFalhas } from "./proxy_falhas.ts";
 
@@ -428,7 +428,7 @@ class ServidorEmArquivo {
         'exec "$0" "$@" >> "$ARQUIVO_SAIDA"',
         Deno.execPath(),
         "run",
-        ...permissoesDaTarefa("servidor"),
+        ...opcoesDaTarefa("servidor"),
         new URL("servidor.ts", RAIZ).pathname,
         "--host",
         HOST,
@@ -517,7 +517,7 @@ class ClienteDeFalhas {
     const filho = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        ...permissoesDaTarefa("cliente"),
+        ...opcoesDaTarefa("cliente"),
         programa,
         "--host",
         HOST,

@@ -30,7 +30,7 @@
 import { parseArgs } from "node:util";
 import { connect, type ConnectionOptions } from "@nats-io/transport-node";
 import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { permissoesDaTarefa } from "../../scripts/tarefas.ts";
+import { opcoesDaTarefa } from "../../scripts/tarefas.ts";
 import { lerRelato, linhasDoCliente } from "./falhas.ts";
 
 const RAIZ = new URL("../../", import.meta.url);
@@ -189,7 +189,7 @@ async function iniciarServidorNats(
 ): Promise<{ peca: Peca; porta: number }> {
   const peca = new Peca(Deno.execPath(), [
     "run",
-    ...permissoesDaTarefa("servidor"),
+    ...opcoesDaTarefa("servidor"),
     new URL("servidor.ts", RAIZ).pathname,
     "--host",
     HOST,
@@ -352,7 +352,7 @@ export async function executarNats(
     const cliente = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        ...permissoesDaTarefa("cliente"),
+        ...opcoesDaTarefa("cliente"),
         new URL("cliente.ts", RAIZ).pathname,
         "--host",
         HOST,

@@ -13,8 +13,8 @@ import {
   alvo,
   iniciar,
   iniciarServidor,
+  opcoesDaTarefa,
   ParCru,
-  permissoesDaTarefa,
   rodarCliente,
   type ServidorEmTeste,
 } from "../ajudantes.ts";
@@ -443,8 +443,8 @@ const PERMISSOES_SERVIDOR = PERMISSOES.map((p) =>
 );
 
 Deno.test("as permissões dos dois programas são exatamente as documentadas", async () => {
-  assert.deepEqual(permissoesDaTarefa("servidor"), PERMISSOES_SERVIDOR);
-  assert.deepEqual(permissoesDaTarefa("cliente"), PERMISSOES);
+  assert.deepEqual(opcoesDaTarefa("servidor"), PERMISSOES_SERVIDOR);
+  assert.deepEqual(opcoesDaTarefa("cliente"), PERMISSOES);
   const readme = await Deno.readTextFile(new URL("README.md", RAIZ));
   for (const opcao of PERMISSOES.filter((p) => p.startsWith("--allow"))) {
     assert.ok(readme.includes(`| \`${opcao}\``), `README explica ${opcao}`);
@@ -462,9 +462,9 @@ Deno.test("compilar.ts tira as permissões das tarefas, sem nenhuma escrita à m
     new URL("scripts/compilar.ts", RAIZ),
   );
   assert.doesNotMatch(fonte, /--allow-|"-A"|--no-prompt/);
-  assert.match(fonte, /\.\.\.permissoesDaTarefa\(programa\)/);
+  assert.match(fonte, /\.\.\.opcoesDaTarefa\(programa\)/);
   // A mesma função que os testes usam (scripts/tarefas.ts lê o deno.json).
-  assert.match(fonte, /import \{ permissoesDaTarefa \} from "\.\/tarefas\.ts"/);
+  assert.match(fonte, /import \{ opcoesDaTarefa \} from "\.\/tarefas\.ts"/);
 });
 
 Deno.test("com as permissões das tarefas, os programas não têm mais nada", async () => {
@@ -489,7 +489,7 @@ console.log(JSON.stringify({
 }));
 `;
   const filho = new Deno.Command(Deno.execPath(), {
-    args: ["run", ...permissoesDaTarefa("servidor"), "-"],
+    args: ["run", ...opcoesDaTarefa("servidor"), "-"],
     cwd: RAIZ,
     stdin: "piped",
     stdout: "piped",

@@ -21,7 +21,7 @@
 
 import assert from "node:assert/strict";
 import { parseArgs } from "node:util";
-import { ParCru, permissoesDaTarefa } from "../ajudantes.ts";
+import { opcoesDaTarefa, ParCru } from "../ajudantes.ts";
 import { mulberry32 as aleatorio } from "../dados.ts"; // o lixo é reproduzível
 import { Cliente } from "../../lib/cliente/sessao.ts";
 import { CodigoErro } from "../../lib/erros.ts";
@@ -115,7 +115,7 @@ class ServidorSoak {
     this.filho = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        ...permissoesDaTarefa("servidor"),
+        ...opcoesDaTarefa("servidor"),
         new URL("servidor.ts", RAIZ).pathname,
         "--host",
         HOST,

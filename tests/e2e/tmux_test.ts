@@ -10,7 +10,7 @@
  */
 
 import assert from "node:assert/strict";
-import { permissoesDaTarefa } from "../ajudantes.ts";
+import { opcoesDaTarefa } from "../ajudantes.ts";
 import { temTmux, Tmux } from "./tmux.ts";
 import { Cliente } from "../../lib/cliente/sessao.ts";
 
@@ -52,7 +52,7 @@ Deno.test({
         "50",
         Deno.execPath(),
         "run",
-        ...permissoesDaTarefa("servidor"),
+        ...opcoesDaTarefa("servidor"),
         new URL("servidor.ts", RAIZ).pathname,
         "--host",
         "127.0.0.1",

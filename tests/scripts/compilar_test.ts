@@ -1,12 +1,16 @@
 /**
  * Testes de scripts/compilar.ts: quando `deno compile` falha, uma linha só,
- * com a causa de verdade, sem a saída crua do Deno nem "Stack backtrace".
+ * com a causa de verdade, sem a saída crua do Deno nem "Stack backtrace"; e o
+ * executável do cliente embute o que ele importa com `import()`.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
-import { explicarFalha } from "../../scripts/compilar.ts";
+import {
+  argumentosDeCompilacao,
+  explicarFalha,
+} from "../../scripts/compilar.ts";
 
 const RAIZ = new URL("../../", import.meta.url);
 
@@ -75,4 +79,32 @@ Deno.test("deno task compilar com DENORT_BIN inexistente: só a linha clara, com
     "compilar: DENORT_BIN aponta para /nao/existe/denort, que não existe: corrija o caminho (um denort " +
       `${Deno.version.deno}) ou remova a variável para o Deno baixá-lo\n`,
   );
+});
+
+Deno.test("o executável do cliente embute os módulos que ele importa com import()", async () => {
+  // Sem internet não há `denort`; o próprio `deno` serve de base: o
+  // executável não roda como o cliente, mas a lista do que foi embutido é a
+  // da compilação de verdade.
+  const pasta = await Deno.makeTempDir({ prefix: "compilar-" });
+  try {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: argumentosDeCompilacao("cliente", `${pasta}/cliente`),
+      cwd: RAIZ,
+      env: { DENORT_BIN: Deno.execPath(), NO_COLOR: "1" },
+    }).output();
+    const saida = new TextDecoder().decode(stdout) +
+      new TextDecoder().decode(stderr);
+    assert.equal(code, 0, saida);
+    assert.match(saida, /Embedded Files/);
+    const fonte = await Deno.readTextFile(new URL("cliente.ts", RAIZ));
+    const dinamicos = [...fonte.matchAll(/import\(\s*"\.\/([^"]+)"/g)]
+      .map(([, caminho]) => caminho);
+    assert.ok(dinamicos.length >= 7, `só ${dinamicos.length} import()`);
+    for (const caminho of dinamicos) {
+      const arquivo = caminho.split("/").at(-1)!;
+      assert.ok(saida.includes(` ${arquivo} (`), `${caminho} ficou de fora`);
+    }
+  } finally {
+    await Deno.remove(pasta, { recursive: true });
+  }
 });
