@@ -68,6 +68,7 @@ import {
   Tipo,
   VERSAO,
 } from "../lib/protocolo/quadros.ts";
+import { MensagemNoLugar } from "../lib/protocolo/mensagem_no_lugar.ts";
 
 const HOST = "127.0.0.1";
 /** Prazo de conexão, saudação e despedida de cada cliente. */
@@ -193,6 +194,7 @@ function conferirLote(lote: Lote, tamanhoMaximo: number): void {
   lote.numerar(primeiro);
   const numeros: number[] = [];
   const decodificador = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(tamanhoMaximo),
   });
   decodificador.decodificar(lote.bytes, (quadro) => {

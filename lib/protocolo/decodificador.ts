@@ -22,7 +22,7 @@ import {
   TAMANHO_SESSAO,
   Tipo,
 } from "./quadros.ts";
-import { MensagemNoLugar } from "./mensagem_no_lugar.ts";
+import type { MensagemNoLugar } from "./mensagem_no_lugar.ts";
 import { decodificarUtf8 } from "./utf8.ts";
 
 const VAZIO = new Uint8Array(0);
@@ -36,6 +36,14 @@ export interface OpcoesDecodificador {
    * não fala o protocolo.
    */
   saudacao?: Tipo | undefined;
+  /**
+   * Quem lê o corpo de cada MENSAGEM: a classe `MensagemNoLugar`
+   * (mensagem_no_lugar.ts), obrigatória quando `limites` aceita MENSAGEM. Vem
+   * de fora para que quem só recebe as respostas do servidor (o cliente) não
+   * carregue ela nem a varredura: a partida do cliente de uma mensagem é
+   * medida no banco (cenário 5).
+   */
+  mensagens?: new () => MensagemNoLugar;
   /**
    * Cada MENSAGEM chega como uma `MensagemNoLugar` reaproveitada, sem cópia
    * nem objeto novo (o caminho quente do servidor).
@@ -99,10 +107,20 @@ export class Decodificador {
    */
   #sobra: Uint8Array = VAZIO;
   #aguardandoOla: Tipo | undefined;
+  #mensagens: (new () => MensagemNoLugar) | undefined;
 
   constructor(opcoes: OpcoesDecodificador) {
+    if (
+      opcoes.limites[Tipo.MENSAGEM] !== undefined &&
+      opcoes.mensagens === undefined
+    ) {
+      throw new TypeError(
+        "limites que aceitam MENSAGEM pedem opcoes.mensagens (MensagemNoLugar)",
+      );
+    }
     this.#limites = opcoes.limites;
     this.#aguardandoOla = opcoes.saudacao;
+    this.#mensagens = opcoes.mensagens;
     this.#noLugar = opcoes.noLugar ? undefined : null;
   }
 
@@ -268,12 +286,12 @@ export class Decodificador {
       if (this.#noLugar !== null) {
         const noLugar = this.#noLugar ??= {
           tipo,
-          mensagem: new MensagemNoLugar(),
+          mensagem: new this.#mensagens!(),
         };
         noLugar.mensagem.decodificar(bytes, inicio, fim);
         return noLugar;
       }
-      const mensagem = new MensagemNoLugar();
+      const mensagem = new this.#mensagens!();
       mensagem.decodificar(bytes, inicio, fim);
       return { tipo, mensagem: mensagem.copiar() };
     }

@@ -37,6 +37,7 @@ import {
   VERSAO,
   VERSAO_1,
 } from "../protocolo/quadros.ts";
+import { MensagemNoLugar } from "../protocolo/mensagem_no_lugar.ts";
 
 /** O que a sessão usa das opções do servidor (`OpcoesServidor` as estende). */
 export interface OpcoesSessao {
@@ -157,6 +158,7 @@ export class Sessao implements Leitor {
     this.#pendente = opcoes.token !== undefined;
     // Mensagens lidas no lugar: o registro as consome antes da próxima leitura.
     this.#decodificador = new Decodificador({
+      mensagens: MensagemNoLugar,
       limites: doServidor.limites,
       saudacao: Tipo.OLA_CLIENTE,
       noLugar: true,

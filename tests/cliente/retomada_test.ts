@@ -19,11 +19,13 @@ import {
   Tipo,
   VERSAO,
 } from "../../lib/protocolo/quadros.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 /** Uma conexão do servidor de mentira: quadros inteiros, um por vez. */
 class Par {
   readonly #conn: Deno.Conn;
   readonly #decodificador = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(1 << 16),
     saudacao: Tipo.OLA_CLIENTE,
   });

@@ -33,6 +33,7 @@ import {
   VERSAO_1,
 } from "../../lib/protocolo/quadros.ts";
 import { sortearSessao } from "../../lib/sorteio.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 const RAIZ = new URL("../../", import.meta.url);
 /** Tentativas de cada combinação (saída × conexões) com `kill -9`. */
@@ -264,6 +265,7 @@ async function saudarV2(
     codificar({ tipo: Tipo.OLA_CLIENTE, versao: VERSAO, token: "", sessao }),
   );
   const decodificador = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: {
       ...limitesDoServidor(1024),
       [Tipo.OLA_SERVIDOR]: 17,
@@ -354,6 +356,7 @@ Deno.test("cliente novo com servidor antigo (só versão 1): recusa a 2 com o er
     for (let i = 0; i < 2; i++) {
       const conn = await ouvinte.accept();
       const decodificador = new Decodificador({
+        mensagens: MensagemNoLugar,
         limites: limitesDoServidor(1024),
         saudacao: Tipo.OLA_CLIENTE,
       });

@@ -27,6 +27,7 @@ import {
 import { deHex, paraHex, utf8 } from "../bytes.ts";
 import { mensagem } from "../dados.ts";
 import { decodificarPedacos, EXEMPLOS, TODOS } from "./exemplos.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 Deno.test("cada tipo de quadro faz ida e volta pelo codec", async (t) => {
   for (const { nome, quadro } of EXEMPLOS) {
@@ -36,7 +37,7 @@ Deno.test("cada tipo de quadro faz ida e volta pelo codec", async (t) => {
       assert.equal(corpo, bytes.length - CABECALHO, "comprimento = só o corpo");
       assert.equal(bytes[4], quadro.tipo);
       const quadros = decodificarPedacos(
-        new Decodificador({ limites: TODOS }),
+        new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS }),
         [bytes],
       );
       assert.deepEqual(quadros, [quadro]);
@@ -251,7 +252,10 @@ Deno.test("leiaute byte a byte contra hex escrito à mão", async (t) => {
       const esperado = deHex(hex);
       assert.equal(paraHex(codificar(quadro)), paraHex(esperado));
       assert.deepEqual(
-        decodificarPedacos(new Decodificador({ limites: TODOS }), [esperado]),
+        decodificarPedacos(
+          new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS }),
+          [esperado],
+        ),
         [quadro],
       );
     });

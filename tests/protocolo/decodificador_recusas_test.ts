@@ -38,11 +38,13 @@ import {
   TEXTO_GRANDE,
   TODOS,
 } from "./exemplos.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 Deno.test("mensagem no limite passa; um byte a mais é MENSAGEM_GRANDE", () => {
   const noLimite = mensagem({ assunto: ASSUNTO_GRANDE, texto: TEXTO_GRANDE });
   assert.equal(tamanhoDaMensagem(noLimite.assunto, noLimite.texto), 1024);
   const d = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
   });
   assert.equal(
@@ -52,7 +54,10 @@ Deno.test("mensagem no limite passa; um byte a mais é MENSAGEM_GRANDE", () => {
   const demais = { ...noLimite, texto: noLimite.texto + "x" };
   const erro = lancaErro(
     () =>
-      new Decodificador({ limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO) })
+      new Decodificador({
+        mensagens: MensagemNoLugar,
+        limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+      })
         .decodificar(
           codificarMensagem(demais),
           () => {},
@@ -66,7 +71,10 @@ Deno.test("mensagem no limite passa; um byte a mais é MENSAGEM_GRANDE", () => {
 
 Deno.test("comprimento grande demais é recusado só pelo cabeçalho de 5 bytes", async (t) => {
   const servidor = () =>
-    new Decodificador({ limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO) });
+    new Decodificador({
+      mensagens: MensagemNoLugar,
+      limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
+    });
   const casos: {
     nome: string;
     decodificador: () => Decodificador;
@@ -399,11 +407,13 @@ Deno.test("corpos malformados lançam ErroDeProtocolo com o código certo", asyn
   for (const { nome, limites, bytes, codigo } of casos) {
     await t.step(nome, () => {
       lancaErro(
-        () => new Decodificador({ limites }).decodificar(bytes, () => {}),
+        () =>
+          new Decodificador({ mensagens: MensagemNoLugar, limites })
+            .decodificar(bytes, () => {}),
         codigo,
       );
       // O mesmo erro quando o quadro chega um byte por vez (caminho lento).
-      const d = new Decodificador({ limites });
+      const d = new Decodificador({ mensagens: MensagemNoLugar, limites });
       lancaErro(() => {
         for (let i = 0; i < bytes.length; i++) {
           d.decodificar(bytes.subarray(i, i + 1), () => {});
@@ -419,10 +429,11 @@ Deno.test("tipo desconhecido é TIPO_DESCONHECIDO", async (t) => {
       for (const limites of [TODOS, limitesDoCliente()]) {
         lancaErro(
           () =>
-            new Decodificador({ limites }).decodificar(
-              quadroCru(tipo, []),
-              () => {},
-            ),
+            new Decodificador({ mensagens: MensagemNoLugar, limites })
+              .decodificar(
+                quadroCru(tipo, []),
+                () => {},
+              ),
           CodigoErro.TIPO_DESCONHECIDO,
         );
       }
@@ -431,7 +442,10 @@ Deno.test("tipo desconhecido é TIPO_DESCONHECIDO", async (t) => {
   await t.step("tipo do outro sentido: CONFIRMACAO no servidor", () => {
     lancaErro(
       () =>
-        new Decodificador({ limites: limitesDoServidor(1024) }).decodificar(
+        new Decodificador({
+          mensagens: MensagemNoLugar,
+          limites: limitesDoServidor(1024),
+        }).decodificar(
           codificar({ tipo: Tipo.CONFIRMACAO, numero: 1 }),
           () => {},
         ),
@@ -455,6 +469,7 @@ Deno.test("um ClientHello de TLS no lugar da saudação é reconhecido como TLS"
   for (const baixo of [0x01, 0x02, 0xc8]) {
     await t.step(`comprimento do registro 0x02${baixo.toString(16)}`, () => {
       const decodificador = new Decodificador({
+        mensagens: MensagemNoLugar,
         limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
         saudacao: Tipo.OLA_CLIENTE,
       });

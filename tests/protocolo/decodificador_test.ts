@@ -41,6 +41,21 @@ import {
   TODOS,
 } from "./exemplos.ts";
 
+Deno.test("quem aceita MENSAGEM diz quem a lê; o cliente, que não aceita, não carrega a MensagemNoLugar", () => {
+  assert.throws(
+    () => new Decodificador({ limites: limitesDoServidor(1024) }),
+    (erro: unknown) =>
+      erro instanceof TypeError && /opcoes\.mensagens/.test(erro.message),
+  );
+  const cliente = new Decodificador({ limites: limitesDoCliente() });
+  const quadros: Quadro[] = [];
+  cliente.decodificar(
+    codificar({ tipo: Tipo.CONFIRMACAO, numero: 7 }),
+    (q) => quadros.push(q),
+  );
+  assert.deepEqual(quadros, [{ tipo: Tipo.CONFIRMACAO, numero: 7 }]);
+});
+
 Deno.test("fimDoPedaco: verdadeiro só no último quadro completo de cada pedaço", () => {
   const um = codificar({
     tipo: Tipo.MENSAGEM,
@@ -52,7 +67,7 @@ Deno.test("fimDoPedaco: verdadeiro só no último quadro completo de cada pedaç
   });
   const ping = codificar({ tipo: Tipo.PING });
   const vistos: string[] = [];
-  const d = new Decodificador({ limites: TODOS });
+  const d = new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS });
   const anotar = (pedacos: Uint8Array[]) => {
     for (const pedaco of pedacos) {
       d.decodificar(pedaco, (q) => vistos.push(`${q.tipo}:${d.fimDoPedaco}`));
@@ -76,7 +91,7 @@ Deno.test("fimDoPedaco: verdadeiro só no último quadro completo de cada pedaç
 
 Deno.test("todo ponto de corte em dois pedaços dá os mesmos quadros", () => {
   for (let corte = 0; corte <= FLUXO.length; corte++) {
-    const d = new Decodificador({ limites: TODOS });
+    const d = new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS });
     const quadros = decodificarPedacos(d, [
       FLUXO.subarray(0, corte),
       FLUXO.subarray(corte),
@@ -90,7 +105,10 @@ Deno.test("todo par de pontos de corte (três pedaços) dá os mesmos quadros", 
   const n = FLUXO_PEQUENO.length;
   for (let a = 0; a <= n; a++) {
     for (let b = a; b <= n; b++) {
-      const d = new Decodificador({ limites: TODOS });
+      const d = new Decodificador({
+        mensagens: MensagemNoLugar,
+        limites: TODOS,
+      });
       const quadros = decodificarPedacos(d, [
         FLUXO_PEQUENO.subarray(0, a),
         FLUXO_PEQUENO.subarray(a, b),
@@ -123,6 +141,7 @@ Deno.test("todo ponto de corte vale também com saudação obrigatória", () => 
   const fluxo = juntar(...doCliente.map(codificar));
   for (let corte = 0; corte <= fluxo.length; corte++) {
     const d = new Decodificador({
+      mensagens: MensagemNoLugar,
       limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
       saudacao: Tipo.OLA_CLIENTE,
     });
@@ -135,7 +154,7 @@ Deno.test("todo ponto de corte vale também com saudação obrigatória", () => 
 });
 
 Deno.test("um byte por vez dá os mesmos quadros", () => {
-  const d = new Decodificador({ limites: TODOS });
+  const d = new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS });
   const quadros: Quadro[] = [];
   for (let i = 0; i < FLUXO.length; i++) {
     d.decodificar(FLUXO.subarray(i, i + 1), (q) => quadros.push(q));
@@ -145,7 +164,7 @@ Deno.test("um byte por vez dá os mesmos quadros", () => {
 });
 
 Deno.test("um byte por vez em cópias próprias (buffers distintos)", () => {
-  const d = new Decodificador({ limites: TODOS });
+  const d = new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS });
   const quadros: Quadro[] = [];
   for (const byte of FLUXO) {
     d.decodificar(Uint8Array.of(byte), (q) => quadros.push(q));
@@ -165,7 +184,7 @@ Deno.test("muitos quadros num só pedaço saem todos, na ordem", () => {
   }
   quadros.push({ tipo: Tipo.DESPEDIDA });
   const fluxo = juntar(...quadros.map(codificar));
-  const d = new Decodificador({ limites: TODOS });
+  const d = new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS });
   assert.deepEqual(decodificarPedacos(d, [fluxo]), quadros);
   assert.equal(d.incompleto, false);
 });
@@ -176,7 +195,10 @@ Deno.test("pedaço que é uma vista com deslocamento no buffer é lido no lugar 
   buffer.set(FLUXO, 3);
   const vista = buffer.subarray(3, 3 + FLUXO.length);
   assert.deepEqual(
-    decodificarPedacos(new Decodificador({ limites: TODOS }), [vista]),
+    decodificarPedacos(
+      new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS }),
+      [vista],
+    ),
     QUADROS,
   );
 });
@@ -185,15 +207,18 @@ Deno.test("quadros entregues não dependem do pedaço depois de lido", () => {
   // O caminho rápido lê o corpo no lugar; o quadro tem de sobreviver ao
   // reaproveitamento do buffer de leitura.
   const pedaco = FLUXO.slice();
-  const quadros = decodificarPedacos(new Decodificador({ limites: TODOS }), [
-    pedaco,
-  ]);
+  const quadros = decodificarPedacos(
+    new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS }),
+    [
+      pedaco,
+    ],
+  );
   pedaco.fill(0);
   assert.deepEqual(quadros, QUADROS);
 });
 
 Deno.test("incompleto indica bytes guardados de um quadro pela metade", () => {
-  const d = new Decodificador({ limites: TODOS });
+  const d = new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS });
   const bytes = codificar({ tipo: Tipo.CONFIRMACAO, numero: 9 });
   assert.equal(d.incompleto, false);
   d.decodificar(bytes.subarray(0, 2), () => {});
@@ -207,19 +232,25 @@ Deno.test("incompleto indica bytes guardados de um quadro pela metade", () => {
 });
 
 Deno.test("pedaço vazio não muda nada", () => {
-  const d = new Decodificador({ limites: TODOS });
+  const d = new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS });
   assert.deepEqual(decodificarPedacos(d, [new Uint8Array(0)]), []);
   assert.equal(d.incompleto, false);
 });
 
 Deno.test("trocar os limites vale a partir do próximo cabeçalho", () => {
-  const d = new Decodificador({ limites: limitesDoServidor(4) });
+  const d = new Decodificador({
+    mensagens: MensagemNoLugar,
+    limites: limitesDoServidor(4),
+  });
   const grande = codificar({
     tipo: Tipo.MENSAGEM,
     mensagem: mensagem({ assunto: "", texto: "12345" }),
   });
   lancaErro(() => d.decodificar(grande, () => {}), CodigoErro.MENSAGEM_GRANDE);
-  const outro = new Decodificador({ limites: limitesDoServidor(4) });
+  const outro = new Decodificador({
+    mensagens: MensagemNoLugar,
+    limites: limitesDoServidor(4),
+  });
   outro.limites = limitesDoServidor(5);
   assert.equal(decodificarPedacos(outro, [grande]).length, 1);
 });
@@ -227,6 +258,7 @@ Deno.test("trocar os limites vale a partir do próximo cabeçalho", () => {
 Deno.test("antes da saudação obrigatória", async (t) => {
   const novo = () =>
     new Decodificador({
+      mensagens: MensagemNoLugar,
       limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
       saudacao: Tipo.OLA_CLIENTE,
     });
@@ -383,6 +415,7 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
   for (const ruim of ruins) {
     await t.step(`${ruim.nome}, tudo num pedaço`, () => {
       const d = new Decodificador({
+        mensagens: MensagemNoLugar,
         limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
         saudacao: Tipo.OLA_CLIENTE,
       });
@@ -396,6 +429,7 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
     });
     await t.step(`${ruim.nome}, quadro ruim atravessando pedaços`, () => {
       const d = new Decodificador({
+        mensagens: MensagemNoLugar,
         limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
         saudacao: Tipo.OLA_CLIENTE,
       });
@@ -415,6 +449,7 @@ Deno.test("quadros antes de um quadro ruim no mesmo pedaço são entregues antes
 
 Deno.test("no lugar: quadros grandes que atravessam pedaços chegam inteiros, dividem um buffer, e a vista larga os bytes no fim de cada pedaço", () => {
   const d = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(70_000),
     noLugar: true,
   });

@@ -34,6 +34,7 @@ import {
   Tipo,
 } from "../../lib/protocolo/quadros.ts";
 import { mulberry32 } from "../dados.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 // ---------------------------------------------------------------------------
 // PRNG
@@ -409,6 +410,7 @@ function alimentar(
   let erro: ErroDeProtocolo | undefined;
   const alocacao = espiando(() => {
     const d = new Decodificador({
+      mensagens: MensagemNoLugar,
       limites: perfil.limites,
       saudacao: perfil.saudacao,
     });
@@ -548,7 +550,7 @@ Deno.test("fuzz: comprimentos enormes não fazem o heap crescer", () => {
     maior = Math.max(
       maior,
       espiando(() => {
-        const d = new Decodificador({ limites });
+        const d = new Decodificador({ mensagens: MensagemNoLugar, limites });
         try {
           d.decodificar(cabecalho, () => {});
         } catch (e) {
@@ -575,7 +577,10 @@ Deno.test("fuzz: o espião de alocação enxerga o corpo alocado pelo decodifica
   new DataView(cabecalho.buffer).setUint32(0, 16 + 1024);
   cabecalho[4] = Tipo.MENSAGEM;
   const alocado = espiando(() => {
-    new Decodificador({ limites }).decodificar(cabecalho, () => {});
+    new Decodificador({ mensagens: MensagemNoLugar, limites }).decodificar(
+      cabecalho,
+      () => {},
+    );
   });
   assert.equal(alocado, 16 + 1024);
   assert.equal(globalThis.Uint8Array, U8Original, "espião removido");

@@ -19,6 +19,7 @@ import { mensagem } from "../dados.ts";
 
 Deno.test("Decodificador noLugar reaproveita a MensagemNoLugar; copiar() dá uma Mensagem independente", () => {
   const decodificador = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
     noLugar: true,
   });

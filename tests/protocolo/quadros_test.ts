@@ -28,6 +28,7 @@ import {
 } from "../../lib/protocolo/quadros.ts";
 import { mensagem } from "../dados.ts";
 import { decodificarPedacos, EXEMPLOS, lancaErro } from "./exemplos.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 Deno.test("os limites de cada lado aceitam os quadros que esse lado recebe", async (t) => {
   // Só o cliente manda OLA_CLIENTE e MENSAGEM; só o servidor manda
@@ -41,11 +42,13 @@ Deno.test("os limites de cada lado aceitam os quadros que esse lado recebe", asy
       const paraCliente = !soDoCliente.includes(quadro.tipo);
       if (paraServidor) {
         const d = new Decodificador({
+          mensagens: MensagemNoLugar,
           limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
         });
         assert.deepEqual(decodificarPedacos(d, [bytes]), [quadro]);
       } else {
         const d = new Decodificador({
+          mensagens: MensagemNoLugar,
           limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
         });
         lancaErro(
@@ -83,6 +86,7 @@ Deno.test("o limite medido por tamanhoDaMensagem é o que o decodificador aplica
   const texto = "a".repeat(TAMANHO_MAXIMO_PADRAO - 3);
   assert.equal(tamanhoDaMensagem(assunto, texto), TAMANHO_MAXIMO_PADRAO);
   const d = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
   });
   const quadros = decodificarPedacos(d, [

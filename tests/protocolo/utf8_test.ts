@@ -18,6 +18,7 @@ import { bytesUtf8 } from "../../lib/protocolo/utf8.ts";
 import { utf8 } from "../bytes.ts";
 import { mensagem, mulberry32 } from "../dados.ts";
 import { decodificarPedacos, TODOS } from "./exemplos.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 Deno.test("bytesUtf8 e tamanhoDaMensagem batem com o TextEncoder", async (t) => {
   const casos: [string, string][] = [
@@ -92,9 +93,12 @@ Deno.test({
     ];
     for (const quadro of quadros) {
       assert.deepEqual(
-        decodificarPedacos(new Decodificador({ limites: TODOS }), [
-          codificar(quadro),
-        ]),
+        decodificarPedacos(
+          new Decodificador({ mensagens: MensagemNoLugar, limites: TODOS }),
+          [
+            codificar(quadro),
+          ],
+        ),
         [quadro],
       );
     }

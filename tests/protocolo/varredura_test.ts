@@ -69,6 +69,7 @@ Deno.test("nadaAEscapar: trocar de buffer entre chamadas não confunde a vista g
 
 Deno.test("MensagemNoLugar.semEscape: falso exatamente quando um byte é controle, DEL, aspas, barra invertida ou não ASCII, em qualquer posição e alinhamento", () => {
   const decodificador = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(TAMANHO_MAXIMO_PADRAO),
     noLugar: true,
   });

@@ -169,6 +169,7 @@ async function linhasPelosDoisCaminhos(
   const registroRapido = new RegistroJson(saidaRapida);
   const registroComum = new RegistroJson(saidaComum);
   const decodificador = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(1 << 20),
     noLugar: true,
   });

@@ -20,7 +20,7 @@ import {
   DecodificadorLegado,
   type MensagemLegada,
 } from "../../lib/protocolo/legado.ts";
-import type { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 import {
   limitesDoServidor,
   type Mensagem,
@@ -253,6 +253,7 @@ async function blocosPelosDoisCaminhos(
     }
   } else {
     const decodificador = new Decodificador({
+      mensagens: MensagemNoLugar,
       limites: limitesDoServidor(1 << 20),
       noLugar: true,
     });

@@ -38,6 +38,7 @@ import { SaidaEmLotes } from "../../lib/saida/lotes.ts";
 import { EscritorFalso } from "../ajudantes.ts";
 import { juntar } from "../bytes.ts";
 import { INSTANTE, MARCAS, SEM_CORES, SESSAO } from "./dados.ts";
+import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
 
 const LIMITE = 1 << 20;
 const PAR_V4: Par = { endereco: "127.0.0.1", porta: 5000 };
@@ -131,6 +132,7 @@ function pelaPassagem(
   instante: number,
 ): number {
   const decodificador = new Decodificador({
+    mensagens: MensagemNoLugar,
     limites: limitesDoServidor(LIMITE),
     noLugar: true,
   });
@@ -190,7 +192,11 @@ for (const [nome, criar] of FORMATOS) {
       const par = semente % 2 === 0 ? PAR_V6 : PAR_V4;
       const instante = INSTANTE + 500 + semente;
       const comum = caminho(criar);
-      new Decodificador({ limites: limitesDoServidor(LIMITE), noLugar: true })
+      new Decodificador({
+        mensagens: MensagemNoLugar,
+        limites: limitesDoServidor(LIMITE),
+        noLugar: true,
+      })
         .decodificar(bytes, pelosEventos(comum.registro, par, instante));
       const rapido = caminho(criar);
       const passagem = rapido.registro.passagem;
@@ -343,7 +349,11 @@ Deno.test("passagem: leituras maiores que as regiões do núcleo (entrada de 256
   for (let n = 1; n <= 20_000; n++) quadros.push(simples(n, INSTANTE + n));
   const bytes = juntar(...quadros); // ~1 MB de entrada, ~5 MB de linhas
   const comum = caminho((saida) => new RegistroJson(saida));
-  new Decodificador({ limites: limitesDoServidor(LIMITE), noLugar: true })
+  new Decodificador({
+    mensagens: MensagemNoLugar,
+    limites: limitesDoServidor(LIMITE),
+    noLugar: true,
+  })
     .decodificar(bytes, pelosEventos(comum.registro, PAR_V4, INSTANTE));
   for (const sincrona of [false, true]) {
     // Síncrona: um arquivo comum, gravado direto da memória do núcleo.
