@@ -63,7 +63,7 @@ export const COMPLETO = {
   rajadas: 4000,
   esperaAssentarMs: 90_000,
   sondas: 20,
-  partidas: 20,
+  partidas: 40,
   rodadasLadoALado: 3,
   aquecerLadoALado: true,
   espectadores: 100,
