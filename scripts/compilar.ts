@@ -27,24 +27,12 @@ const ALVOS = [
 const raiz = new URL("../", import.meta.url);
 
 /**
- * O que entra no executável além do grafo de módulos. No servidor, arquivos
- * que ele lê em vez de importar: a página do painel (`lib/painel/pagina.ts`
- * os lê pelo caminho, e o executável os acha no seu sistema de arquivos
- * embutido). No cliente, os módulos que ele importa com `import()`: com
- * `--unstable-lazy-dynamic-imports` (da tarefa), o grafo da compilação não
- * os segue (tests/arquitetura_test.ts confere a lista).
+ * Arquivos que o programa lê em vez de importar: a página do painel
+ * (`lib/painel/pagina.ts` os lê pelo caminho, e o executável os acha no seu
+ * sistema de arquivos embutido).
  */
-export const INCLUIR: Record<string, string[]> = {
+const INCLUIR: Record<string, string[]> = {
   servidor: ["lib/painel/pagina/"],
-  cliente: [
-    "lib/cli/ajuda.ts",
-    "lib/cli/arquivos.ts",
-    "lib/cliente/legado.ts",
-    "lib/cliente/linhas.ts",
-    "lib/cliente/menu.ts",
-    "lib/saida/cores.ts",
-    "lib/saida/lotes.ts",
-  ],
 };
 
 /** Os argumentos do `deno compile` de `programa` (relativos à raiz). */

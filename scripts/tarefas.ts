@@ -32,8 +32,7 @@ export function tarefas(): Record<string, Tarefa> {
 
 /**
  * As opções da tarefa `nome` do deno.json (entre `run` e o script): as
- * permissões e, no cliente, as duas que encurtam a partida (`--no-config`,
- * `--unstable-lazy-dynamic-imports`; veja o README).
+ * permissões.
  *
  * @throws {Error} se a tarefa não existe ou não tem a forma `deno run ... x.ts`
  */

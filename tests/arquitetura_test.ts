@@ -8,7 +8,6 @@
  */
 
 import assert from "node:assert/strict";
-import { INCLUIR } from "../scripts/compilar.ts";
 
 const RAIZ = new URL("../", import.meta.url);
 
@@ -159,7 +158,7 @@ Deno.test("o cliente de uma mensagem parte só com o que usa: o menu, a ajuda, o
   ) {
     assert.ok(
       modulos.has(new URL(tardio, RAIZ).href),
-      `${tardio} continua no grafo (o deno check o confere)`,
+      `${tardio} continua no grafo (o deno compile o embute)`,
     );
     assert.ok(!partida.includes(tardio), `${tardio} carregado na partida`);
   }
@@ -183,18 +182,6 @@ Deno.test("cliente.ts pede ele mesmo cada módulo da partida: o Deno só lê o m
     faltam,
     [],
     "importe em cliente.ts (na lista do resto da partida) cada módulo da partida",
-  );
-});
-
-Deno.test("todo import() do cliente entra no executável: a compilação, com --unstable-lazy-dynamic-imports, não o segue", async () => {
-  const fonte = await texto("cliente.ts");
-  const dinamicos = [...fonte.matchAll(/import\(\s*"\.\/([^"]+)"/g)]
-    .map(([, caminho]) => caminho);
-  assert.ok(dinamicos.length >= 7, `só ${dinamicos.length} import()`);
-  assert.deepEqual(
-    [...new Set(dinamicos)].sort(),
-    [...INCLUIR.cliente].sort(),
-    "scripts/compilar.ts (INCLUIR.cliente) lista exatamente os import() de cliente.ts",
   );
 });
 

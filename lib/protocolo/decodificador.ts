@@ -110,17 +110,9 @@ export class Decodificador {
   #mensagens: (new () => MensagemNoLugar) | undefined;
 
   constructor(opcoes: OpcoesDecodificador) {
-    if (
-      opcoes.limites[Tipo.MENSAGEM] !== undefined &&
-      opcoes.mensagens === undefined
-    ) {
-      throw new TypeError(
-        "limites que aceitam MENSAGEM pedem opcoes.mensagens (MensagemNoLugar)",
-      );
-    }
-    this.#limites = opcoes.limites;
-    this.#aguardandoOla = opcoes.saudacao;
     this.#mensagens = opcoes.mensagens;
+    this.#limites = comLeitor(opcoes.limites, this.#mensagens);
+    this.#aguardandoOla = opcoes.saudacao;
     this.#noLugar = opcoes.noLugar ? undefined : null;
   }
 
@@ -139,9 +131,13 @@ export class Decodificador {
     return this.#estado === Estado.CORPO || this.#preenchido > 0;
   }
 
-  /** Troca os limites (o cliente só sabe o do servidor depois da saudação). */
+  /**
+   * Troca os limites (o cliente só sabe o do servidor depois da saudação).
+   *
+   * @throws {TypeError} se aceitam MENSAGEM e não há `opcoes.mensagens`
+   */
   set limites(limites: Readonly<Limites>) {
-    this.#limites = limites;
+    this.#limites = comLeitor(limites, this.#mensagens);
   }
 
   /**
@@ -350,6 +346,19 @@ export class Decodificador {
       "os primeiros bytes não são uma saudação do protocolo Sockets de Rede",
     );
   }
+}
+
+/** `limites`, se quem lê MENSAGEM foi dado ou eles não a aceitam. */
+function comLeitor(
+  limites: Readonly<Limites>,
+  mensagens: (new () => MensagemNoLugar) | undefined,
+): Readonly<Limites> {
+  if (limites[Tipo.MENSAGEM] !== undefined && mensagens === undefined) {
+    throw new TypeError(
+      "limites que aceitam MENSAGEM pedem opcoes.mensagens (MensagemNoLugar)",
+    );
+  }
+  return limites;
 }
 
 function erroDeTamanho(tipo: number, tamanho: number, limite: number) {

@@ -442,22 +442,11 @@ const PERMISSOES_SERVIDOR = PERMISSOES.map((p) =>
     : p
 );
 
-/** O cliente tem ainda duas opções que não são permissões: partir mais rápido. */
-const PARTIDA_CLIENTE = ["--no-config", "--unstable-lazy-dynamic-imports"];
-
 Deno.test("as permissões dos dois programas são exatamente as documentadas", async () => {
   assert.deepEqual(opcoesDaTarefa("servidor"), PERMISSOES_SERVIDOR);
-  assert.deepEqual(opcoesDaTarefa("cliente"), [
-    ...PERMISSOES,
-    ...PARTIDA_CLIENTE,
-  ]);
+  assert.deepEqual(opcoesDaTarefa("cliente"), PERMISSOES);
   const readme = await Deno.readTextFile(new URL("README.md", RAIZ));
-  for (
-    const opcao of [
-      ...PERMISSOES.filter((p) => p.startsWith("--allow")),
-      ...PARTIDA_CLIENTE,
-    ]
-  ) {
+  for (const opcao of PERMISSOES.filter((p) => p.startsWith("--allow"))) {
     assert.ok(readme.includes(`| \`${opcao}\``), `README explica ${opcao}`);
   }
   assert.ok(

@@ -48,6 +48,10 @@ Deno.test("quem aceita MENSAGEM diz quem a lê; o cliente, que não aceita, não
       erro instanceof TypeError && /opcoes\.mensagens/.test(erro.message),
   );
   const cliente = new Decodificador({ limites: limitesDoCliente() });
+  assert.throws(
+    () => cliente.limites = limitesDoServidor(1024),
+    (erro: unknown) => erro instanceof TypeError,
+  );
   const quadros: Quadro[] = [];
   cliente.decodificar(
     codificar({ tipo: Tipo.CONFIRMACAO, numero: 7 }),

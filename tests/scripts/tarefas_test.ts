@@ -25,11 +25,6 @@ Deno.test("opcoesDaTarefa lê as opções entre run e o script", () => {
         : "--allow-env=SOCKETS_TOKEN",
       "--allow-read",
       "--no-prompt",
-      // Só o cliente: a partida dele é medida (README, "O que cada binário
-      // pode fazer").
-      ...(programa === "cliente"
-        ? ["--no-config", "--unstable-lazy-dynamic-imports"]
-        : []),
     ]);
   }
   assert.throws(() => opcoesDaTarefa("nada"), /não existe/);
