@@ -28,6 +28,7 @@ export function analisarPorta(
  */
 export function analisarHost(valor: string | undefined): string | undefined {
   if (valor === undefined) return undefined;
+  if (eNomeSimples(valor)) return valor;
   if (valor.trim() === "") {
     throw new ErroDeUso(
       "--host não pode ficar vazio; dê um nome ou endereço (ou omita a opção)",
@@ -61,7 +62,7 @@ export function analisarInteiro(
   padrao: number,
 ): number {
   if (valor === undefined) return padrao;
-  if (!/^-?\d+$/.test(valor.trim())) {
+  if (!eInteiroDecimal(valor.trim())) {
     throw new ErroDeUso(`${nome} deve ser um número inteiro, não "${valor}"`);
   }
   const numero = Number(valor);
@@ -117,4 +118,30 @@ export function analisarSegundos(
  */
 export function textoDeSegundos(ms: number): string {
   return String(ms / 1000);
+}
+
+// As duas conferências abaixo, as do caso comum da partida do cliente, não
+// usam expressão regular: a primeira execução de cada uma custa dezenas de
+// µs, e a partida do cliente de uma mensagem é medida no banco (cenário 5).
+
+/** Um nome ou IPv4 comum: só letras, dígitos, `.`, `-` e `_`. */
+function eNomeSimples(texto: string): boolean {
+  for (let i = 0; i < texto.length; i++) {
+    const c = texto.charCodeAt(i);
+    const simples = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f;
+    if (!simples) return false;
+  }
+  return texto.length > 0;
+}
+
+/** Só dígitos decimais, talvez com um `-` na frente. */
+function eInteiroDecimal(texto: string): boolean {
+  const inicio = texto.startsWith("-") ? 1 : 0;
+  if (texto.length === inicio) return false;
+  for (let i = inicio; i < texto.length; i++) {
+    const c = texto.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
