@@ -25,7 +25,7 @@ import type { LeitorDeLinhas } from "./lib/cliente/linhas.ts";
 import type { SessaoDeEnvio, Tela } from "./lib/cliente/interfaces.ts";
 import { enviarLinhas, enviarUma } from "./lib/cliente/roteiro.ts";
 import type { Escritor, SaidaEmLotes } from "./lib/saida/lotes.ts";
-import { ouvirInterrupcoes } from "./lib/sinais.ts";
+import { esperarORepasse, ouvirInterrupcoes } from "./lib/sinais.ts";
 
 // O resto da partida, importado daqui só para ser pedido daqui. Ao carregar
 // um módulo, o Deno (2.9) acha a linha de cada import que ainda não pediu no
@@ -272,4 +272,8 @@ function esperarCtrlC(): { promessa: Promise<void> } {
 }
 
 // Deno.exit: a leitura pendente do teclado não deve segurar o processo.
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  const codigo = await main(Deno.args);
+  await esperarORepasse();
+  Deno.exit(codigo);
+}

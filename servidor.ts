@@ -24,7 +24,7 @@ import { Painel } from "./lib/painel/painel.ts";
 import { RetornoServidor } from "./lib/retornos.ts";
 import { Servidor } from "./lib/servidor/servidor.ts";
 import { Tentativas } from "./lib/servidor/tentativas.ts";
-import { ouvirInterrupcoes } from "./lib/sinais.ts";
+import { esperarORepasse, ouvirInterrupcoes } from "./lib/sinais.ts";
 import {
   eArquivoComum,
   ESCRITA_SINCRONA_MAXIMA,
@@ -470,4 +470,8 @@ function problemaDeTls(texto: string): string {
   return `certificado ou chave TLS recusados (${texto}); confira --tls-cert e --tls-chave`;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  const codigo = await main(Deno.args);
+  await esperarORepasse();
+  Deno.exit(codigo);
+}
