@@ -23,7 +23,7 @@
  * e o shell via 130 em vez do código do programa (o cliente com `--linhas`,
  * que sai em poucos ms: 3 de 40 baterias de 60 rodadas do teste do Ctrl-C no
  * tmux tiveram uma rodada assim). Esperando `ESPERA_DO_REPASSE_MS` desde o
- * primeiro sinal antes de sair (`esperarORepasse`), nenhuma de 70.
+ * primeiro sinal antes de sair (`esperarORepasse`), nenhuma de 110.
  *
  * @module
  */
