@@ -12,6 +12,7 @@ import { CodigoErro, ErroDeProtocolo } from "../erros.ts";
 import {
   BYTES_CODIGO_SAIDA,
   CABECALHO,
+  eHexMinusculo,
   FIXO_MENSAGEM,
   type Limites,
   MAGICO,
@@ -479,8 +480,7 @@ function decodificarOlaCliente(
     throw malformado("saudação da versão 2 sem a sessão");
   }
   for (let i = 0; i < TAMANHO_SESSAO; i++) {
-    const c = resto[i];
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) {
+    if (!eHexMinusculo(resto[i])) {
       throw malformado(
         "sessão com caractere que não é dígito hexadecimal minúsculo",
       );

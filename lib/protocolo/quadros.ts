@@ -193,8 +193,12 @@ export function tamanhoDaMensagem(assunto: string, texto: string): number {
 export function eSessao(texto: string): boolean {
   if (texto.length !== TAMANHO_SESSAO) return false;
   for (let i = 0; i < texto.length; i++) {
-    const c = texto.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    if (!eHexMinusculo(texto.charCodeAt(i))) return false;
   }
   return true;
+}
+
+/** O código (byte ou unidade UTF-16) é de `0`–`9` ou `a`–`f`: um dígito da sessão. */
+export function eHexMinusculo(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
 }

@@ -431,6 +431,18 @@ function bytesDe(texto: string): Uint8Array {
   return new TextEncoder().encode(texto);
 }
 
+/** O evento de uma mensagem do cliente original, como a sessão o relata. */
+function eventoLegado(mensagem: Mensagem, instante: number) {
+  return {
+    tipo: "mensagem" as const,
+    instante,
+    par: PAR_V4,
+    mensagem,
+    sessao: SESSAO,
+    legado: true,
+  };
+}
+
 /** O caminho comum: `decodificar` em cada pedaço, um evento por bloco. */
 function legadoPelosEventos(
   registro: Registro,
@@ -441,15 +453,10 @@ function legadoPelosEventos(
     noLugar: true,
   });
   for (const pedaco of pedacos) {
-    decodificador.decodificar(pedaco, (mensagem) =>
-      registro.registrar({
-        tipo: "mensagem",
-        instante,
-        par: PAR_V4,
-        mensagem,
-        sessao: SESSAO,
-        legado: true,
-      }));
+    decodificador.decodificar(
+      pedaco,
+      (mensagem) => registro.registrar(eventoLegado(mensagem, instante)),
+    );
   }
   return decodificador;
 }
@@ -469,14 +476,7 @@ function legadoPelaPassagem(
   const passagem = registro.passagemLegada!;
   const legado = new DecodificadorLegado(TAMANHO_LEGADO, { noLugar: true });
   const aoBloco = (mensagem: Mensagem) =>
-    registro.registrar({
-      tipo: "mensagem",
-      instante,
-      par: PAR_V4,
-      mensagem,
-      sessao: SESSAO,
-      legado: true,
-    });
+    registro.registrar(eventoLegado(mensagem, instante));
   for (const pedaco of pedacos) {
     let pos = 0;
     while (pos < pedaco.length && !legado.terminou) {
