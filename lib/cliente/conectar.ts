@@ -36,14 +36,23 @@ export async function abrirConexao(
 ): Promise<Deno.Conn> {
   const { host, porta, tempoLimite } = opcoes;
   if (!opcoes.tls) {
+    // O prazo num AbortController nosso (temporizador.ts), e não num
+    // `AbortSignal.timeout`: o primeiro custa mais à partida do cliente.
+    const controle = new AbortController();
+    const prazo = agendar(
+      tempoLimite,
+      () => controle.abort(new DOMException("prazo", "TimeoutError")),
+    );
     try {
       return await Deno.connect({
         hostname: host,
         port: porta,
-        signal: AbortSignal.timeout(tempoLimite),
+        signal: controle.signal,
       });
     } catch (erro) {
       throw falhaAoConectar(erro, host, porta, tempoLimite);
+    } finally {
+      prazo.cancelar();
     }
   }
   let prazo: Agendamento | undefined;
