@@ -178,6 +178,71 @@ Deno.test("host desconhecido: código 4, sem rastro de pilha", async () => {
   assert.equal(r.erros, "cliente: host desconhecido: nao-existe.invalid\n");
 });
 
+/**
+ * Um ouvinte em Python com a fila de aceitação cheia (`listen(0)` e quatro
+ * conexões que ninguém aceita): o kernel descarta os SYN seguintes, e quem
+ * conecta fica sem resposta, como diante de um host em silêncio, sem sair do
+ * loopback. O Deno não deixa escolher a fila do `listen`.
+ */
+const FILA_CHEIA = `
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+porta = s.getsockname()[1]
+fila = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try:
+        c.connect(("127.0.0.1", porta))
+    except BlockingIOError:
+        pass
+    fila.append(c)
+print(porta, flush=True)
+sys.stdin.read()
+`;
+
+Deno.test("conectar sem resposta (fila de aceitação cheia): prazo de --tempo-limite, código 5", async () => {
+  let python: Deno.ChildProcess;
+  try {
+    python = new Deno.Command("python3", {
+      args: ["-c", FILA_CHEIA],
+      stdin: "piped",
+      stdout: "piped",
+    }).spawn();
+  } catch (erro) {
+    if (!(erro instanceof Deno.errors.NotFound)) throw erro;
+    throw new Error('falta o python3: instale o pacote Debian "python3"');
+  }
+  const linhas = python.stdout.pipeThrough(new TextDecoderStream());
+  const leitor = linhas.getReader();
+  try {
+    const { value: porta } = await leitor.read();
+    const inicio = performance.now();
+    const r = await rodarCliente([
+      "--host",
+      "127.0.0.1",
+      "--porta",
+      String(porta).trim(),
+      "--assunto",
+      "a",
+      "--texto",
+      "b",
+      "--tempo-limite",
+      "0.5",
+    ]);
+    const ms = performance.now() - inicio;
+    assert.equal(r.codigo, RetornoCliente.TEMPO_ESGOTADO, r.erros);
+    assert.match(
+      r.erros,
+      /^cliente: sem resposta de 127\.0\.0\.1 na porta \d+ em 0\.5 s \(host inalcançável ou em silêncio\)\n$/,
+    );
+    assert.ok(ms >= 450, `desistiu antes do prazo: ${ms} ms`);
+  } finally {
+    await python.stdin.close();
+    await leitor.cancel();
+    await python.status;
+  }
+});
+
 Deno.test("servidor que aceita e fica calado: prazo da saudação, código 5", async () => {
   using ouvinte = ouvinteLocal(); // aceita pelo kernel, nunca responde
   const r = await rodarCliente([
