@@ -16,7 +16,10 @@ import {
   PROGRAMA_CLIENTE,
 } from "./lib/cli/cliente.ts";
 import { VARIAVEL_TOKEN, VERSAO_PROGRAMA } from "./lib/cli/comum.ts";
-import { SessaoRetomavel } from "./lib/cliente/retomada.ts";
+import {
+  type OpcoesRetomada,
+  SessaoRetomavel,
+} from "./lib/cliente/retomada.ts";
 import { fraseDeNaoCapaz, permissaoQueFalta } from "./lib/cli/permissoes.ts";
 import type { OpcoesCliente } from "./lib/cliente/conectar.ts";
 import { FalhaDoCliente } from "./lib/cliente/falhas.ts";
@@ -124,6 +127,39 @@ async function executar(
     saida.escrever(`cliente ${VERSAO_PROGRAMA}\n`);
     return RetornoCliente.OK;
   }
+  const opcoes = await opcoesDeConexao(config);
+  if ("erro" in opcoes) {
+    erros.escrever(`cliente: ${opcoes.erro}\n`);
+    return opcoes.codigo;
+  }
+  const semMenu = config.linhas || config.assunto !== undefined ||
+    config.texto !== undefined;
+  let sessao: SessaoDeEnvio;
+  try {
+    sessao = config.legado
+      ? await conectarLegado(opcoes)
+      : await SessaoRetomavel.conectar(
+        opcoes,
+        retomadaDoModo(semMenu, config.verbose, saida, erros),
+      );
+  } catch (erro) {
+    if (!(erro instanceof FalhaDoCliente)) throw erro;
+    erros.escrever(`cliente: ${erro.message}\n`);
+    return erro.codigoDeRetorno;
+  }
+  const interrupcao = esperarCtrlC();
+  return semMenu
+    ? await enviarSemMenu(config, sessao, interrupcao, saida, erros)
+    : await abrirMenu(config, opcoes.host, sessao, interrupcao, saida);
+}
+
+/**
+ * Onde e como conectar: confere as permissões, acha o host e lê o token e a
+ * CA; ou a frase do que faltou e o código de saída.
+ */
+async function opcoesDeConexao(
+  config: ConfigCliente,
+): Promise<OpcoesCliente | { erro: string; codigo: number }> {
   const falta = permissaoQueFalta("cliente", {
     nomeDaMaquina: config.host === undefined,
     variavelDoToken: !config.legado && config.tokenArquivo === undefined,
@@ -131,78 +167,91 @@ async function executar(
       .filter((caminho) => caminho !== undefined),
   });
   if (falta !== undefined) {
-    erros.escrever(`cliente: ${falta}\n`);
-    return RetornoCliente.SEM_PERMISSAO;
+    return { erro: falta, codigo: RetornoCliente.SEM_PERMISSAO };
   }
-
   const host = config.host ?? Deno.hostname();
   const segredos = await lerSegredos(config);
   if ("erro" in segredos) {
-    erros.escrever(`cliente: ${segredos.erro}\n`);
-    return RetornoCliente.USO;
+    return { erro: segredos.erro, codigo: RetornoCliente.USO };
   }
-  const opcoes = {
+  return {
     host,
     porta: config.porta,
     tempoLimite: config.tempoLimite,
     token: segredos.token,
     tls: config.tls ? { ca: segredos.ca } : undefined,
   };
-  const semMenu = config.linhas || config.assunto !== undefined ||
-    config.texto !== undefined;
-  // Sem menu, uma queda ou um reinício do servidor não param o script:
-  // reconecta e reenvia. No menu, só uma queda; o CODIGO_SAIDA do servidor
-  // encerra a sessão, como no original.
-  const retomada = semMenu
-    ? {
+}
+
+/**
+ * Sem menu, uma queda ou um reinício do servidor não param o script:
+ * reconecta e reenvia. No menu, só uma queda; o CODIGO_SAIDA do servidor
+ * encerra a sessão, como no original.
+ */
+function retomadaDoModo(
+  semMenu: boolean,
+  verbose: boolean,
+  saida: Tela,
+  erros: Tela,
+): OpcoesRetomada {
+  if (semMenu) {
+    return {
       aposDespedida: true,
-      avisar: config.verbose
+      avisar: verbose
         ? (texto: string) => erros.escrever(`cliente: ${texto}\n`)
         : undefined,
-    }
-    : {
-      aposDespedida: false,
-      // No menu, o aviso pode chegar com o prompt `>>> ` na tela: linha nova.
-      avisar: (texto: string) => saida.escrever(`\n> ${texto}\n`),
     };
-  let sessao: SessaoDeEnvio;
-  try {
-    sessao = config.legado
-      ? await conectarLegado(opcoes)
-      : await SessaoRetomavel.conectar(opcoes, retomada);
-  } catch (erro) {
-    if (!(erro instanceof FalhaDoCliente)) throw erro;
-    erros.escrever(`cliente: ${erro.message}\n`);
-    return erro.codigoDeRetorno;
   }
+  return {
+    aposDespedida: false,
+    // No menu, o aviso pode chegar com o prompt `>>> ` na tela: linha nova.
+    avisar: (texto: string) => saida.escrever(`\n> ${texto}\n`),
+  };
+}
 
-  const interrupcao = esperarCtrlC();
-  if (semMenu) {
-    if (config.legado) erros.escrever(`cliente: ${AVISO_LEGADO.slice(2)}`);
-    const aviso = avisoDeDigitacao(config, Deno.stdin.isTerminal());
-    if (aviso) erros.escrever(`cliente: ${aviso}\n`);
-    const roteiro = {
-      assunto: config.assunto ?? "",
-      texto: config.texto === "-" ? undefined : config.texto,
-      linhas: config.linhas,
-      verbose: config.verbose,
-    };
-    // Com --texto, a entrada padrão não é lida: o leitor de linhas só carrega
-    // para quem lê dela.
-    const entrada = config.linhas || roteiro.texto === undefined
-      ? await abrirEntrada()
-      : undefined;
-    // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
-    interrupcao.promessa.then(() => entrada?.cancelar());
-    return config.linhas && entrada
-      ? await enviarLinhas(sessao, roteiro, entrada, saida, erros)
-      : await enviarUma(sessao, roteiro, entrada, saida, erros);
-  }
+/** O envio por script: `--assunto`/`--texto` (uma mensagem) ou `--linhas`. */
+async function enviarSemMenu(
+  config: ConfigCliente,
+  sessao: SessaoDeEnvio,
+  interrupcao: Promise<void>,
+  saida: Tela,
+  erros: Tela,
+): Promise<number> {
+  if (config.legado) erros.escrever(`cliente: ${AVISO_LEGADO.slice(2)}`);
+  const aviso = avisoDeDigitacao(config, Deno.stdin.isTerminal());
+  if (aviso) erros.escrever(`cliente: ${aviso}\n`);
+  const roteiro = {
+    assunto: config.assunto ?? "",
+    texto: config.texto === "-" ? undefined : config.texto,
+    linhas: config.linhas,
+    verbose: config.verbose,
+  };
+  // Com --texto, a entrada padrão não é lida: o leitor de linhas só carrega
+  // para quem lê dela.
+  const entrada = config.linhas || roteiro.texto === undefined
+    ? await abrirEntrada()
+    : undefined;
+  // Ctrl-C num envio em massa: para de ler, entrega o que já foi e sai.
+  interrupcao.then(() => entrada?.cancelar());
+  return config.linhas && entrada
+    ? await enviarLinhas(sessao, roteiro, entrada, saida, erros)
+    : await enviarUma(sessao, roteiro, entrada, saida, erros);
+}
 
+/**
+ * O menu do original (1 envia, 2 sai). Só o modo interativo carrega o menu e
+ * as cores: o envio sem menu parte sem eles (a partida do cliente de uma
+ * mensagem é medida no banco).
+ */
+async function abrirMenu(
+  config: ConfigCliente,
+  host: string,
+  sessao: SessaoDeEnvio,
+  interrupcao: Promise<void>,
+  saida: Tela,
+): Promise<number> {
   saida.escrever(`> Conectado a ${host} na porta ${config.porta}...\n`);
   if (config.legado) saida.escrever(AVISO_LEGADO);
-  // Só o modo interativo carrega o menu e as cores: o envio sem menu parte
-  // sem eles (a partida do cliente de uma mensagem é medida no banco).
   const [{ Menu }, { coresPara }, entrada] = await Promise.all([
     import("./lib/cliente/menu.ts"),
     import("./lib/saida/cores.ts"),
@@ -210,7 +259,7 @@ async function executar(
   ]);
   const menu = new Menu(sessao, entrada, saida, {
     cores: coresPara(Deno.stdout),
-    interrupcao: interrupcao.promessa,
+    interrupcao,
     ecoar: !Deno.stdin.isTerminal(),
   });
   return await menu.executar();
@@ -262,13 +311,13 @@ async function conectarLegado(opcoes: OpcoesCliente): Promise<SessaoDeEnvio> {
  * de lib/sinais.ts (antes dela é o mesmo, repassado pelo deno task), sai na
  * hora.
  */
-function esperarCtrlC(): { promessa: Promise<void> } {
+function esperarCtrlC(): Promise<void> {
   const { promise, resolve } = Promise.withResolvers<void>();
   ouvirInterrupcoes(["SIGINT"], {
     encerrar: () => resolve(),
     forcar: () => Deno.exit(130),
   });
-  return { promessa: promise };
+  return promise;
 }
 
 // Deno.exit: a leitura pendente do teclado não deve segurar o processo.
