@@ -55,33 +55,55 @@ export async function abrirConexao(
       prazo.cancelar();
     }
   }
-  let prazo: Agendamento | undefined;
+  return await abrirTls(opcoes, opcoes.tls.ca);
+}
+
+/**
+ * A conexão TLS com o handshake completo, dentro do prazo. O prazo fecha a
+ * conexão (o que interrompe o handshake) e a falha dela também: fecha-se uma
+ * vez só. Se o prazo vence antes de a conexão abrir, ela é fechada quando
+ * abrir, e uma falha tardia não fica sem quem a trate.
+ *
+ * @throws {FalhaDoCliente}
+ */
+async function abrirTls(
+  opcoes: OpcoesCliente,
+  ca: string | undefined,
+): Promise<Deno.TlsConn> {
+  const { host, porta, tempoLimite } = opcoes;
   let conn: Deno.TlsConn | undefined;
+  let fechada = false;
+  const fechar = () => {
+    if (conn === undefined || fechada) return;
+    fechada = true;
+    conn.close();
+  };
+  let desistiu = false;
+  let prazo: Agendamento | undefined;
   const estouro = new Promise<never>((_, rejeitar) => {
     prazo = agendar(tempoLimite, () => {
-      conn?.close();
+      desistiu = true;
+      fechar();
       rejeitar(new DOMException("prazo", "TimeoutError"));
     });
   });
+  const conectando = Deno.connectTls({
+    hostname: host,
+    port: porta,
+    ...(ca ? { caCerts: [ca] } : {}),
+  });
+  conectando.then((aberta) => desistiu && aberta.close(), () => {});
   try {
-    const ca = opcoes.tls.ca;
-    conn = await Promise.race([
-      Deno.connectTls({
-        hostname: host,
-        port: porta,
-        ...(ca ? { caCerts: [ca] } : {}),
-      }),
-      estouro,
-    ]);
+    conn = await Promise.race([conectando, estouro]);
     await Promise.race([conn.handshake(), estouro]);
     return conn;
   } catch (erro) {
-    conn?.close();
+    fechar();
     if (
       erro instanceof Deno.errors.InvalidData ||
       /tls|certificate|alert|corrupt/i.test(String(erro))
     ) {
-      throw falhaDeTls(erro, host, porta, Boolean(opcoes.tls.ca));
+      throw falhaDeTls(erro, host, porta, Boolean(ca));
     }
     throw falhaAoConectar(erro, host, porta, tempoLimite);
   } finally {

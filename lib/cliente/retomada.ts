@@ -273,7 +273,11 @@ export class SessaoRetomavel implements SessaoDeEnvio {
       try {
         cliente = await Cliente.conectar(this.#opcoes, this.#sessao);
       } catch (erro) {
-        if (!(erro instanceof FalhaDoCliente)) throw erro;
+        // Nada escapa daqui sem dono (ninguém espera esta promessa com
+        // `catch`): um erro que não é falha do cliente termina a sessão.
+        if (!(erro instanceof FalhaDoCliente)) {
+          return void this.#terminar(inesperado(erro));
+        }
         if (!passageira(erro)) return void this.#terminar(erro);
         ultima = erro;
         continue;
@@ -339,6 +343,15 @@ export class SessaoRetomavel implements SessaoDeEnvio {
 }
 
 /** Desistência: o código é o da queda que começou tudo; a frase diz o resto. */
+/** Uma falha para um erro que não devia acontecer ao reconectar. */
+function inesperado(erro: unknown): FalhaDoCliente {
+  return new FalhaDoCliente(
+    RetornoCliente.NAO_ENTREGUE,
+    `erro inesperado ao reconectar: ${(erro as Error)?.message ?? erro}`,
+    { cause: erro },
+  );
+}
+
 function semProgresso(
   opcoes: OpcoesCliente,
   causa: FalhaDoCliente,

@@ -12,6 +12,7 @@ import {
   rodarCliente,
 } from "../ajudantes.ts";
 import { RetornoCliente } from "../../lib/retornos.ts";
+import { certificadosDeTeste } from "../certificados.ts";
 
 Deno.test("três clientes ao mesmo tempo, cada um com sua numeração", async () => {
   await using servidor = await iniciarServidor();
@@ -258,6 +259,72 @@ Deno.test("servidor que aceita e fica calado: prazo da saudação, código 5", a
     r.erros,
     /sem saudação em 0\.5 s; é um servidor Sockets de Rede\?/,
   );
+});
+
+Deno.test("--tls com quem aceita e nunca completa o handshake: prazo, código 5, sem erro inesperado", async () => {
+  using ouvinte = ouvinteLocal(); // aceita pelo kernel, nunca responde
+  const r = await rodarCliente([
+    "--host",
+    "127.0.0.1",
+    "--porta",
+    String(ouvinte.addr.port),
+    "--tls",
+    "--tempo-limite",
+    "0.5",
+    "--assunto",
+    "a",
+    "--texto",
+    "b",
+  ]);
+  assert.equal(r.codigo, RetornoCliente.TEMPO_ESGOTADO, r.erros);
+  assert.match(
+    r.erros,
+    /^cliente: sem resposta de 127\.0\.0\.1 na porta \d+ em 0\.5 s \(host inalcançável ou em silêncio\)\n$/,
+  );
+});
+
+Deno.test("--tls: o servidor cai e no lugar dele fica quem não completa o handshake: o cliente desiste no prazo, sem rastro de pilha", async () => {
+  const pasta = await Deno.makeTempDir();
+  try {
+    await certificadosDeTeste(pasta);
+    await using servidor = await iniciarServidor([
+      "--tls-cert",
+      `${pasta}/srv.pem`,
+      "--tls-chave",
+      `${pasta}/srv.key`,
+    ]);
+    await using cliente = iniciar("cliente", [
+      ...alvo(servidor),
+      "--tls",
+      "--ca",
+      `${pasta}/ca.pem`,
+      "--linhas",
+      "--tempo-limite",
+      "1",
+    ], { entrada: true });
+    await cliente.digitar("antes da queda");
+    await servidor.saida.esperar(/antes da queda/);
+    servidor.sinal("SIGKILL");
+    await servidor.status();
+    // Na mesma porta, um ouvinte que aceita pelo kernel e nunca responde.
+    using _calado = Deno.listen({
+      hostname: "127.0.0.1",
+      port: servidor.porta,
+    });
+    await cliente.digitar("depois da queda");
+    assert.equal(await cliente.status(), RetornoCliente.CONEXAO_PERDIDA);
+    assert.match(
+      cliente.erros.texto,
+      /cliente: mensagem #002 não entregue: sem conseguir reconectar a 127\.0\.0\.1:\d+ em 1 s \(1 mensagem sem confirmação; última falha: sem resposta de 127\.0\.0\.1 na porta \d+ em 1 s/,
+    );
+    assert.match(
+      cliente.erros.texto,
+      /1 de 2 mensagens entregues, 1 não entregue\n$/,
+    );
+    assert.doesNotMatch(cliente.erros.texto, /Uncaught|inesperado|\bat /);
+  } finally {
+    await Deno.remove(pasta, { recursive: true });
+  }
 });
 
 Deno.test("um servidor HTTP não é confundido com o nosso: código 8", async () => {
