@@ -237,6 +237,10 @@ export class SessaoRetomavel implements SessaoDeEnvio {
       return;
     }
     const aEspera = this.#fila.length;
+    // O prazo de progresso conta o tempo sem confirmação do que está a
+    // caminho; parado, sem nada a confirmar (no menu, por exemplo), não havia
+    // o que esperar: o prazo para reconectar começa na queda.
+    if (aEspera === 0) this.#ultimoProgresso = Date.now();
     this.#retomada.avisar?.(
       `${falha.message}; reconectando${
         aEspera > 0

@@ -151,6 +151,35 @@ Deno.test("o cliente é avisado quando o servidor some sem CODIGO_SAIDA: tenta r
   assert.equal(await cliente.status(), RetornoCliente.CONEXAO_PERDIDA);
 });
 
+Deno.test("no menu, parado mais que --tempo-limite, uma queda ainda reconecta: o tempo sem nada a confirmar não conta", async () => {
+  await using servidor = await iniciarServidor();
+  await using cliente = iniciar(
+    "cliente",
+    [...alvo(servidor), "--tempo-limite", "1"],
+    { entrada: true },
+  );
+  await cliente.saida.esperar(/>>> /);
+  // Uma pessoa parada no menu: não é espera por servidor, é o cenário.
+  await new Promise((pronto) => setTimeout(pronto, 1500));
+  servidor.sinal("SIGKILL");
+  await servidor.status();
+  await using novo = iniciar("servidor", [
+    "--host",
+    "127.0.0.1",
+    "--porta",
+    String(servidor.porta),
+  ]);
+  await novo.saida.esperar(/Aguardando conexões/);
+  await cliente.saida.esperar(/reconectado ao servidor/);
+  await cliente.digitar("1");
+  await cliente.digitar("depois da queda");
+  await cliente.digitar("chegou?");
+  await cliente.saida.esperar(/Mensagem #001 entregue/);
+  await novo.saida.esperar(/chegou\?/);
+  await cliente.digitar("2");
+  assert.equal(await cliente.status(), 0);
+});
+
 Deno.test("conexão recusada: uma linha clara e o código 3", async () => {
   const ouvinte = ouvinteLocal();
   const porta = ouvinte.addr.port;
