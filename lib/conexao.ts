@@ -170,6 +170,7 @@ export class Conexao {
   /** Quem espera a escrita acabar (`esvaziar`). */
   #aoEsvaziar: (() => void)[] | undefined;
   #fechada = false;
+  #bytesEscritos = 0;
   /** Com `lerPara`: quem recebe o resultado da leitura em curso. */
   #leitor: Leitor | undefined;
   #erroEscrita: unknown;
@@ -190,6 +191,14 @@ export class Conexao {
   /** Bytes enfileirados e ainda não escritos. */
   get bytesPendentes(): number {
     return this.#bytesPendentes;
+  }
+
+  /**
+   * Bytes já entregues ao núcleo, desde o início. Cresce a cada escrita, mesmo
+   * no meio de um lote grande: é a medida de progresso de quem só escreve.
+   */
+  get bytesEscritos(): number {
+    return this.#bytesEscritos;
   }
 
   /**
@@ -357,6 +366,7 @@ export class Conexao {
 
   #escreveu = (n: number): void => {
     this.#escritosLote += n;
+    this.#bytesEscritos += n;
     if (this.#fechada) return this.#terminarEscrita(); // `fechar` zerou a conta
     if (this.#escritosLote < this.#tamanhoLote) return this.#escreverResto();
     this.#bytesPendentes -= this.#tamanhoLote;

@@ -13,7 +13,7 @@ import {
   LIMITE_FILA_ENVIO,
   type OpcoesCliente,
 } from "./conectar.ts";
-import { FalhaDoCliente, naoEntregue } from "./falhas.ts";
+import { FalhaDoCliente } from "./falhas.ts";
 import { Conexao } from "../conexao.ts";
 import { RetornoCliente } from "../retornos.ts";
 import {
@@ -22,7 +22,7 @@ import {
 } from "../protocolo/legado.ts";
 import { novaMensagem } from "../datas.ts";
 import { type Mensagem, tamanhoDaMensagem } from "../protocolo/quadros.ts";
-import { esperar } from "../temporizador.ts";
+import { type Agendamento, esperar, repetir } from "../temporizador.ts";
 
 /**
  * Pausa antes de CODIGO_SAIDA no modo legado: o servidor.py original só
@@ -45,11 +45,23 @@ export class ClienteLegado {
   readonly tamanhoMaximo: number = TAMANHO_MAXIMO_LEGADO;
   readonly fim: Promise<FalhaDoCliente | null>;
   readonly #conexao: Conexao;
+  readonly #tempoLimite: number;
   #numero = 0;
   #saindo = false;
+  /** O original não confirma: o progresso é o núcleo aceitar os bytes. */
+  #vigia: Agendamento;
+  #escritosAntes = 0;
+  #ultimoProgresso = Date.now();
+  /** O servidor parou de ler por `tempoLimite`: a conexão foi fechada. */
+  #parado = false;
 
-  private constructor(conexao: Conexao) {
+  private constructor(conexao: Conexao, tempoLimite: number) {
     this.#conexao = conexao;
+    this.#tempoLimite = tempoLimite;
+    this.#vigia = repetir(
+      Math.max(50, Math.floor(tempoLimite / 4)),
+      () => this.#conferirEscrita(),
+    );
     this.fim = this.#esperarFim();
   }
 
@@ -58,6 +70,7 @@ export class ClienteLegado {
     const conn = await abrirConexao(opcoes);
     return new ClienteLegado(
       new Conexao(conn, { limiteFila: LIMITE_FILA_ENVIO }),
+      opcoes.tempoLimite,
     );
   }
 
@@ -88,8 +101,17 @@ export class ClienteLegado {
     this.#numero = mensagem.numero;
     this.#conexao.enviar(bloco);
     await this.#conexao.esvaziar();
+    if (this.#parado) {
+      throw naoEnviada(mensagem.numero, this.#falhaDoParado());
+    }
     if (this.#conexao.erroEscrita !== undefined || this.#conexao.fechada) {
-      throw naoEntregue(mensagem.numero, "a conexão com o servidor caiu");
+      throw naoEnviada(
+        mensagem.numero,
+        new FalhaDoCliente(
+          RetornoCliente.NAO_ENTREGUE,
+          "a conexão com o servidor caiu",
+        ),
+      );
     }
   }
 
@@ -116,10 +138,50 @@ export class ClienteLegado {
       // Bytes inesperados de um servidor que não devia falar: ignorados.
     }
     this.#conexao.fechar();
+    this.#vigia.cancelar();
+    if (this.#parado) return this.#falhaDoParado();
     if (this.#saindo) return null;
     return new FalhaDoCliente(
       RetornoCliente.CONEXAO_PERDIDA,
       "o servidor fechou a conexão",
     );
   }
+
+  /**
+   * Com bytes à espera, se o núcleo não aceitou nenhum por `tempoLimite`, o
+   * servidor parou de ler (a escrita ficaria pendente para sempre): fecha.
+   */
+  #conferirEscrita() {
+    const escritos = this.#conexao.bytesEscritos;
+    if (
+      this.#conexao.bytesPendentes === 0 || escritos !== this.#escritosAntes
+    ) {
+      this.#escritosAntes = escritos;
+      this.#ultimoProgresso = Date.now();
+      return;
+    }
+    if (Date.now() - this.#ultimoProgresso > this.#tempoLimite) {
+      this.#parado = true;
+      this.#conexao.fechar();
+    }
+  }
+
+  #falhaDoParado(): FalhaDoCliente {
+    return new FalhaDoCliente(
+      RetornoCliente.TEMPO_ESGOTADO,
+      `o servidor parou de ler: nada saiu em ${
+        this.#tempoLimite / 1000
+      } s (a entrada dele pode estar parada)`,
+    );
+  }
+}
+
+/** Sem confirmação no original, o que não saiu é "não enviada". */
+function naoEnviada(numero: number, causa: FalhaDoCliente): FalhaDoCliente {
+  return new FalhaDoCliente(
+    causa.codigoDeRetorno,
+    `mensagem #${
+      String(numero).padStart(3, "0")
+    } não enviada: ${causa.message}`,
+  );
 }

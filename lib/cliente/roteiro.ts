@@ -129,12 +129,16 @@ export async function enviarLinhas(
   const fim = await sessao.sair();
   falha ??= fim ?? undefined;
   const total = entregues + perdidas + puladas;
+  // Sem confirmação (o servidor original), o máximo é "enviada".
+  const [uma, varias] = sessao.confirma
+    ? ["entregue", "entregues"]
+    : ["enviada", "enviadas"];
   const resumo =
     `${entregues} de ${
-      contar(total, "mensagem entregue", "mensagens entregues")
+      contar(total, `mensagem ${uma}`, `mensagens ${varias}`)
     }` +
     (puladas ? `, ${contar(puladas, "pulada", "puladas")} por tamanho` : "") +
-    (perdidas ? `, ${contar(perdidas, "não entregue", "não entregues")}` : "");
+    (perdidas ? `, ${contar(perdidas, `não ${uma}`, `não ${varias}`)}` : "");
   if (falha) erros.escrever(`cliente: ${falha.message}\n`);
   if (roteiro.verbose || entregues < total) {
     (entregues < total ? erros : saida).escrever(`cliente: ${resumo}\n`);

@@ -589,6 +589,64 @@ Deno.test({
   },
 });
 
+/**
+ * Um servidor que aceita e nunca lê, com o buffer de recepção pequeno: o
+ * núcleo do cliente logo para de aceitar bytes, e a escrita ficaria pendente.
+ */
+const SURDO = `
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept()
+sys.stdin.read()
+`;
+
+Deno.test("cliente --legado --linhas com um servidor que não lê: desiste no prazo de --tempo-limite, código 5, e relata as não enviadas", async () => {
+  const surdo = new Processo(
+    new Deno.Command(PYTHON, {
+      args: ["-c", SURDO],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+    true,
+  );
+  try {
+    const [, porta] = await surdo.saida.esperar(/^(\d+)$/m);
+    await using cliente = iniciar("cliente", [
+      "--legado",
+      "--host",
+      "127.0.0.1",
+      "--porta",
+      porta,
+      "--linhas",
+      "--tempo-limite",
+      "0.5",
+    ], { entrada: true });
+    // ~3,7 MB de linhas: bem mais do que os buffers do núcleo guardam.
+    const linhas = Array.from(
+      { length: 40_000 },
+      (_, i) => `linha ${i} ${"x".repeat(80)}\n`,
+    ).join("");
+    const escrita = cliente.escreverBytes(new TextEncoder().encode(linhas))
+      .catch(() => {}); // o cliente para de ler a entrada quando desiste
+    await cliente.erros.esperar(
+      /não enviada: o servidor parou de ler: nada saiu em 0\.5 s \(a entrada dele pode estar parada\)\n/,
+    );
+    assert.equal(await cliente.status(), RetornoCliente.TEMPO_ESGOTADO);
+    await escrita;
+    assert.match(
+      cliente.erros.texto,
+      /cliente: \d+ de \d+ mensagens enviadas, \d+ não enviadas\n$/,
+    );
+  } finally {
+    await surdo.fecharEntrada();
+    await surdo.status();
+  }
+});
+
 // --- 4. O nosso cliente --legado com o nosso servidor ---------------------
 
 Deno.test("cliente --legado com o nosso servidor: detectado pelo primeiro byte, mensagens mostradas e CODIGO_SAIDA", async () => {
