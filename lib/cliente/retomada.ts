@@ -229,6 +229,15 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     if (falha === null || this.#falha) return; // saiu por `sair()`
     // Saindo, com tudo confirmado: só a despedida se perdeu (`sair()` decide).
     if (this.#saindo && this.#fila.length === 0) return;
+    // O prazo de progresso já se esgotou (o prazo da despedida fechou a
+    // conexão, por exemplo): o que houve foi falta de confirmação, não queda.
+    if (
+      this.#fila.length > 0 &&
+      Date.now() - this.#ultimoProgresso >= this.#opcoes.tempoLimite
+    ) {
+      this.#terminar(semConfirmacao(this.#opcoes, this.#fila.length));
+      return;
+    }
     const reinicio = falha.codigoDeRetorno === RetornoCliente.SERVIDOR_ENCERROU;
     const retomar = passageira(falha) &&
       (!reinicio || this.#retomada.aposDespedida);
@@ -319,16 +328,7 @@ export class SessaoRetomavel implements SessaoDeEnvio {
     if (this.#fila.length === 0 || this.#reconectando || !this.#cliente) return;
     if (Date.now() - this.#ultimoProgresso <= this.#opcoes.tempoLimite) return;
     const cliente = this.#cliente;
-    this.#terminar(
-      new FalhaDoCliente(
-        RetornoCliente.TEMPO_ESGOTADO,
-        `o servidor não confirmou nada em ${
-          this.#opcoes.tempoLimite / 1000
-        } s (${this.#fila.length} ${
-          this.#fila.length === 1 ? "mensagem" : "mensagens"
-        } à espera de confirmação; a saída dele pode estar parada)`,
-      ),
-    );
+    this.#terminar(semConfirmacao(this.#opcoes, this.#fila.length));
     cliente.fechar();
   }
 
@@ -347,6 +347,19 @@ export class SessaoRetomavel implements SessaoDeEnvio {
 }
 
 /** Desistência: o código é o da queda que começou tudo; a frase diz o resto. */
+/** O servidor não confirmou nada dentro do prazo de progresso. */
+function semConfirmacao(
+  opcoes: OpcoesCliente,
+  aEspera: number,
+): FalhaDoCliente {
+  return new FalhaDoCliente(
+    RetornoCliente.TEMPO_ESGOTADO,
+    `o servidor não confirmou nada em ${opcoes.tempoLimite / 1000} s (${
+      contar(aEspera, "mensagem", "mensagens")
+    } à espera de confirmação; a saída dele pode estar parada)`,
+  );
+}
+
 /** Uma falha para um erro que não devia acontecer ao reconectar. */
 function inesperado(erro: unknown): FalhaDoCliente {
   return new FalhaDoCliente(

@@ -26,7 +26,11 @@ import { Cliente } from "../../lib/cliente/sessao.ts";
 import { CodigoErro } from "../../lib/erros.ts";
 import { RetornoCliente, RetornoServidor } from "../../lib/retornos.ts";
 import { novaMensagem } from "../../lib/datas.ts";
-import { codificarMensagem } from "../../lib/protocolo/codificador.ts";
+import {
+  codificar,
+  codificarMensagem,
+} from "../../lib/protocolo/codificador.ts";
+import { Tipo, VERSAO } from "../../lib/protocolo/quadros.ts";
 
 const RAIZ = new URL("../../", import.meta.url);
 const ISO_COM_FUSO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$/;
@@ -277,6 +281,53 @@ Deno.test({
     assert.equal(primeira, entregues + 1);
     assert.equal(entregues + perdidas, 7);
   },
+});
+
+Deno.test("uma mensagem que o servidor não confirma: código 5 e 'não confirmou nada', não uma queda", async () => {
+  // Um servidor que saúda (versão 2) e depois lê tudo sem nunca confirmar nem
+  // responder à despedida.
+  using ouvinte = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const saudou = Promise.withResolvers<void>();
+  const mudo = (async () => {
+    const conn = await ouvinte.accept();
+    try {
+      await conn.read(new Uint8Array(4096)); // a saudação do cliente
+      await conn.write(codificar({
+        tipo: Tipo.OLA_SERVIDOR,
+        versao: VERSAO,
+        tamanhoMaximo: 1024,
+        tempoOcioso: 0,
+        ultimoGravado: 0,
+      }));
+      saudou.resolve();
+      const resto = new Uint8Array(4096);
+      while (await conn.read(resto) !== null) { /* lê e não confirma */ }
+    } catch {
+      // o cliente fechou
+    } finally {
+      conn.close();
+    }
+  })();
+  await using cliente = iniciar("cliente", [
+    "--host",
+    "127.0.0.1",
+    "--porta",
+    String(ouvinte.addr.port),
+    "--assunto",
+    "a",
+    "--texto",
+    "-",
+    "--tempo-limite",
+    "1",
+  ], { entrada: true });
+  await saudou.promise;
+  await cliente.digitar("sem resposta");
+  assert.equal(await cliente.status(), RetornoCliente.TEMPO_ESGOTADO);
+  assert.equal(
+    cliente.erros.texto,
+    "cliente: mensagem #001 não entregue: o servidor não confirmou nada em 1 s (1 mensagem à espera de confirmação; a saída dele pode estar parada)\n",
+  );
+  await mudo;
 });
 
 Deno.test("--linhas com --texto é erro de uso: código 2 e dica da ajuda", async () => {
