@@ -29,8 +29,14 @@ export interface Agendamento {
  * Chama `acao` daqui a `ms` milissegundos, a menos que seja cancelado antes.
  * Não segura o processo: serve para vigiar uma operação pendente (um prazo
  * para conectar, para uma resposta). Para uma pausa, {@linkcode esperar}.
+ *
+ * @throws {RangeError} se `ms` é negativo ou não é finito (o
+ * `Atomics.waitAsync` esperaria para sempre com `NaN`)
  */
 export function agendar(ms: number, acao: () => void): Agendamento {
+  if (!(ms >= 0 && ms < Infinity)) {
+    throw new RangeError(`prazo inválido: ${ms} ms`);
+  }
   const celula = new Int32Array(new SharedArrayBuffer(4));
   const espera = Atomics.waitAsync(celula, 0, 0, ms);
   let ativo = true;

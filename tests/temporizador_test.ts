@@ -99,6 +99,15 @@ async function rodar(
   return { saida: new TextDecoder().decode(stdout), ms };
 }
 
+Deno.test("agendar recusa um prazo negativo ou não finito; 0 dispara logo", async () => {
+  for (const ms of [-1, NaN, Infinity, -Infinity]) {
+    assert.throws(() => agendar(ms, () => {}), RangeError, String(ms));
+  }
+  const { promise, resolve } = Promise.withResolvers<void>();
+  agendar(0, resolve);
+  await promise;
+});
+
 Deno.test("agendar não segura o processo sozinho, nem cancelado nem ativo", async () => {
   const cancelado = await rodar("t.agendar(60_000, () => {}).cancelar();");
   assert.ok(cancelado.ms < 30_000, `saiu em ${cancelado.ms} ms`);
