@@ -20,6 +20,18 @@
  * @module
  */
 
+/**
+ * Quantos `agendar` (e `repetir`) ainda não dispararam nem foram cancelados.
+ * O sanitizador de operações do `deno test` não os vê (não são operações do
+ * Deno): os testes das sessões conferem com isto que nenhum ficou para trás.
+ */
+let vivos = 0;
+
+/** Os agendamentos vivos agora (para os testes). */
+export function agendamentosVivos(): number {
+  return vivos;
+}
+
 /** Algo agendado; `cancelar` pode ser chamado mais de uma vez. */
 export interface Agendamento {
   cancelar(): void;
@@ -40,11 +52,13 @@ export function agendar(ms: number, acao: () => void): Agendamento {
   const celula = new Int32Array(new SharedArrayBuffer(4));
   const espera = Atomics.waitAsync(celula, 0, 0, ms);
   let ativo = true;
-  // `async` só é falso com prazo 0 (ou negativo): já esgotou, sem esperar.
+  vivos++;
+  // `async` só é falso com prazo 0: já esgotou, sem esperar.
   const esgotou = espera.async ? espera.value : Promise.resolve("timed-out");
   esgotou.then((como) => {
     if (ativo && como === "timed-out") {
       ativo = false;
+      vivos--;
       acao();
     }
   });
@@ -52,6 +66,7 @@ export function agendar(ms: number, acao: () => void): Agendamento {
     cancelar: () => {
       if (!ativo) return;
       ativo = false;
+      vivos--;
       Atomics.notify(celula, 0);
     },
   };

@@ -20,6 +20,7 @@ import {
   VERSAO,
 } from "../../lib/protocolo/quadros.ts";
 import { MensagemNoLugar } from "../../lib/protocolo/mensagem_no_lugar.ts";
+import { agendamentosVivos } from "../../lib/temporizador.ts";
 
 /** Uma conexão do servidor de mentira: quadros inteiros, um por vez. */
 class Par {
@@ -174,6 +175,7 @@ Deno.test("retomada: conexão que acaba na despedida com mensagem sem confirmaç
   const saida = await emAte(sessao.sair(), 5000);
   const entregue = await emAte(entrega, 100);
   await servidor.terminar();
+  assert.equal(agendamentosVivos(), 0, "um prazo ficou para trás");
   assert.deepEqual(saida, { ok: true, valor: null });
   assert.deepEqual(entregue, { ok: true, valor: undefined });
 });
@@ -206,6 +208,7 @@ Deno.test("retomada: excesso conhece o limite do servidor também enquanto recon
   await reconectando;
   assert.equal(await sessao.sair(), null);
   await servidor.terminar();
+  assert.equal(agendamentosVivos(), 0, "um prazo ficou para trás");
   assert.equal(excessoDuranteReconexao, 5);
 });
 
@@ -238,6 +241,7 @@ Deno.test("retomada: mensagem que não cabe no limite do servidor depois da reco
   assert.deepEqual(segunda, { ok: true, valor: undefined });
   assert.equal(await sessao.sair(), null);
   await servidor.terminar();
+  assert.equal(agendamentosVivos(), 0, "um prazo ficou para trás");
 });
 
 Deno.test("retomada: com tudo confirmado, um fim passageiro na despedida não é falha", async () => {
@@ -261,5 +265,6 @@ Deno.test("retomada: com tudo confirmado, um fim passageiro na despedida não é
   await sessao.enviar(sessao.compor("a", "b"));
   const saida = await emAte(sessao.sair(), 5000);
   await servidor.terminar();
+  assert.equal(agendamentosVivos(), 0, "um prazo ficou para trás");
   assert.deepEqual(saida, { ok: true, valor: null });
 });
