@@ -150,6 +150,8 @@ async function executar(args: string[]): Promise<number> {
           clientesAtendidos: servidor?.resumo.clientes ?? 0,
           saidaPendente: saida.pendente + erros.pendente,
         }),
+        avisar: (texto) =>
+          registro.registrar({ tipo: "erro", instante: Date.now(), texto }),
       });
     } catch (erro) {
       const [codigo, texto] = explicarFalhaAoLigar(erro, host, config.painel);

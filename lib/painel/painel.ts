@@ -52,7 +52,12 @@ export interface OpcoesPainel {
   estadoDoServidor(): EstadoDoServidor;
   /** Eventos à espera por espectador (padrão `PENDENTES_MAXIMOS`). */
   pendentesMaximos?: number;
+  /** Uma falha do painel que não o derruba (vai ao log como erro). */
+  avisar?: (texto: string) => void;
 }
+
+/** Espera antes de religar o painel que parou de aceitar conexões. */
+export const PAUSA_PARA_RELIGAR_MS = 1000;
 
 const codificador = new TextEncoder();
 
@@ -63,7 +68,8 @@ export class Painel {
   readonly difusao: Difusao;
   readonly contadores = new Contadores();
   readonly #opcoes: OpcoesPainel;
-  readonly #http: Deno.HttpServer<Deno.NetAddr>;
+  readonly #rotas: Deno.ServeHandler<Deno.NetAddr>;
+  #http: Deno.HttpServer<Deno.NetAddr>;
   readonly #estado: ReturnType<typeof setInterval>;
   #aceitando = true;
   /** O registro espiado (para `naoGravadas` em `/metricas`). */
@@ -82,23 +88,14 @@ export class Painel {
       tls: opcoes.tls !== undefined,
       tentativas: opcoes.tentativas,
     });
-    const rotas = criarRotas({
+    this.#rotas = criarRotas({
       pagina: lerPagina(),
       porteiro,
       difusao: this.difusao,
       metricas: () => this.metricas(),
       aceitando: () => this.#aceitando,
     });
-    const tls = opcoes.tls
-      ? { cert: opcoes.tls.cert, key: opcoes.tls.chave }
-      : {};
-    this.#http = Deno.serve({
-      hostname: opcoes.host,
-      port: opcoes.porta,
-      ...tls,
-      onListen: () => {}, // quem anuncia é o servidor.ts
-      onError: () => new Response("erro interno\n", { status: 500 }),
-    }, rotas);
+    this.#http = this.#ligarHttp(opcoes.porta);
     this.endereco = this.#http.addr;
     const { hostname, port } = this.endereco;
     const nome = hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -133,6 +130,46 @@ export class Painel {
         return registro.naoGravadas;
       },
     };
+  }
+
+  /**
+   * O `Deno.serve` do painel. Uma falha ao aceitar (sem descritores livres,
+   * por exemplo) encerra o `Deno.serve` inteiro e rejeita o `finished`, que,
+   * sem quem o tratasse, derrubava o processo com um rastro de pilha: aqui ela
+   * é relatada e o painel é religado na mesma porta.
+   */
+  #ligarHttp(porta: number): Deno.HttpServer<Deno.NetAddr> {
+    const tls = this.#opcoes.tls
+      ? { cert: this.#opcoes.tls.cert, key: this.#opcoes.tls.chave }
+      : {};
+    const http = Deno.serve({
+      hostname: this.#opcoes.host,
+      port: porta,
+      ...tls,
+      onListen: () => {}, // quem anuncia é o servidor.ts
+      onError: () => new Response("erro interno\n", { status: 500 }),
+    }, this.#rotas);
+    http.finished.catch((erro) => this.#caiu(erro));
+    return http;
+  }
+
+  #caiu(erro: unknown) {
+    if (this.#fechamento) return;
+    this.#opcoes.avisar?.(
+      `painel: falha ao aceitar conexão: ${
+        (erro as Error)?.message ?? erro
+      }; religando em ${PAUSA_PARA_RELIGAR_MS / 1000} s`,
+    );
+    setTimeout(() => this.#religar(), PAUSA_PARA_RELIGAR_MS);
+  }
+
+  #religar() {
+    if (this.#fechamento) return;
+    try {
+      this.#http = this.#ligarHttp(this.endereco.port);
+    } catch (erro) {
+      this.#caiu(erro);
+    }
   }
 
   /** `/saude` passa a responder 503 (o servidor parou de aceitar). */

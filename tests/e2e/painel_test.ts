@@ -13,7 +13,14 @@
 import assert from "node:assert/strict";
 import { certificadosDeTeste } from "../certificados.ts";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
-import { alvo, iniciarServidor, ParCru, rodarCliente } from "../ajudantes.ts";
+import {
+  alvo,
+  iniciarServidor,
+  opcoesDaTarefa,
+  ParCru,
+  Processo,
+  rodarCliente,
+} from "../ajudantes.ts";
 import { conferirComPromtool } from "../painel/promtool.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -528,4 +535,87 @@ Deno.test("painel com --tls-cert/--tls-chave: HTTPS com o certificado do servido
   } finally {
     await Deno.remove(pasta, { recursive: true });
   }
+});
+
+/**
+ * O servidor com no máximo `limite` descritores abertos (`ulimit -n` num
+ * bash que dá `exec` no deno: o PID é o do servidor).
+ */
+function servidorComPoucosDescritores(limite: number, args: string[]) {
+  const deno = [
+    Deno.execPath(),
+    "run",
+    ...opcoesDaTarefa("servidor"),
+    new URL("../../servidor.ts", import.meta.url).pathname,
+    ...args,
+  ];
+  return new Processo(
+    new Deno.Command("bash", {
+      args: ["-c", `ulimit -n ${limite} && exec "$@"`, "bash", ...deno],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn(),
+    false,
+  );
+}
+
+Deno.test("painel sem descritores livres: relata, religa quando há, e o servidor continua de pé (sem rastro de pilha)", async () => {
+  await using servidor = servidorComPoucosDescritores(256, [
+    "--host",
+    "127.0.0.1",
+    "--porta",
+    "0",
+    "--painel",
+    "0",
+  ]);
+  const [, porta] = await servidor.saida.esperar(
+    /na porta (\d+)\. Aguardando/,
+  );
+  const url = urlDoPainel(servidor);
+  const painel = Number(new URL(url).port);
+  // Pedidos pela metade até o servidor ficar sem descritores.
+  const pelaMetade: Deno.TcpConn[] = [];
+  const pedido = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n");
+  try {
+    for (let i = 0; i < 400; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: painel })
+        .catch(() => null);
+      if (conn === null) break; // o painel parou de escutar
+      pelaMetade.push(conn);
+      await conn.write(pedido).catch(() => 0);
+    }
+    await servidor.saida.esperar(
+      /painel: falha ao aceitar conexão: .*religando/,
+    );
+  } finally {
+    for (const conn of pelaMetade) conn.close();
+  }
+  // Com descritores livres de novo, o painel volta na mesma porta.
+  const limite = Date.now() + 10_000;
+  let saude: Response | undefined;
+  while (saude === undefined) {
+    saude = await fetch(new URL("/saude", url)).catch(() => undefined);
+    if (saude === undefined) {
+      assert.ok(Date.now() < limite, "o painel não voltou em 10 s");
+      await new Promise((pronto) => setTimeout(pronto, 100));
+    }
+  }
+  assert.equal(saude.status, 200);
+  await saude.body?.cancel();
+  const r = await rodarCliente([
+    "--host",
+    "127.0.0.1",
+    "--porta",
+    porta,
+    "--assunto",
+    "depois",
+    "--texto",
+    "de pé",
+  ]);
+  assert.equal(r.codigo, 0, r.erros);
+  servidor.sinal("SIGTERM");
+  assert.equal(await servidor.status(), 0);
+  assert.doesNotMatch(servidor.erros.texto, /Uncaught|\bat /);
 });
