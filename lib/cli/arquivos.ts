@@ -10,6 +10,7 @@
  */
 
 import { VARIAVEL_TOKEN } from "./comum.ts";
+import { TOKEN_MAXIMO } from "../protocolo/quadros.ts";
 
 /** Um arquivo de configuração (certificado, chave, token) não pôde ser lido. */
 export class ErroDeConfiguracao extends Error {
@@ -20,24 +21,68 @@ export class ErroDeConfiguracao extends Error {
 }
 
 /**
- * Lê um arquivo de texto indicado numa opção.
+ * Maior arquivo de configuração que se lê: um PEM com a cadeia inteira cabe
+ * com folga. Sem teto, `--token-arquivo /dev/zero` crescia a memória sem fim.
+ */
+export const ARQUIVO_MAXIMO = 1024 * 1024;
+
+/**
+ * Lê um arquivo de texto indicado numa opção, até {@linkcode ARQUIVO_MAXIMO}
+ * bytes.
  *
  * @throws {ErroDeConfiguracao} com a opção e o motivo em português
  */
 export function lerArquivo(caminho: string, opcao: string): string {
   try {
-    return Deno.readTextFileSync(caminho);
+    return new TextDecoder().decode(lerAteOMaximo(caminho));
   } catch (erro) {
-    const motivo = erro instanceof Deno.errors.NotFound
-      ? "arquivo não encontrado"
-      : erro instanceof Deno.errors.PermissionDenied ||
-          erro instanceof Deno.errors.NotCapable
-      ? "sem permissão de leitura"
-      : (erro as Error).message;
-    throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${motivo}`, {
+    if (erro instanceof ErroDeConfiguracao) {
+      throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${erro.message}`);
+    }
+    throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${motivoDe(erro)}`, {
       cause: erro,
     });
   }
+}
+
+function lerAteOMaximo(caminho: string): Uint8Array {
+  using arquivo = Deno.openSync(caminho);
+  const partes: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const bloco = new Uint8Array(64 * 1024);
+    const n = arquivo.readSync(bloco);
+    if (n === null) break;
+    total += n;
+    if (total > ARQUIVO_MAXIMO) {
+      throw new ErroDeConfiguracao(
+        "maior que 1 MiB; não parece um arquivo de configuração",
+      );
+    }
+    partes.push(bloco.subarray(0, n));
+  }
+  const tudo = new Uint8Array(total);
+  let onde = 0;
+  for (const parte of partes) {
+    tudo.set(parte, onde);
+    onde += parte.length;
+  }
+  return tudo;
+}
+
+/** O motivo de uma falha de leitura, em português. */
+function motivoDe(erro: unknown): string {
+  if (erro instanceof Deno.errors.NotFound) return "arquivo não encontrado";
+  if (erro instanceof Deno.errors.IsADirectory) {
+    return "é uma pasta, não um arquivo";
+  }
+  if (
+    erro instanceof Deno.errors.PermissionDenied ||
+    erro instanceof Deno.errors.NotCapable
+  ) {
+    return "sem permissão de leitura";
+  }
+  return (erro as Error).message;
 }
 
 /** O que um arquivo PEM deve conter, conforme a opção que o indica. */
@@ -85,11 +130,21 @@ export function lerToken(arquivo: string | undefined): string | undefined {
   const token = arquivo !== undefined
     ? lerArquivo(arquivo, "--token-arquivo").replace(/[\r\n]+$/, "")
     : Deno.env.get(VARIAVEL_TOKEN);
+  const fonte = arquivo !== undefined
+    ? `--token-arquivo ${arquivo}`
+    : VARIAVEL_TOKEN;
   if (token === "") {
     throw new ErroDeConfiguracao(
-      arquivo !== undefined
-        ? `--token-arquivo ${arquivo}: token vazio`
-        : `${VARIAVEL_TOKEN} está vazia`,
+      arquivo !== undefined ? `${fonte}: token vazio` : `${fonte} está vazia`,
+    );
+  }
+  // Nenhum cliente conseguiria mandá-lo: a saudação leva até TOKEN_MAXIMO.
+  const bytes = token === undefined
+    ? 0
+    : new TextEncoder().encode(token).length;
+  if (bytes > TOKEN_MAXIMO) {
+    throw new ErroDeConfiguracao(
+      `${fonte}: token de ${bytes} bytes; o máximo é ${TOKEN_MAXIMO}`,
     );
   }
   return token;

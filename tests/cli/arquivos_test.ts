@@ -57,6 +57,42 @@ Deno.test("lerArquivo devolve o texto ou diz qual opção e por quê", () => {
   );
 });
 
+Deno.test("lerArquivo recusa uma pasta e um arquivo sem fim (/dev/zero) em português, sem ler tudo", () => {
+  const pasta = Deno.makeTempDirSync();
+  try {
+    falhaDeConfiguracao(
+      () => lerArquivo(pasta, "--tls-cert"),
+      `--tls-cert ${pasta}: é uma pasta, não um arquivo`,
+    );
+  } finally {
+    Deno.removeSync(pasta);
+  }
+  falhaDeConfiguracao(
+    () => lerArquivo("/dev/zero", "--token-arquivo"),
+    "--token-arquivo /dev/zero: maior que 1 MiB; não parece um arquivo de configuração",
+  );
+});
+
+Deno.test("lerToken recusa um token maior que o campo da saudação (4096 bytes)", () => {
+  const arquivo = Deno.makeTempFileSync();
+  try {
+    Deno.writeTextFileSync(arquivo, "t".repeat(4096) + "\n");
+    assert.equal(lerToken(arquivo), "t".repeat(4096));
+    Deno.writeTextFileSync(arquivo, "t".repeat(4097));
+    falhaDeConfiguracao(
+      () => lerToken(arquivo),
+      `--token-arquivo ${arquivo}: token de 4097 bytes; o máximo é 4096`,
+    );
+  } finally {
+    Deno.removeSync(arquivo);
+  }
+  comVariavel("é".repeat(2049), () =>
+    falhaDeConfiguracao(
+      () => lerToken(undefined),
+      `${VARIAVEL_TOKEN}: token de 4098 bytes; o máximo é 4096`,
+    ));
+});
+
 Deno.test("lerToken tira as quebras de linha do fim do arquivo, prevalece sobre a variável e recusa token vazio", () => {
   const caminho = Deno.makeTempFileSync();
   try {
