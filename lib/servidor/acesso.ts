@@ -11,17 +11,38 @@ import ipaddr from "ipaddr.js";
 
 type Faixa = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
-/** Lê `10.0.0.0/8`, `::1/128` ou um endereço só (vira /32 ou /128). */
+/**
+ * Lê `10.0.0.0/8`, `::1/128` ou um endereço só (vira /32 ou /128). Uma faixa
+ * IPv4 escrita como IPv6 mapeado (`::ffff:10.0.0.0/104`) vira a faixa IPv4
+ * (`10.0.0.0/8`): os endereços dos clientes chegam como IPv4 (`recusar`), e
+ * ela nunca casaria.
+ *
+ * @throws {RangeError} faixa ilegível, ou mapeada com menos de 96 bits
+ */
 export function lerFaixa(texto: string): Faixa {
+  let faixa: Faixa;
   try {
-    if (texto.includes("/")) return ipaddr.parseCIDR(texto);
-    const endereco = ipaddr.parse(texto);
-    return [endereco, endereco.kind() === "ipv4" ? 32 : 128];
+    if (texto.includes("/")) {
+      faixa = ipaddr.parseCIDR(texto);
+    } else {
+      const endereco = ipaddr.parse(texto);
+      faixa = [endereco, endereco.kind() === "ipv4" ? 32 : 128];
+    }
   } catch {
     throw new RangeError(
       `faixa de endereços inválida: "${texto}" (use por exemplo 192.168.0.0/16 ou fd00::/8)`,
     );
   }
+  const [base, bits] = faixa;
+  if (base.kind() === "ipv6" && (base as ipaddr.IPv6).isIPv4MappedAddress()) {
+    if (bits < 96) {
+      throw new RangeError(
+        `faixa IPv4 escrita como IPv6 com menos de 96 bits: "${texto}" (escreva a faixa IPv4, por exemplo 10.0.0.0/8)`,
+      );
+    }
+    return [(base as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  }
+  return faixa;
 }
 
 /** Decide quem pode conectar. `--negar` prevalece sobre `--permitir`. */
