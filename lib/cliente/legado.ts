@@ -3,7 +3,9 @@
  * texto do `cliente.py`, sem saudação nem confirmação. Fica fora de
  * lib/cliente/sessao.ts, e não a importa (conecta por conectar.ts, relata por
  * falhas.ts), para que o cliente só carregue o formato original (e
- * lib/protocolo/legado.ts) quando ele é pedido.
+ * lib/protocolo/legado.ts) quando ele é pedido. Sem confirmação, o prazo de
+ * progresso (`tempoLimite`) vale para a escrita: um servidor que para de ler
+ * encerra a sessão em vez de deixá-la esperando para sempre.
  *
  * @module
  */
@@ -49,7 +51,7 @@ export class ClienteLegado {
   #numero = 0;
   #saindo = false;
   /** O original não confirma: o progresso é o núcleo aceitar os bytes. */
-  #vigia: Agendamento;
+  readonly #vigia: Agendamento;
   #escritosAntes = 0;
   #ultimoProgresso = Date.now();
   /** O servidor parou de ler por `tempoLimite`: a conexão foi fechada. */
