@@ -1,8 +1,7 @@
 /**
  * Os arquivos que as opções indicam (certificado, chave, CA, token) e a
  * variável do token: o único módulo da linha de comando que lê do sistema
- * (`Deno.readTextFileSync`, `Deno.env`; `permissoes.ts` só consulta as
- * permissões). Os pontos de entrada o chamam depois
+ * (`Deno.openSync`, `Deno.env`; `permissoes.ts` só consulta as permissões). Os pontos de entrada o chamam depois
  * de analisar as opções, e transformam {@linkcode ErroDeConfiguracao} numa
  * linha de erro e no código de retorno de configuração.
  *
@@ -11,6 +10,7 @@
 
 import { VARIAVEL_TOKEN } from "./comum.ts";
 import { TOKEN_MAXIMO } from "../protocolo/quadros.ts";
+import { bytesUtf8 } from "../protocolo/utf8.ts";
 
 /** Um arquivo de configuração (certificado, chave, token) não pôde ser lido. */
 export class ErroDeConfiguracao extends Error {
@@ -33,41 +33,33 @@ export const ARQUIVO_MAXIMO = 1024 * 1024;
  * @throws {ErroDeConfiguracao} com a opção e o motivo em português
  */
 export function lerArquivo(caminho: string, opcao: string): string {
+  let bytes: Uint8Array;
   try {
-    return new TextDecoder().decode(lerAteOMaximo(caminho));
+    bytes = lerAteDepoisDoMaximo(caminho);
   } catch (erro) {
-    if (erro instanceof ErroDeConfiguracao) {
-      throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${erro.message}`);
-    }
     throw new ErroDeConfiguracao(`${opcao} ${caminho}: ${motivoDe(erro)}`, {
       cause: erro,
     });
   }
+  if (bytes.length > ARQUIVO_MAXIMO) {
+    throw new ErroDeConfiguracao(
+      `${opcao} ${caminho}: maior que 1 MiB; não parece um arquivo de configuração`,
+    );
+  }
+  return new TextDecoder().decode(bytes);
 }
 
-function lerAteOMaximo(caminho: string): Uint8Array {
+/** Até `ARQUIVO_MAXIMO + 1` bytes: um a mais diz que o arquivo passa do teto. */
+function lerAteDepoisDoMaximo(caminho: string): Uint8Array {
   using arquivo = Deno.openSync(caminho);
-  const partes: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const bloco = new Uint8Array(64 * 1024);
-    const n = arquivo.readSync(bloco);
+  const buffer = new Uint8Array(ARQUIVO_MAXIMO + 1);
+  let lidos = 0;
+  while (lidos < buffer.length) {
+    const n = arquivo.readSync(buffer.subarray(lidos));
     if (n === null) break;
-    total += n;
-    if (total > ARQUIVO_MAXIMO) {
-      throw new ErroDeConfiguracao(
-        "maior que 1 MiB; não parece um arquivo de configuração",
-      );
-    }
-    partes.push(bloco.subarray(0, n));
+    lidos += n;
   }
-  const tudo = new Uint8Array(total);
-  let onde = 0;
-  for (const parte of partes) {
-    tudo.set(parte, onde);
-    onde += parte.length;
-  }
-  return tudo;
+  return buffer.subarray(0, lidos);
 }
 
 /** O motivo de uma falha de leitura, em português. */
@@ -139,9 +131,7 @@ export function lerToken(arquivo: string | undefined): string | undefined {
     );
   }
   // Nenhum cliente conseguiria mandá-lo: a saudação leva até TOKEN_MAXIMO.
-  const bytes = token === undefined
-    ? 0
-    : new TextEncoder().encode(token).length;
+  const bytes = token === undefined ? 0 : bytesUtf8(token);
   if (bytes > TOKEN_MAXIMO) {
     throw new ErroDeConfiguracao(
       `${fonte}: token de ${bytes} bytes; o máximo é ${TOKEN_MAXIMO}`,

@@ -92,7 +92,9 @@ async function abrirTls(
     port: porta,
     ...(ca ? { caCerts: [ca] } : {}),
   });
-  conectando.then((aberta) => desistiu && aberta.close(), () => {});
+  conectando.then((aberta) => {
+    if (desistiu) aberta.close();
+  }, () => {});
   try {
     conn = await Promise.race([conectando, estouro]);
     await Promise.race([conn.handshake(), estouro]);

@@ -58,15 +58,33 @@ export function passageira(falha: FalhaDoCliente): boolean {
   }
 }
 
-/** A falha de uma mensagem que não chegou ao servidor (também no modo legado). */
+/** A falha de uma mensagem que não chegou ao servidor. */
 export function naoEntregue(
   numero: number,
   motivo: string,
   causa?: FalhaDoCliente | null,
 ): FalhaDoCliente {
+  return naoFoi("entregue", numero, motivo, causa);
+}
+
+/** Sem confirmação (o servidor original), o que não saiu é "não enviada". */
+export function naoEnviada(
+  numero: number,
+  motivo: string,
+  causa?: FalhaDoCliente | null,
+): FalhaDoCliente {
+  return naoFoi("enviada", numero, motivo, causa);
+}
+
+function naoFoi(
+  como: "entregue" | "enviada",
+  numero: number,
+  motivo: string,
+  causa: FalhaDoCliente | null | undefined,
+): FalhaDoCliente {
   return new FalhaDoCliente(
     causa?.codigoDeRetorno ?? RetornoCliente.NAO_ENTREGUE,
-    `mensagem #${String(numero).padStart(3, "0")} não entregue: ${motivo}`,
+    `mensagem #${String(numero).padStart(3, "0")} não ${como}: ${motivo}`,
   );
 }
 

@@ -15,7 +15,7 @@ import {
   LIMITE_FILA_ENVIO,
   type OpcoesCliente,
 } from "./conectar.ts";
-import { FalhaDoCliente } from "./falhas.ts";
+import { FalhaDoCliente, naoEnviada } from "./falhas.ts";
 import { Conexao } from "../conexao.ts";
 import { RetornoCliente } from "../retornos.ts";
 import {
@@ -104,16 +104,11 @@ export class ClienteLegado {
     this.#conexao.enviar(bloco);
     await this.#conexao.esvaziar();
     if (this.#parado) {
-      throw naoEnviada(mensagem.numero, this.#falhaDoParado());
+      const parado = this.#falhaDoParado();
+      throw naoEnviada(mensagem.numero, parado.message, parado);
     }
     if (this.#conexao.erroEscrita !== undefined || this.#conexao.fechada) {
-      throw naoEnviada(
-        mensagem.numero,
-        new FalhaDoCliente(
-          RetornoCliente.NAO_ENTREGUE,
-          "a conexão com o servidor caiu",
-        ),
-      );
+      throw naoEnviada(mensagem.numero, "a conexão com o servidor caiu");
     }
   }
 
@@ -176,14 +171,4 @@ export class ClienteLegado {
       } s (a entrada dele pode estar parada)`,
     );
   }
-}
-
-/** Sem confirmação no original, o que não saiu é "não enviada". */
-function naoEnviada(numero: number, causa: FalhaDoCliente): FalhaDoCliente {
-  return new FalhaDoCliente(
-    causa.codigoDeRetorno,
-    `mensagem #${
-      String(numero).padStart(3, "0")
-    } não enviada: ${causa.message}`,
-  );
 }

@@ -346,7 +346,6 @@ export class SessaoRetomavel implements SessaoDeEnvio {
   }
 }
 
-/** Desistência: o código é o da queda que começou tudo; a frase diz o resto. */
 /** O servidor não confirmou nada dentro do prazo de progresso. */
 function semConfirmacao(
   opcoes: OpcoesCliente,
@@ -369,6 +368,7 @@ function inesperado(erro: unknown): FalhaDoCliente {
   );
 }
 
+/** Desistência: o código é o da queda que começou tudo; a frase diz o resto. */
 function semProgresso(
   opcoes: OpcoesCliente,
   causa: FalhaDoCliente,

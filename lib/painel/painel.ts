@@ -75,6 +75,8 @@ export class Painel {
   /** O registro espiado (para `naoGravadas` em `/metricas`). */
   #registro: Registro | undefined;
   #fechamento: Promise<void> | undefined;
+  /** O religamento agendado depois de uma falha, se há um. */
+  #religamento: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(opcoes: OpcoesPainel) {
     this.#opcoes = opcoes;
@@ -149,26 +151,30 @@ export class Painel {
       onListen: () => {}, // quem anuncia é o servidor.ts
       onError: () => new Response("erro interno\n", { status: 500 }),
     }, this.#rotas);
-    http.finished.catch((erro) => this.#caiu(erro));
+    http.finished.catch((erro) => this.#caiu("aceitar conexão", erro));
     return http;
   }
 
-  #caiu(erro: unknown) {
+  #caiu(oQue: string, erro: unknown) {
     if (this.#fechamento) return;
     this.#opcoes.avisar?.(
-      `painel: falha ao aceitar conexão: ${
+      `painel: falha ao ${oQue}: ${
         (erro as Error)?.message ?? erro
       }; religando em ${PAUSA_PARA_RELIGAR_MS / 1000} s`,
     );
-    setTimeout(() => this.#religar(), PAUSA_PARA_RELIGAR_MS);
+    this.#religamento = setTimeout(
+      () => this.#religar(),
+      PAUSA_PARA_RELIGAR_MS,
+    );
   }
 
   #religar() {
+    this.#religamento = undefined;
     if (this.#fechamento) return;
     try {
       this.#http = this.#ligarHttp(this.endereco.port);
     } catch (erro) {
-      this.#caiu(erro);
+      this.#caiu("religar", erro);
     }
   }
 
@@ -182,6 +188,7 @@ export class Painel {
     this.#fechamento ??= (async () => {
       this.#aceitando = false;
       clearInterval(this.#estado);
+      clearTimeout(this.#religamento);
       this.difusao.fechar();
       await this.#http.shutdown();
     })();
