@@ -25,6 +25,9 @@ Deno.test("opcoesDaTarefa lê as opções entre run e o script", () => {
         : "--allow-env=SOCKETS_TOKEN",
       "--allow-read",
       "--no-prompt",
+      // Só o cliente: a partida dele conta (veja o README, "O que cada
+      // binário pode fazer"); não é permissão.
+      ...(programa === "cliente" ? ["--v8-flags=--no-lazy"] : []),
     ]);
   }
   assert.throws(() => opcoesDaTarefa("nada"), /não existe/);
