@@ -183,10 +183,15 @@ export async function acharNats(): Promise<string | undefined> {
   return await existe("nats-server") ? "nats-server" : undefined;
 }
 
-/** Inicia uma linha de base de bench/linha_de_base/ e espera a porta. */
+/**
+ * Inicia uma linha de base de bench/linha_de_base/ e espera a porta. Com
+ * `arquivoSaida`, a saída padrão dela vai para o arquivo, e a porta vem pela
+ * saída de erro.
+ */
 export async function iniciarBase(
   script: string,
   args: string[],
+  arquivoSaida?: string,
 ): Promise<Escutando> {
   const processo = new Processo({
     args: [
@@ -196,12 +201,11 @@ export async function iniciarBase(
       ...args,
     ],
     limiteArquivos: LIMITE_ARQUIVOS,
+    ...(arquivoSaida ? { arquivoSaida } : {}),
   });
-  const pronto = await processo.saida!.esperar(
-    /pronto na porta (\d+)/,
-    PRAZO_PRONTO_MS,
-  );
-  void processo.saida!.drenar();
+  const avisos = arquivoSaida ? processo.erros : processo.saida!;
+  const pronto = await avisos.esperar(/pronto na porta (\d+)/, PRAZO_PRONTO_MS);
+  void processo.saida?.drenar();
   void processo.erros.drenar();
   return { processo, porta: Number(pronto[1]) };
 }
