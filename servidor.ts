@@ -145,6 +145,7 @@ async function executar(args: string[]): Promise<number> {
         host,
         porta: config.painel,
         historico: config.painelHistorico,
+        prazoMs: config.prazo,
         estadoDoServidor: () => ({
           clientesConectados: servidor?.conectados ?? 0,
           clientesAtendidos: servidor?.resumo.clientes ?? 0,

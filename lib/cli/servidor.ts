@@ -90,7 +90,8 @@ export const PROGRAMA_SERVIDOR: Programa = {
       tipo: "string",
       valor: "SEGUNDOS",
       padrao: textoDeSegundos(PADROES.prazo),
-      descricao: "prazo para a saudação e para cada quadro começado terminar",
+      descricao:
+        "prazo para a saudação, para cada quadro começado terminar e para cada pedido ao painel chegar",
     },
     json: {
       tipo: "boolean",

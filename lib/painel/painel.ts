@@ -1,6 +1,7 @@
 /**
- * O painel web do servidor (`--painel PORTA`): liga um `Deno.serve` no mesmo
- * host (HTTPS com o mesmo certificado, quando há), escuta os eventos do
+ * O painel web do servidor (`--painel PORTA`): liga o HTTP do painel
+ * (http.ts, com teto de conexões e prazo para cada pedido) no mesmo host
+ * (HTTPS com o mesmo certificado, quando há), escuta os eventos do
  * servidor por um `Registro` que repassa tudo ao registro de sempre, e junta
  * as peças: histórico e difusão SSE, contadores, métricas e rotas. O caminho
  * das mensagens só serializa e enfileira: nunca espera por um espectador.
@@ -14,12 +15,18 @@ import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import { jsonSeguro } from "../saida/escape.ts";
 import { eventoParaJson } from "../saida/json.ts";
 import { Contadores } from "./contadores.ts";
+import {
+  type LimitesHttp,
+  PAUSA_DEPOIS_DE_FALHA_MS,
+  ServidorHttp,
+  type TratadorHttp,
+} from "./http.ts";
 import { Difusao } from "./difusao.ts";
 import { renderizarMetricas } from "./metricas.ts";
 import { lerPagina } from "./pagina.ts";
 import { Porteiro } from "./porteiro.ts";
 import type { Tentativas } from "../servidor/tentativas.ts";
-import { criarRotas } from "./rotas.ts";
+import { CORPO_MAXIMO, criarRotas } from "./rotas.ts";
 
 /** Mensagens na memória para quem chega depois, por padrão. */
 export const HISTORICO_PADRAO = 200;
@@ -52,12 +59,21 @@ export interface OpcoesPainel {
   estadoDoServidor(): EstadoDoServidor;
   /** Eventos à espera por espectador (padrão `PENDENTES_MAXIMOS`). */
   pendentesMaximos?: number;
+  /** Prazo para cada pedido chegar inteiro (o `--prazo` do servidor). */
+  prazoMs: number;
+  /** Os tetos de conexões (padrão: `CONEXOES_DO_PAINEL`, `PENDENTES_POR_ENDERECO`). */
+  conexoes?: number;
+  pendentesPorEndereco?: number;
   /** Uma falha do painel que não o derruba (vai ao log como erro). */
   avisar?: (texto: string) => void;
 }
 
-/** Espera antes de religar o painel que parou de aceitar conexões. */
-export const PAUSA_PARA_RELIGAR_MS = 1000;
+/** Conexões abertas no painel ao mesmo tempo, no máximo. */
+export const CONEXOES_DO_PAINEL = 1024;
+/** Conexões de um mesmo endereço ainda sem o pedido inteiro, no máximo. */
+export const PENDENTES_POR_ENDERECO = 32;
+/** O maior cabeçalho de pedido (o de um navegador tem 1 a 2 KiB). */
+const BYTES_CABECALHO = 16 * 1024;
 
 const codificador = new TextEncoder();
 
@@ -68,15 +84,13 @@ export class Painel {
   readonly difusao: Difusao;
   readonly contadores = new Contadores();
   readonly #opcoes: OpcoesPainel;
-  readonly #rotas: Deno.ServeHandler<Deno.NetAddr>;
-  #http: Deno.HttpServer<Deno.NetAddr>;
+  readonly #rotas: TratadorHttp;
+  readonly #http: ServidorHttp;
   readonly #estado: ReturnType<typeof setInterval>;
   #aceitando = true;
   /** O registro espiado (para `naoGravadas` em `/metricas`). */
   #registro: Registro | undefined;
   #fechamento: Promise<void> | undefined;
-  /** O religamento agendado depois de uma falha, se há um. */
-  #religamento: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(opcoes: OpcoesPainel) {
     this.#opcoes = opcoes;
@@ -97,7 +111,7 @@ export class Painel {
       metricas: () => this.metricas(),
       aceitando: () => this.#aceitando,
     });
-    this.#http = this.#ligarHttp(opcoes.porta);
+    this.#http = this.#ligarHttp();
     this.endereco = this.#http.addr;
     const { hostname, port } = this.endereco;
     const nome = hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -108,7 +122,7 @@ export class Painel {
   /**
    * Liga o painel.
    *
-   * @throws {Deno.errors.AddrInUse} e outros erros de `Deno.serve`
+   * @throws {Deno.errors.AddrInUse} e outros erros de `Deno.listen`
    * @throws {Deno.errors.NotFound} se faltam os arquivos da página
    */
   static ligar(opcoes: OpcoesPainel): Painel {
@@ -135,47 +149,39 @@ export class Painel {
   }
 
   /**
-   * O `Deno.serve` do painel. Uma falha ao aceitar (sem descritores livres,
-   * por exemplo) encerra o `Deno.serve` inteiro e rejeita o `finished`, que,
-   * sem quem o tratasse, derrubava o processo com um rastro de pilha: aqui ela
-   * é relatada e o painel é religado na mesma porta.
+   * O HTTP do painel. Uma falha ao aceitar (sem descritores livres, por
+   * exemplo) é relatada, e ele volta a aceitar depois de uma pausa.
    */
-  #ligarHttp(porta: number): Deno.HttpServer<Deno.NetAddr> {
-    const tls = this.#opcoes.tls
-      ? { cert: this.#opcoes.tls.cert, key: this.#opcoes.tls.chave }
-      : {};
-    const http = Deno.serve({
-      hostname: this.#opcoes.host,
-      port: porta,
-      ...tls,
-      onListen: () => {}, // quem anuncia é o servidor.ts
-      onError: () => new Response("erro interno\n", { status: 500 }),
-    }, this.#rotas);
-    http.finished.catch((erro) => this.#caiu("aceitar conexão", erro));
-    return http;
-  }
-
-  #caiu(oQue: string, erro: unknown) {
-    if (this.#fechamento) return;
-    this.#opcoes.avisar?.(
-      `painel: falha ao ${oQue}: ${
-        (erro as Error)?.message ?? erro
-      }; religando em ${PAUSA_PARA_RELIGAR_MS / 1000} s`,
-    );
-    this.#religamento = setTimeout(
-      () => this.#religar(),
-      PAUSA_PARA_RELIGAR_MS,
-    );
-  }
-
-  #religar() {
-    this.#religamento = undefined;
-    if (this.#fechamento) return;
-    try {
-      this.#http = this.#ligarHttp(this.endereco.port);
-    } catch (erro) {
-      this.#caiu("religar", erro);
-    }
+  #ligarHttp(): ServidorHttp {
+    const { host, porta, tls } = this.#opcoes;
+    const ouvinte = tls
+      ? Deno.listenTls({
+        hostname: host,
+        port: porta,
+        cert: tls.cert,
+        key: tls.chave,
+      })
+      : Deno.listen({ hostname: host, port: porta });
+    const limites: LimitesHttp = {
+      conexoes: this.#opcoes.conexoes ?? CONEXOES_DO_PAINEL,
+      pendentesPorEndereco: this.#opcoes.pendentesPorEndereco ??
+        PENDENTES_POR_ENDERECO,
+      prazoMs: this.#opcoes.prazoMs,
+      bytesCabecalho: BYTES_CABECALHO,
+      bytesCorpo: CORPO_MAXIMO,
+    };
+    return new ServidorHttp({
+      ouvinte,
+      tls: tls !== undefined,
+      tratador: this.#rotas,
+      limites,
+      aoFalharAceitar: (erro) =>
+        this.#opcoes.avisar?.(
+          `painel: falha ao aceitar conexão: ${
+            (erro as Error)?.message ?? erro
+          }; tentando de novo em ${PAUSA_DEPOIS_DE_FALHA_MS / 1000} s`,
+        ),
+    });
   }
 
   /** `/saude` passa a responder 503 (o servidor parou de aceitar). */
@@ -188,7 +194,6 @@ export class Painel {
     this.#fechamento ??= (async () => {
       this.#aceitando = false;
       clearInterval(this.#estado);
-      clearTimeout(this.#religamento);
       this.difusao.fechar();
       await this.#http.shutdown();
     })();

@@ -11,6 +11,7 @@ import type { Difusao } from "./difusao.ts";
 import { TIPO_METRICAS } from "./metricas.ts";
 import type { Pagina } from "./pagina.ts";
 import type { Porteiro } from "./porteiro.ts";
+import type { InfoHttp } from "./http.ts";
 
 /** O que as rotas consultam. */
 export interface Contexto {
@@ -48,9 +49,9 @@ const SEGURANCA: Record<string, string> = {
 };
 
 /** Maior corpo aceito em `POST /entrar`. */
-const CORPO_MAXIMO = 4096;
+export const CORPO_MAXIMO = 4096;
 
-type Info = Deno.ServeHandlerInfo<Deno.NetAddr>;
+type Info = InfoHttp;
 
 function resposta(
   corpo: BodyInit | null,

@@ -561,7 +561,97 @@ function servidorComPoucosDescritores(limite: number, args: string[]) {
   );
 }
 
-Deno.test("painel sem descritores livres: relata, religa quando há, e o servidor continua de pé (sem rastro de pilha)", async () => {
+/** Abre até `n` conexões a `porta` mandando `pedido`; para na primeira recusa. */
+async function conectarVarias(
+  porta: number,
+  n: number,
+  pedido: Uint8Array,
+): Promise<Deno.TcpConn[]> {
+  const conexoes: Deno.TcpConn[] = [];
+  for (let i = 0; i < n; i++) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: porta })
+      .catch(() => null);
+    if (conn === null) break;
+    conexoes.push(conn);
+    await conn.write(pedido).catch(() => 0);
+  }
+  return conexoes;
+}
+
+/** Quantas destas conexões o outro lado já fechou (lê com prazo curto). */
+async function fechadasPeloOutroLado(
+  conexoes: Deno.TcpConn[],
+  prazoMs: number,
+): Promise<number> {
+  const fechou = async (conn: Deno.TcpConn) => {
+    let prazo: ReturnType<typeof setTimeout> | undefined;
+    const lido = await Promise.race([
+      conn.read(new Uint8Array(64)).then((n) => n === null, () => true),
+      new Promise<"aberta">((pronto) => {
+        prazo = setTimeout(() => pronto("aberta"), prazoMs);
+      }),
+    ]);
+    clearTimeout(prazo);
+    return lido === true;
+  };
+  let n = 0;
+  for (const conn of conexoes) if (await fechou(conn)) n++;
+  return n;
+}
+
+Deno.test("painel contra pedidos pela metade (slowloris): no máximo 32 por endereço, fechados no --prazo, e os descritores sobram para os clientes", async () => {
+  await using servidor = servidorComPoucosDescritores(256, [
+    "--host",
+    "127.0.0.1",
+    "--porta",
+    "0",
+    "--painel",
+    "0",
+    "--prazo",
+    "1.5",
+  ]);
+  const [, porta] = await servidor.saida.esperar(
+    /na porta (\d+)\. Aguardando/,
+  );
+  const url = urlDoPainel(servidor);
+  const painel = Number(new URL(url).port);
+  const pedido = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n");
+  // Antes, 400 destas deixavam o processo sem descritores (EMFILE).
+  const pelaMetade = await conectarVarias(painel, 400, pedido);
+  try {
+    assert.equal(pelaMetade.length, 400, "o painel continuou aceitando");
+    // As que passaram do teto por endereço foram fechadas ao chegar; as
+    // outras continuam abertas, à espera do resto do pedido.
+    const [ficam, excedentes] = [pelaMetade.slice(0, 32), pelaMetade.slice(32)];
+    assert.equal(await fechadasPeloOutroLado(excedentes, 2000), 368);
+    // Com o ataque no ar, a porta do protocolo atende.
+    const r = await rodarCliente([
+      "--host",
+      "127.0.0.1",
+      "--porta",
+      porta,
+      "--assunto",
+      "durante",
+      "--texto",
+      "de pé",
+    ]);
+    assert.equal(r.codigo, 0, r.erros);
+    // No --prazo (1,5 s), as 32 que ficaram são fechadas.
+    assert.equal(await fechadasPeloOutroLado(ficam, 5000), 32);
+  } finally {
+    for (const conn of pelaMetade) conn.close();
+  }
+  const saude = await fetch(new URL("/saude", url));
+  assert.equal(saude.status, 200);
+  assert.equal(saude.headers.get("connection"), "close");
+  await saude.body?.cancel();
+  servidor.sinal("SIGTERM");
+  assert.equal(await servidor.status(), 0);
+  assert.doesNotMatch(servidor.saida.texto, /falha ao aceitar/);
+  assert.doesNotMatch(servidor.erros.texto, /Uncaught|\bat /);
+});
+
+Deno.test("painel sem descritores livres: relata, volta a aceitar quando há, e o servidor continua de pé (sem rastro de pilha)", async () => {
   await using servidor = servidorComPoucosDescritores(256, [
     "--host",
     "127.0.0.1",
@@ -575,24 +665,28 @@ Deno.test("painel sem descritores livres: relata, religa quando há, e o servido
   );
   const url = urlDoPainel(servidor);
   const painel = Number(new URL(url).port);
-  // Pedidos pela metade até o servidor ficar sem descritores.
-  const pelaMetade: Deno.TcpConn[] = [];
-  const pedido = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n");
+  // Os descritores acabam pela porta do protocolo (até --max-conexoes, 1000,
+  // as conexões sem saudação ficam até o --prazo, 10 s); o painel, que
+  // aceita na mesma hora, falha ao aceitar e relata.
+  const vazio = new Uint8Array(0);
+  const protocolo = await conectarVarias(Number(porta), 300, vazio);
+  const doPainel: Deno.TcpConn[] = [];
   try {
-    for (let i = 0; i < 400; i++) {
-      const conn = await Deno.connect({ hostname: "127.0.0.1", port: painel })
-        .catch(() => null);
-      if (conn === null) break; // o painel parou de escutar
-      pelaMetade.push(conn);
-      await conn.write(pedido).catch(() => 0);
+    const limite = Date.now() + 10_000;
+    // Limitado pelo prazo: até o painel relatar a falha ao aceitar.
+    while (
+      !/painel: falha ao aceitar conexão: .*de novo em 1 s/.test(
+        servidor.saida.texto,
+      )
+    ) {
+      assert.ok(Date.now() < limite, "o painel não relatou a falha em 10 s");
+      doPainel.push(...await conectarVarias(painel, 1, vazio));
+      await new Promise((pronto) => setTimeout(pronto, 50));
     }
-    await servidor.saida.esperar(
-      /painel: falha ao aceitar conexão: .*religando/,
-    );
   } finally {
-    for (const conn of pelaMetade) conn.close();
+    for (const conn of [...protocolo, ...doPainel]) conn.close();
   }
-  // Com descritores livres de novo, o painel volta na mesma porta.
+  // Com descritores livres de novo, o painel volta a atender.
   const limite = Date.now() + 10_000;
   let saude: Response | undefined;
   while (saude === undefined) {

@@ -1,0 +1,375 @@
+/**
+ * O HTTP/1.1 do painel, pequeno e com limites, no lugar do `Deno.serve`: o
+ * `Deno.serve` não tem teto de conexões nem prazo para o pedido chegar, e
+ * conexões com pedidos pela metade (slowloris) ficavam abertas sem fim,
+ * gastando os descritores do processo — os mesmos de que a porta do
+ * protocolo precisa. Aqui cada conexão tem um prazo para o pedido inteiro
+ * (cabeçalho e corpo) chegar, o cabeçalho e o corpo têm tamanho máximo, há um
+ * teto de conexões e outro, por endereço, de conexões ainda sem o pedido
+ * inteiro, e cada conexão leva um pedido só
+ * (`connection: close`). O tratador é o mesmo de um `Deno.serve`
+ * (`Request` → `Response`), e a análise do pedido, pura, fica em
+ * `pedido_http.ts`.
+ *
+ * @module
+ */
+
+import {
+  analisarPedido,
+  FIM_DO_CABECALHO,
+  type Pedido,
+} from "./pedido_http.ts";
+
+/** Os limites de quem chega. */
+export interface LimitesHttp {
+  /** Conexões abertas ao mesmo tempo; a excedente é fechada ao chegar. */
+  conexoes: number;
+  /**
+   * Conexões de um mesmo endereço ainda sem o pedido inteiro (as que já
+   * pediram, como os fluxos de eventos, não contam: atrás de um proxy ou de
+   * um NAT, muitos espectadores vêm do mesmo endereço).
+   */
+  pendentesPorEndereco: number;
+  /** Prazo, desde a conexão, para o pedido inteiro chegar. */
+  prazoMs: number;
+  /** Maior cabeçalho (linha do pedido e campos). */
+  bytesCabecalho: number;
+  /** Maior corpo de pedido. */
+  bytesCorpo: number;
+}
+
+/** O que o tratador recebe além do pedido (como no `Deno.serve`). */
+export interface InfoHttp {
+  remoteAddr: Deno.NetAddr;
+}
+
+export type TratadorHttp = (
+  pedido: Request,
+  info: InfoHttp,
+) => Response | Promise<Response>;
+
+export interface OpcoesHttp {
+  ouvinte: Deno.Listener<Deno.Conn, Deno.NetAddr>;
+  tls: boolean;
+  tratador: TratadorHttp;
+  limites: LimitesHttp;
+  /** Uma falha ao aceitar (sem descritores livres...): o painel a relata. */
+  aoFalharAceitar(erro: unknown): void;
+}
+
+/** Espera antes de aceitar de novo depois de uma falha ao aceitar. */
+export const PAUSA_DEPOIS_DE_FALHA_MS = 1000;
+
+const codificador = new TextEncoder();
+
+/** O servidor HTTP do painel, aceitando desde a criação. */
+export class ServidorHttp {
+  readonly addr: Deno.NetAddr;
+  /** Resolve quando parou de aceitar (depois de `shutdown`). */
+  readonly finished: Promise<void>;
+  readonly #opcoes: OpcoesHttp;
+  readonly #conexoes = new Set<Deno.Conn>();
+  /** Conexões ainda sem o pedido inteiro, por endereço. */
+  readonly #pendentes = new Map<string, number>();
+  /** Os atendimentos em curso, que o `shutdown` espera terminar. */
+  readonly #atendimentos = new Set<Promise<void>>();
+  #fechado = false;
+  #acordar: (() => void) | undefined;
+
+  constructor(opcoes: OpcoesHttp) {
+    this.#opcoes = opcoes;
+    this.addr = opcoes.ouvinte.addr;
+    this.finished = this.#aceitar();
+  }
+
+  /** Conexões abertas agora. */
+  get conexoes(): number {
+    return this.#conexoes.size;
+  }
+
+  /** Para de aceitar e fecha todas as conexões (os fluxos SSE terminam). */
+  async shutdown(): Promise<void> {
+    this.#fechado = true;
+    this.#acordar?.();
+    try {
+      this.#opcoes.ouvinte.close();
+    } catch {
+      // Já fechado.
+    }
+    for (const conn of this.#conexoes) fechar(conn);
+    await this.finished;
+    await Promise.allSettled(this.#atendimentos);
+  }
+
+  async #aceitar(): Promise<void> {
+    // Limitado pelo fechamento: cada volta aceita uma conexão ou espera.
+    while (!this.#fechado) {
+      let conn: Deno.Conn;
+      try {
+        conn = await this.#opcoes.ouvinte.accept();
+      } catch (erro) {
+        if (this.#fechado) return;
+        this.#opcoes.aoFalharAceitar(erro);
+        await this.#pausa(PAUSA_DEPOIS_DE_FALHA_MS);
+        continue;
+      }
+      if (!this.#cabe(conn)) {
+        fechar(conn);
+        continue;
+      }
+      const atendimento = this.#atender(conn);
+      this.#atendimentos.add(atendimento);
+      atendimento.finally(() => this.#atendimentos.delete(atendimento));
+    }
+  }
+
+  /** Uma pausa que o `shutdown` interrompe. */
+  #pausa(ms: number): Promise<void> {
+    return new Promise((pronto) => {
+      const prazo = setTimeout(acordar, ms);
+      function acordar() {
+        clearTimeout(prazo);
+        pronto();
+      }
+      this.#acordar = acordar;
+    });
+  }
+
+  /** Há vaga para esta conexão (no total e entre as pendentes do endereço)? */
+  #cabe(conn: Deno.Conn): boolean {
+    const { conexoes, pendentesPorEndereco } = this.#opcoes.limites;
+    const endereco = (conn.remoteAddr as Deno.NetAddr).hostname;
+    return this.#conexoes.size < conexoes &&
+      (this.#pendentes.get(endereco) ?? 0) < pendentesPorEndereco;
+  }
+
+  /** Soma `delta` às pendentes de `endereco` (e esquece quem chega a 0). */
+  #contarPendente(endereco: string, delta: 1 | -1): void {
+    const n = (this.#pendentes.get(endereco) ?? 0) + delta;
+    if (n > 0) this.#pendentes.set(endereco, n);
+    else this.#pendentes.delete(endereco);
+  }
+
+  async #atender(conn: Deno.Conn): Promise<void> {
+    const endereco = (conn.remoteAddr as Deno.NetAddr).hostname;
+    this.#conexoes.add(conn);
+    this.#contarPendente(endereco, 1);
+    let pendente = true;
+    // O prazo vale até a resposta sair inteira, salvo num fluxo (SSE), que
+    // a difusão desliga quando o espectador fica para trás.
+    const prazo = setTimeout(() => fechar(conn), this.#opcoes.limites.prazoMs);
+    try {
+      const lido = await lerPedido(conn, this.#opcoes.limites);
+      this.#contarPendente(endereco, -1);
+      pendente = false;
+      const resposta = typeof lido === "number"
+        ? respostaDeErro(lido)
+        : await this.#tratar(lido, conn);
+      await escreverResposta(conn, resposta, lido, () => clearTimeout(prazo));
+    } catch {
+      // A conexão caiu ou o prazo a fechou: nada a responder.
+    } finally {
+      clearTimeout(prazo);
+      fechar(conn);
+      this.#conexoes.delete(conn);
+      if (pendente) this.#contarPendente(endereco, -1);
+    }
+  }
+
+  async #tratar(pedido: Pedido, conn: Deno.Conn): Promise<Response> {
+    const local = this.addr;
+    const hospedeiro = pedido.cabecalhos.get("host") ??
+      (local.hostname.includes(":")
+        ? `[${local.hostname}]:${local.port}`
+        : `${local.hostname}:${local.port}`);
+    let url: URL;
+    try {
+      url = new URL(
+        pedido.alvo,
+        `${this.#opcoes.tls ? "https" : "http"}://${hospedeiro}`,
+      );
+    } catch {
+      return respostaDeErro(400);
+    }
+    const corpo = pedido.corpo.length > 0 ? pedido.corpo : null;
+    const request = new Request(url, {
+      method: pedido.metodo,
+      headers: pedido.cabecalhos,
+      body: pedido.metodo === "GET" || pedido.metodo === "HEAD" ? null : corpo,
+    });
+    try {
+      return await this.#opcoes.tratador(request, {
+        remoteAddr: conn.remoteAddr as Deno.NetAddr,
+      });
+    } catch {
+      return respostaDeErro(500);
+    }
+  }
+}
+
+/** Fecha sem reclamar de quem já fechou. */
+function fechar(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Já fechada.
+  }
+}
+
+/**
+ * Lê o cabeçalho (até `FIM_DO_CABECALHO`) e o corpo que ele anuncia. Devolve
+ * o pedido, ou o código HTTP do erro (400, 413, 431, 501...) a responder.
+ * Rejeita com a conexão fechada antes do fim.
+ */
+async function lerPedido(
+  conn: Deno.Conn,
+  limites: LimitesHttp,
+): Promise<Pedido | number> {
+  const buffer = new Uint8Array(limites.bytesCabecalho + limites.bytesCorpo);
+  let usados = 0;
+  let fim = -1;
+  // Limitado pelo tamanho do buffer e pelo prazo da conexão.
+  while (fim < 0) {
+    if (usados >= limites.bytesCabecalho) return 431;
+    const n = await conn.read(buffer.subarray(usados, limites.bytesCabecalho));
+    if (n === null) throw new Error("a conexão fechou antes do pedido");
+    usados += n;
+    fim = acharFim(buffer, usados);
+  }
+  const analisado = analisarPedido(buffer.subarray(0, fim), limites.bytesCorpo);
+  if (typeof analisado === "number") return analisado;
+  const inicioDoCorpo = fim + FIM_DO_CABECALHO.length;
+  const total = inicioDoCorpo + analisado.tamanhoDoCorpo;
+  while (usados < total) {
+    const n = await conn.read(buffer.subarray(usados, total));
+    if (n === null) throw new Error("a conexão fechou antes do corpo");
+    usados += n;
+  }
+  return { ...analisado, corpo: buffer.slice(inicioDoCorpo, total) };
+}
+
+/** Onde começa `\r\n\r\n` nos `usados` primeiros bytes, ou -1. */
+function acharFim(buffer: Uint8Array, usados: number): number {
+  for (let i = 0; i + 3 < usados; i++) {
+    if (
+      buffer[i] === 13 && buffer[i + 1] === 10 && buffer[i + 2] === 13 &&
+      buffer[i + 3] === 10
+    ) return i;
+  }
+  return -1;
+}
+
+/** O corpo das respostas de erro deste módulo. */
+const EXPLICACOES: Record<number, string> = {
+  400: "pedido malformado",
+  413: "pedido grande demais",
+  431: "cabeçalho grande demais",
+  500: "erro interno",
+  501: "não implementado",
+  505: "versão do HTTP não suportada",
+};
+
+/** As frases da linha de estado (o cliente não as usa; são as do padrão). */
+const FRASES: Record<number, string> = {
+  200: "OK",
+  303: "See Other",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  413: "Content Too Large",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
+  505: "HTTP Version Not Supported",
+};
+
+function respostaDeErro(status: number): Response {
+  return new Response(`${EXPLICACOES[status] ?? "erro"}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}
+
+/**
+ * Escreve a resposta: a linha de estado, os campos com `connection: close` e
+ * o corpo — inteiro, com `content-length`, ou, num fluxo de eventos (SSE),
+ * pedaço a pedaço até o fluxo acabar ou o espectador sair. `emFluxo` é
+ * chamado quando a resposta vira um fluxo (o prazo deixa de valer).
+ */
+async function escreverResposta(
+  conn: Deno.Conn,
+  resposta: Response,
+  pedido: Pedido | number,
+  emFluxo: () => void,
+): Promise<void> {
+  const soCabecalho = typeof pedido !== "number" && pedido.metodo === "HEAD";
+  const fluxo = resposta.headers.get("content-type")?.startsWith(
+    "text/event-stream",
+  );
+  if (fluxo && !soCabecalho && resposta.body) {
+    await escreverTudo(conn, cabecalho(resposta, undefined));
+    emFluxo();
+    return await escoar(conn, resposta.body);
+  }
+  const corpo = new Uint8Array(await resposta.arrayBuffer());
+  await escreverTudo(conn, cabecalho(resposta, corpo.length));
+  if (!soCabecalho && corpo.length > 0) await escreverTudo(conn, corpo);
+}
+
+/** A linha de estado e os campos, em bytes. */
+function cabecalho(
+  resposta: Response,
+  tamanho: number | undefined,
+): Uint8Array {
+  const linhas = [
+    `HTTP/1.1 ${resposta.status} ${FRASES[resposta.status] ?? ""}`,
+  ];
+  for (const [nome, valor] of resposta.headers) {
+    if (nome === "set-cookie" || nome === "content-length") continue;
+    if (nome === "connection" || nome === "transfer-encoding") continue;
+    linhas.push(`${nome}: ${valor}`);
+  }
+  for (const cookie of resposta.headers.getSetCookie()) {
+    linhas.push(`set-cookie: ${cookie}`);
+  }
+  if (tamanho !== undefined) linhas.push(`content-length: ${tamanho}`);
+  linhas.push("connection: close", "", "");
+  return codificador.encode(linhas.join("\r\n"));
+}
+
+/**
+ * Passa o fluxo para a conexão até ele acabar; se o espectador fecha (ou a
+ * escrita falha), cancela o fluxo, e quem o produz fica sabendo.
+ */
+async function escoar(
+  conn: Deno.Conn,
+  corpo: ReadableStream<Uint8Array>,
+): Promise<void> {
+  const leitor = corpo.getReader();
+  // Nada mais deve chegar do espectador: um byte ou o fim dizem que ele saiu.
+  const saiu = conn.read(new Uint8Array(1)).then(
+    () => leitor.cancel(),
+    () => leitor.cancel(),
+  );
+  try {
+    // Limitado pelo fluxo, que a difusão termina ou o espectador cancela.
+    for (let r = await leitor.read(); !r.done; r = await leitor.read()) {
+      await escreverTudo(conn, r.value);
+    }
+  } catch {
+    await leitor.cancel().catch(() => {});
+  } finally {
+    fechar(conn);
+    await saiu.catch(() => {});
+  }
+}
+
+async function escreverTudo(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let escritos = 0; escritos < bytes.length;) {
+    escritos += await conn.write(bytes.subarray(escritos));
+  }
+}

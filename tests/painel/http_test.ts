@@ -1,0 +1,277 @@
+/**
+ * Testes de lib/painel/http.ts com sockets de verdade no loopback e limites
+ * pequenos: a resposta inteira com `connection: close`, HEAD, o corpo de um
+ * POST, os tetos de conexões (no total e por endereço), o prazo do pedido,
+ * os códigos de erro, o fluxo (SSE) cancelado quando o espectador sai e o
+ * `shutdown` que fecha tudo.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import {
+  type LimitesHttp,
+  ServidorHttp,
+  type TratadorHttp,
+} from "../../lib/painel/http.ts";
+
+const LIMITES: LimitesHttp = {
+  conexoes: 4,
+  pendentesPorEndereco: 3,
+  prazoMs: 300,
+  bytesCabecalho: 1024,
+  bytesCorpo: 64,
+};
+
+function ligar(
+  tratador: TratadorHttp,
+  limites: Partial<LimitesHttp> = {},
+  falhas: unknown[] = [],
+): ServidorHttp {
+  return new ServidorHttp({
+    ouvinte: Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+    tls: false,
+    tratador,
+    limites: { ...LIMITES, ...limites },
+    aoFalharAceitar: (erro) => falhas.push(erro),
+  });
+}
+
+/** Manda `pedido` cru e lê a resposta até o servidor fechar. */
+async function trocar(servidor: ServidorHttp, pedido: string): Promise<string> {
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: servidor.addr.port,
+  });
+  try {
+    await conn.write(new TextEncoder().encode(pedido));
+    return await lerAteFechar(conn);
+  } finally {
+    conn.close();
+  }
+}
+
+async function lerAteFechar(conn: Deno.Conn): Promise<string> {
+  const partes: Uint8Array[] = [];
+  const buffer = new Uint8Array(4096);
+  // Limitado pelo servidor, que fecha cada conexão depois de um pedido.
+  for (
+    let n = await conn.read(buffer);
+    n !== null;
+    n = await conn.read(buffer)
+  ) {
+    partes.push(buffer.slice(0, n));
+  }
+  return new TextDecoder().decode(
+    Uint8Array.from(partes.flatMap((p) => [...p])),
+  );
+}
+
+Deno.test("http do painel: a resposta inteira, com content-length, connection: close e os set-cookie um por linha", async () => {
+  const servidor = ligar((pedido, info) => {
+    const headers = new Headers({ "content-type": "text/plain" });
+    headers.append("set-cookie", "a=1");
+    headers.append("set-cookie", "b=2");
+    return new Response(
+      `${pedido.method} ${
+        new URL(pedido.url).pathname
+      } ${info.remoteAddr.hostname}`,
+      { status: 201, headers },
+    );
+  });
+  try {
+    const resposta = await trocar(
+      servidor,
+      "GET /ola?x=1 HTTP/1.1\r\nHost: painel\r\n\r\n",
+    );
+    const [cabecalho, corpo] = resposta.split("\r\n\r\n");
+    const linhas = cabecalho!.split("\r\n");
+    assert.equal(linhas[0], "HTTP/1.1 201 ");
+    assert.ok(linhas.includes("set-cookie: a=1"));
+    assert.ok(linhas.includes("set-cookie: b=2"));
+    assert.ok(linhas.includes("connection: close"));
+    assert.ok(linhas.includes(`content-length: ${corpo!.length}`));
+    assert.equal(corpo, "GET /ola 127.0.0.1");
+    const head = await trocar(servidor, "HEAD /ola HTTP/1.1\r\n\r\n");
+    assert.match(head, /^HTTP\/1\.1 201 [^]*content-length: 19\r\n/); // "HEAD /ola 127.0.0.1"
+    assert.ok(head.endsWith("\r\n\r\n"), "HEAD sem corpo");
+  } finally {
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: o corpo de um POST chega ao tratador; grande demais, 413", async () => {
+  const servidor = ligar(async (pedido) =>
+    new Response(`[${await pedido.text()}]`)
+  );
+  try {
+    const ok = await trocar(
+      servidor,
+      "POST /entrar HTTP/1.1\r\nContent-Length: 9\r\n\r\ntoken=abc",
+    );
+    assert.match(ok, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\[token=abc\]$/);
+    const grande = await trocar(
+      servidor,
+      "POST /entrar HTTP/1.1\r\nContent-Length: 65\r\n\r\n",
+    );
+    assert.match(grande, /^HTTP\/1\.1 413 /);
+  } finally {
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: cabeçalho grande demais é 431, pedido malformado 400, e um erro do tratador 500", async () => {
+  const servidor = ligar((pedido) => {
+    if (new URL(pedido.url).pathname === "/falha") throw new Error("bug");
+    return new Response("ok");
+  });
+  try {
+    const grande = await trocar(
+      servidor,
+      `GET / HTTP/1.1\r\nX: ${"a".repeat(2000)}\r\n\r\n`,
+    );
+    assert.match(grande, /^HTTP\/1\.1 431 /);
+    assert.match(
+      await trocar(servidor, "GET / HTTP/1.1\n\n"),
+      /^$|^HTTP\/1\.1 4/,
+    );
+    assert.match(
+      await trocar(servidor, "GET / HTTP/1.1\r\nHost : x\r\n\r\n"),
+      /^HTTP\/1\.1 400 /,
+    );
+    assert.match(
+      await trocar(servidor, "GET /falha HTTP/1.1\r\n\r\n"),
+      /^HTTP\/1\.1 500 [^]*erro interno\n$/,
+    );
+  } finally {
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: pedido pela metade é fechado no prazo; além dos tetos, a conexão fecha ao chegar", async () => {
+  const servidor = ligar(() => new Response("ok"));
+  const abertas: Deno.TcpConn[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: servidor.addr.port,
+      });
+      abertas.push(conn);
+      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\n"));
+    }
+    // 3 por endereço: a 4ª e a 5ª fecham já, sem resposta.
+    const inicio = performance.now();
+    assert.equal(await lerAteFechar(abertas[3]!), "");
+    assert.equal(await lerAteFechar(abertas[4]!), "");
+    assert.ok(performance.now() - inicio < 250, "fechadas ao chegar");
+    assert.equal(servidor.conexoes, 3);
+    // As 3 de dentro esperam o resto do pedido até o prazo (300 ms).
+    for (const conn of abertas.slice(0, 3)) {
+      assert.equal(await lerAteFechar(conn), "");
+    }
+    assert.ok(performance.now() - inicio >= 250, "fechadas no prazo");
+    // Com as vagas de volta, um pedido inteiro é atendido.
+    assert.match(
+      await trocar(servidor, "GET / HTTP/1.1\r\n\r\n"),
+      /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nok$/,
+    );
+  } finally {
+    for (const conn of abertas) conn.close();
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: um fluxo de eventos vai pedaço a pedaço; o espectador que sai cancela o fluxo, e o shutdown fecha os que ficam", async () => {
+  let cancelados = 0;
+  const controles: ReadableStreamDefaultController<Uint8Array>[] = [];
+  const servidor = ligar(() =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(controle) {
+          controles.push(controle);
+          controle.enqueue(new TextEncoder().encode("data: 1\n\n"));
+        },
+        cancel() {
+          cancelados++;
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    ), { prazoMs: 100 });
+  const abrir = async () => {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: servidor.addr.port,
+    });
+    await conn.write(new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"));
+    return conn;
+  };
+  const [sai, fica] = [await abrir(), await abrir()];
+  try {
+    const buffer = new Uint8Array(1024);
+    let recebido = "";
+    // Limitado pelo prazo do teste: até o primeiro evento chegar.
+    while (!recebido.includes("data: 1\n\n")) {
+      const n = await sai.read(buffer);
+      assert.notEqual(n, null);
+      recebido += new TextDecoder().decode(buffer.subarray(0, n!));
+    }
+    assert.doesNotMatch(recebido, /content-length/);
+    // Passado o prazo do pedido (100 ms), o fluxo continua.
+    await new Promise((pronto) => setTimeout(pronto, 200));
+    controles[0]!.enqueue(new TextEncoder().encode("data: 2\n\n"));
+    const n = await sai.read(buffer);
+    assert.equal(
+      new TextDecoder().decode(buffer.subarray(0, n!)),
+      "data: 2\n\n",
+    );
+    sai.close();
+    // Limitado: o servidor vê o fim e cancela o fluxo.
+    for (let i = 0; i < 100 && cancelados === 0; i++) {
+      await new Promise((pronto) => setTimeout(pronto, 10));
+    }
+    assert.equal(cancelados, 1);
+    await servidor.shutdown();
+    assert.equal(servidor.conexoes, 0);
+    assert.equal(
+      await lerAteFechar(fica).then((t) => t.endsWith("data: 1\n\n")),
+      true,
+    );
+  } finally {
+    try {
+      sai.close();
+    } catch {
+      // Já fechada.
+    }
+    fica.close();
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: quem já pediu não conta no teto por endereço (muitos espectadores atrás de um proxy), só no total", async () => {
+  const servidor = ligar(() =>
+    new Response(new ReadableStream<Uint8Array>(), {
+      headers: { "content-type": "text/event-stream" },
+    }), { pendentesPorEndereco: 2, conexoes: 5 });
+  const abertas: Deno.TcpConn[] = [];
+  try {
+    for (let i = 0; i < 6; i++) {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: servidor.addr.port,
+      });
+      abertas.push(conn);
+      await conn.write(
+        new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"),
+      );
+      // O cabeçalho da resposta diz que o pedido foi atendido (ou o fim, que
+      // passou do total).
+      const n = await conn.read(new Uint8Array(1024));
+      assert.equal(n === null, i === 5, `conexão ${i + 1}`);
+    }
+    assert.equal(servidor.conexoes, 5);
+  } finally {
+    for (const conn of abertas) conn.close();
+    await servidor.shutdown();
+  }
+});
