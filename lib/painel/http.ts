@@ -355,6 +355,10 @@ async function escoar(
     () => leitor.cancel(),
     () => leitor.cancel(),
   );
+  // O fluxo que acaba (a difusão desligou quem ficou para trás, ou o painel
+  // fechou) fecha a conexão mesmo com uma escrita parada: quem não lê não
+  // segura o descritor.
+  leitor.closed.then(() => fechar(conn), () => fechar(conn));
   try {
     // Limitado pelo fluxo, que a difusão termina ou o espectador cancela.
     for (let r = await leitor.read(); !r.done; r = await leitor.read()) {

@@ -538,8 +538,9 @@ Deno.test("painel com --tls-cert/--tls-chave: HTTPS com o certificado do servido
 });
 
 /**
- * O servidor com no máximo `limite` descritores abertos (`ulimit -n` num
- * bash que dá `exec` no deno: o PID é o do servidor).
+ * O servidor em 127.0.0.1 com o painel, portas efêmeras e no máximo `limite`
+ * descritores abertos (`ulimit -n` num bash que dá `exec` no deno: o PID é o
+ * do servidor); `args` vão depois.
  */
 function servidorComPoucosDescritores(limite: number, args: string[]) {
   const deno = [
@@ -547,6 +548,7 @@ function servidorComPoucosDescritores(limite: number, args: string[]) {
     "run",
     ...opcoesDaTarefa("servidor"),
     new URL("../../servidor.ts", import.meta.url).pathname,
+    ...["--host", "127.0.0.1", "--porta", "0", "--painel", "0"],
     ...args,
   ];
   return new Processo(
@@ -559,6 +561,15 @@ function servidorComPoucosDescritores(limite: number, args: string[]) {
     }).spawn(),
     false,
   );
+}
+
+/** As portas do servidor pronto: a do protocolo, a URL e a porta do painel. */
+async function portasDoPainel(servidor: Processo) {
+  const [, porta] = await servidor.saida.esperar(
+    /na porta (\d+)\. Aguardando/,
+  );
+  const url = urlDoPainel(servidor);
+  return { porta: porta!, url, painel: Number(new URL(url).port) };
 }
 
 /** Abre até `n` conexões a `porta` mandando `pedido`; para na primeira recusa. */
@@ -601,20 +612,10 @@ async function fechadasPeloOutroLado(
 
 Deno.test("painel contra pedidos pela metade (slowloris): no máximo 32 por endereço, fechados no --prazo, e os descritores sobram para os clientes", async () => {
   await using servidor = servidorComPoucosDescritores(256, [
-    "--host",
-    "127.0.0.1",
-    "--porta",
-    "0",
-    "--painel",
-    "0",
     "--prazo",
     "1.5",
   ]);
-  const [, porta] = await servidor.saida.esperar(
-    /na porta (\d+)\. Aguardando/,
-  );
-  const url = urlDoPainel(servidor);
-  const painel = Number(new URL(url).port);
+  const { porta, url, painel } = await portasDoPainel(servidor);
   const pedido = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n");
   // Antes, 400 destas deixavam o processo sem descritores (EMFILE).
   const pelaMetade = await conectarVarias(painel, 400, pedido);
@@ -652,19 +653,8 @@ Deno.test("painel contra pedidos pela metade (slowloris): no máximo 32 por ende
 });
 
 Deno.test("painel sem descritores livres: relata, volta a aceitar quando há, e o servidor continua de pé (sem rastro de pilha)", async () => {
-  await using servidor = servidorComPoucosDescritores(256, [
-    "--host",
-    "127.0.0.1",
-    "--porta",
-    "0",
-    "--painel",
-    "0",
-  ]);
-  const [, porta] = await servidor.saida.esperar(
-    /na porta (\d+)\. Aguardando/,
-  );
-  const url = urlDoPainel(servidor);
-  const painel = Number(new URL(url).port);
+  await using servidor = servidorComPoucosDescritores(256, []);
+  const { porta, url, painel } = await portasDoPainel(servidor);
   // Os descritores acabam pela porta do protocolo (até --max-conexoes, 1000,
   // as conexões sem saudação ficam até o --prazo, 10 s); o painel, que
   // aceita na mesma hora, falha ao aceitar e relata.

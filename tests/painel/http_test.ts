@@ -275,3 +275,43 @@ Deno.test("http do painel: quem já pediu não conta no teto por endereço (muit
     await servidor.shutdown();
   }
 });
+
+Deno.test("http do painel: espectador que não lê, desligado pela difusão (fluxo com erro), tem a conexão fechada mesmo com a escrita parada", async () => {
+  let controle: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const servidor = ligar(() =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          controle = c;
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    )
+  );
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: servidor.addr.port,
+  });
+  try {
+    await conn.write(new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"));
+    // Limitado: até o tratador ter dado o fluxo.
+    for (let i = 0; i < 100 && controle === undefined; i++) {
+      await new Promise((pronto) => setTimeout(pronto, 10));
+    }
+    // 32 MiB sem ler: os buffers do loopback enchem e a escrita para.
+    const pedaco = new Uint8Array(1 << 20).fill(0x61);
+    for (let i = 0; i < 32; i++) controle!.enqueue(pedaco);
+    await new Promise((pronto) => setTimeout(pronto, 100));
+    controle!.error(new Error("desligado: ficou para trás"));
+    // Limitado: o servidor fecha a conexão (cai para 0 aberta).
+    for (let i = 0; i < 100 && servidor.conexoes > 0; i++) {
+      await new Promise((pronto) => setTimeout(pronto, 10));
+    }
+    assert.equal(servidor.conexoes, 0);
+    const recebido = (await lerAteFechar(conn).catch(() => "")).length;
+    assert.ok(recebido < 32 << 20, `${recebido} bytes: a escrita foi cortada`);
+  } finally {
+    conn.close();
+    await servidor.shutdown();
+  }
+});
