@@ -310,8 +310,11 @@ async function escreverResposta(
   const fluxo = resposta.headers.get("content-type")?.startsWith(
     "text/event-stream",
   );
-  if (fluxo && !soCabecalho && resposta.body) {
+  if (fluxo) {
     await escreverTudo(conn, cabecalho(resposta, undefined));
+    // Um HEAD num fluxo leva só o cabeçalho, e o fluxo é cancelado: quem o
+    // produz (a difusão) solta o espectador.
+    if (soCabecalho || !resposta.body) return await resposta.body?.cancel();
     emFluxo();
     return await escoar(conn, resposta.body);
   }

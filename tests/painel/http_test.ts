@@ -315,3 +315,27 @@ Deno.test("http do painel: espectador que não lê, desligado pela difusão (flu
     await servidor.shutdown();
   }
 });
+
+Deno.test("http do painel: HEAD num fluxo de eventos dá só o cabeçalho e cancela o fluxo (não fica preso esperando o fim dele)", async () => {
+  let cancelados = 0;
+  const servidor = ligar(() =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        cancel() {
+          cancelados++;
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    ), { prazoMs: 5000 });
+  try {
+    const inicio = performance.now();
+    const resposta = await trocar(servidor, "HEAD /eventos HTTP/1.1\r\n\r\n");
+    assert.match(resposta, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n$/);
+    assert.doesNotMatch(resposta, /content-length/);
+    assert.ok(performance.now() - inicio < 1000, "sem esperar o prazo");
+    assert.equal(cancelados, 1);
+    assert.equal(servidor.conexoes, 0);
+  } finally {
+    await servidor.shutdown();
+  }
+});
