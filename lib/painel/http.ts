@@ -55,7 +55,15 @@ export interface OpcoesHttp {
   limites: LimitesHttp;
   /** Uma falha ao aceitar (sem descritores livres...): o painel a relata. */
   aoFalharAceitar(erro: unknown): void;
+  /**
+   * A origem de um endereço nos tetos por endereço (o painel agrupa o IPv6
+   * pelo prefixo, como a porta do protocolo); padrão: o próprio endereço.
+   */
+  origem?: (endereco: string) => string;
 }
+
+/** `acharFim`: uma linha vazia só com LF, sem CR. */
+const LF_SOZINHO = -2;
 
 /** Espera antes de aceitar de novo depois de uma falha ao aceitar. */
 export const PAUSA_DEPOIS_DE_FALHA_MS = 1000;
@@ -135,10 +143,16 @@ export class ServidorHttp {
     });
   }
 
-  /** Há vaga para esta conexão (no total e entre as pendentes do endereço)? */
+  /** A origem da conexão, para os tetos por endereço. */
+  #origem(conn: Deno.Conn): string {
+    const endereco = (conn.remoteAddr as Deno.NetAddr).hostname;
+    return this.#opcoes.origem?.(endereco) ?? endereco;
+  }
+
+  /** Há vaga para esta conexão (no total e entre as pendentes da origem)? */
   #cabe(conn: Deno.Conn): boolean {
     const { conexoes, pendentesPorEndereco } = this.#opcoes.limites;
-    const endereco = (conn.remoteAddr as Deno.NetAddr).hostname;
+    const endereco = this.#origem(conn);
     return this.#conexoes.size < conexoes &&
       (this.#pendentes.get(endereco) ?? 0) < pendentesPorEndereco;
   }
@@ -151,21 +165,37 @@ export class ServidorHttp {
   }
 
   async #atender(conn: Deno.Conn): Promise<void> {
-    const endereco = (conn.remoteAddr as Deno.NetAddr).hostname;
+    const endereco = this.#origem(conn);
     this.#conexoes.add(conn);
     this.#contarPendente(endereco, 1);
     let pendente = true;
     // O prazo vale até a resposta sair inteira, salvo num fluxo (SSE), que
-    // a difusão desliga quando o espectador fica para trás.
-    const prazo = setTimeout(() => fechar(conn), this.#opcoes.limites.prazoMs);
+    // a difusão desliga quando o espectador fica para trás. Vencido, fecha a
+    // conexão e solta este atendimento, mesmo que o tratador nunca responda.
+    let vencer = () => {};
+    const vencido = new Promise<never>((_, rejeitar) => {
+      vencer = () => rejeitar(new Error("prazo do pedido"));
+    });
+    vencido.catch(() => {});
+    const prazo = setTimeout(() => {
+      fechar(conn);
+      vencer();
+    }, this.#opcoes.limites.prazoMs);
     try {
       const lido = await lerPedido(conn, this.#opcoes.limites);
       this.#contarPendente(endereco, -1);
       pendente = false;
       const resposta = typeof lido === "number"
         ? respostaDeErro(lido)
-        : await this.#tratar(lido, conn);
-      await escreverResposta(conn, resposta, lido, () => clearTimeout(prazo));
+        : await Promise.race([this.#tratar(lido, conn), vencido]);
+      const escrita = escreverResposta(
+        conn,
+        resposta,
+        lido,
+        () => clearTimeout(prazo),
+      );
+      escrita.catch(() => {}); // se o prazo vencer antes, ela falha sozinha
+      await Promise.race([escrita, vencido]);
     } catch {
       // A conexão caiu ou o prazo a fechou: nada a responder.
     } finally {
@@ -176,27 +206,33 @@ export class ServidorHttp {
     }
   }
 
+  /**
+   * A URL do pedido: o endereço em que o painel escuta e o alvo, juntos como
+   * texto. O `Host` do pedido não entra (as rotas não o usam, e um `@`, `/`
+   * ou `?` nele mudaria a URL), nem o alvo é resolvido: `//outro/x` é o
+   * caminho `//outro/x`, e não `/x` noutro hospedeiro.
+   */
+  #url(alvo: string): string {
+    const { hostname, port } = this.addr;
+    const nome = hostname.includes(":") ? `[${hostname}]` : hostname;
+    return `${this.#opcoes.tls ? "https" : "http"}://${nome}:${port}${alvo}`;
+  }
+
   async #tratar(pedido: Pedido, conn: Deno.Conn): Promise<Response> {
-    const local = this.addr;
-    const hospedeiro = pedido.cabecalhos.get("host") ??
-      (local.hostname.includes(":")
-        ? `[${local.hostname}]:${local.port}`
-        : `${local.hostname}:${local.port}`);
-    let url: URL;
+    let request: Request;
     try {
-      url = new URL(
-        pedido.alvo,
-        `${this.#opcoes.tls ? "https" : "http"}://${hospedeiro}`,
-      );
+      request = new Request(this.#url(pedido.alvo), {
+        method: pedido.metodo,
+        headers: pedido.cabecalhos,
+        body: pedido.metodo === "GET" || pedido.metodo === "HEAD" ||
+            pedido.corpo.length === 0
+          ? null
+          : pedido.corpo,
+      });
     } catch {
+      // Um método que o `Request` recusa (CONNECT, TRACE...).
       return respostaDeErro(400);
     }
-    const corpo = pedido.corpo.length > 0 ? pedido.corpo : null;
-    const request = new Request(url, {
-      method: pedido.metodo,
-      headers: pedido.cabecalhos,
-      body: pedido.metodo === "GET" || pedido.metodo === "HEAD" ? null : corpo,
-    });
     try {
       return await this.#opcoes.tratador(request, {
         remoteAddr: conn.remoteAddr as Deno.NetAddr,
@@ -229,13 +265,17 @@ async function lerPedido(
   let usados = 0;
   let fim = -1;
   // Limitado pelo tamanho do buffer e pelo prazo da conexão.
-  while (fim < 0) {
+  while (fim === -1) {
     if (usados >= limites.bytesCabecalho) return 431;
     const n = await conn.read(buffer.subarray(usados, limites.bytesCabecalho));
     if (n === null) throw new Error("a conexão fechou antes do pedido");
+    // Só o que chegou agora (e os 3 bytes antes): varrer tudo a cada leitura
+    // custaria O(n²) a quem manda um byte por vez.
+    const desde = Math.max(0, usados - 3);
     usados += n;
-    fim = acharFim(buffer, usados);
+    fim = acharFim(buffer, desde, usados);
   }
+  if (fim === LF_SOZINHO) return 400;
   const analisado = analisarPedido(buffer.subarray(0, fim), limites.bytesCorpo);
   if (typeof analisado === "number") return analisado;
   const inicioDoCorpo = fim + FIM_DO_CABECALHO.length;
@@ -248,9 +288,15 @@ async function lerPedido(
   return { ...analisado, corpo: buffer.slice(inicioDoCorpo, total) };
 }
 
-/** Onde começa `\r\n\r\n` nos `usados` primeiros bytes, ou -1. */
-function acharFim(buffer: Uint8Array, usados: number): number {
-  for (let i = 0; i + 3 < usados; i++) {
+/**
+ * Onde começa `\r\n\r\n` entre `desde` e `usados`, ou -1; `LF_SOZINHO` se
+ * antes disso há uma linha vazia só com LF (um pedido que nunca terminaria).
+ */
+function acharFim(buffer: Uint8Array, desde: number, usados: number): number {
+  for (let i = desde; i + 1 < usados; i++) {
+    if (buffer[i] === 10 && buffer[i + 1] === 10) return LF_SOZINHO;
+  }
+  for (let i = desde; i + 3 < usados; i++) {
     if (
       buffer[i] === 13 && buffer[i + 1] === 10 && buffer[i + 2] === 13 &&
       buffer[i + 3] === 10
@@ -354,9 +400,13 @@ async function escoar(
 ): Promise<void> {
   const leitor = corpo.getReader();
   // Nada mais deve chegar do espectador: um byte ou o fim dizem que ele saiu.
-  const saiu = conn.read(new Uint8Array(1)).then(
-    () => leitor.cancel(),
-    () => leitor.cancel(),
+  // O `cancel` de um fluxo que já acabou com erro rejeita: nunca deixar isso
+  // solto (uma rejeição sem tratador derrubaria o processo inteiro).
+  const saiu = conn.read(new Uint8Array(1)).then(() => {}, () => {}).then(
+    () => {
+      fechar(conn);
+      return leitor.cancel().catch(() => {});
+    },
   );
   // O fluxo que acaba (a difusão desligou quem ficou para trás, ou o painel
   // fechou) fecha a conexão mesmo com uma escrita parada: quem não lê não
@@ -371,7 +421,7 @@ async function escoar(
     await leitor.cancel().catch(() => {});
   } finally {
     fechar(conn);
-    await saiu.catch(() => {});
+    await saiu;
   }
 }
 

@@ -25,7 +25,11 @@ import { Difusao } from "./difusao.ts";
 import { renderizarMetricas } from "./metricas.ts";
 import { lerPagina } from "./pagina.ts";
 import { Porteiro } from "./porteiro.ts";
-import type { Tentativas } from "../servidor/tentativas.ts";
+import {
+  LIMITES_PADRAO,
+  origemDe,
+  type Tentativas,
+} from "../servidor/tentativas.ts";
 import { CORPO_MAXIMO, criarRotas } from "./rotas.ts";
 
 /** Mensagens na memória para quem chega depois, por padrão. */
@@ -175,6 +179,9 @@ export class Painel {
       tls: tls !== undefined,
       tratador: this.#rotas,
       limites,
+      origem: (endereco) =>
+        this.#opcoes.tentativas?.origem(endereco) ??
+          origemDe(endereco, LIMITES_PADRAO.prefixoIpv6),
       aoFalharAceitar: (erro) =>
         this.#opcoes.avisar?.(
           `painel: falha ao aceitar conexão: ${

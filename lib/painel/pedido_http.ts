@@ -23,7 +23,10 @@ export interface Pedido {
 }
 
 const LINHA_DO_PEDIDO = /^([A-Z]{1,16}) (\/[!-~]*) HTTP\/(\d)\.(\d)$/;
-const CAMPO = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*(.*?)[ \t]*$/;
+// O valor vai inteiro e é aparado depois (`trim`): `[ \t]*(.*?)[ \t]*$` leva
+// tempo quadrático num valor com muitos espaços no meio (~100 ms em 16 KiB,
+// com o laço de eventos parado).
+const CAMPO = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):(.*)$/;
 
 /**
  * Analisa o cabeçalho (sem o `\r\n\r\n` do fim). Devolve o pedido sem corpo
@@ -35,7 +38,7 @@ export function analisarPedido(
   bytes: Uint8Array,
   corpoMaximo: number,
 ): Pedido | number {
-  const texto = emAscii(bytes);
+  const texto = emTexto(bytes);
   if (texto === undefined) return 400;
   const [primeira, ...campos] = texto.split("\r\n");
   const linha = LINHA_DO_PEDIDO.exec(primeira!);
@@ -57,16 +60,19 @@ export function analisarPedido(
 }
 
 /**
- * O texto, se todos os bytes são ASCII visível, espaço, tabulação ou CRLF
- * (um CR ou LF sozinho não vale: é onde pedidos ambíguos se escondem).
+ * O texto (um caractere por byte), se não há controles além de tabulação e
+ * CRLF (um CR ou LF sozinho não vale: é onde pedidos ambíguos se escondem).
+ * Bytes acima de 127 passam: um cookie de outro programa no mesmo host (os
+ * cookies não se separam por porta) pode tê-los, e barrar o pedido trancaria
+ * o navegador fora do painel; a linha do pedido continua só ASCII.
  */
-function emAscii(bytes: Uint8Array): string | undefined {
+function emTexto(bytes: Uint8Array): string | undefined {
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (b === 13) {
       if (bytes[i + 1] !== 10) return undefined;
       i++;
-    } else if (b === 10 || b > 126 || (b < 32 && b !== 9)) return undefined;
+    } else if (b === 10 || b === 127 || (b < 32 && b !== 9)) return undefined;
   }
   return String.fromCharCode(...bytes);
 }
@@ -77,7 +83,9 @@ function lerCampos(linhas: string[]): Headers | undefined {
   for (const linha of linhas) {
     const campo = CAMPO.exec(linha);
     if (!campo) return undefined; // inclui as dobras (linha que começa com espaço)
-    const [, nome, valor] = campo;
+    const nome = campo[1];
+    // Depois de `emTexto`, os únicos brancos possíveis são espaço e tabulação.
+    const valor = campo[2]!.trim();
     if (nome!.toLowerCase() === "content-length" && cabecalhos.has(nome!)) {
       return undefined;
     }

@@ -129,7 +129,7 @@ export function criarRotas(
   };
 
   async function entrar(pedido: Request, endereco: string): Promise<Response> {
-    const tamanho = Number(pedido.headers.get("content-length") ?? NaN);
+    const tamanho = Number(pedido.headers.get("content-length") ?? 0);
     if (!(tamanho <= CORPO_MAXIMO)) return texto("pedido grande demais", 413);
     let token = "";
     try {

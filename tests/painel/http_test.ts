@@ -26,14 +26,15 @@ const LIMITES: LimitesHttp = {
 function ligar(
   tratador: TratadorHttp,
   limites: Partial<LimitesHttp> = {},
-  falhas: unknown[] = [],
+  origem?: (endereco: string) => string,
 ): ServidorHttp {
   return new ServidorHttp({
     ouvinte: Deno.listen({ hostname: "127.0.0.1", port: 0 }),
     tls: false,
     tratador,
     limites: { ...LIMITES, ...limites },
-    aoFalharAceitar: (erro) => falhas.push(erro),
+    aoFalharAceitar: () => {},
+    ...(origem ? { origem } : {}),
   });
 }
 
@@ -336,6 +337,112 @@ Deno.test("http do painel: HEAD num fluxo de eventos dá só o cabeçalho e canc
     assert.equal(cancelados, 1);
     assert.equal(servidor.conexoes, 0);
   } finally {
+    await servidor.shutdown();
+  }
+});
+
+/** Espera (no máximo ~2 s) até `condicao()` valer. */
+async function ate(condicao: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condicao(); i++) {
+    await new Promise((pronto) => setTimeout(pronto, 10));
+  }
+}
+
+Deno.test("http do painel: o espectador desligado que depois fecha a escrita não deixa rejeição solta (ela derrubaria o processo)", async () => {
+  let controle: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const servidor = ligar(() =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          controle = c;
+        },
+        pull(c) {
+          c.enqueue(new Uint8Array(1 << 20));
+        },
+      }, { highWaterMark: 0 }),
+      { headers: { "content-type": "text/event-stream" } },
+    ), { prazoMs: 100 });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: servidor.addr.port,
+  });
+  try {
+    await conn.write(new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"));
+    await ate(() => controle !== undefined);
+    await new Promise((pronto) => setTimeout(pronto, 300)); // nunca lê
+    controle!.error(new Error("espectador não lê: desligado"));
+    await conn.closeWrite();
+    await new Promise((pronto) => setTimeout(pronto, 300));
+    assert.equal(servidor.conexoes, 0);
+  } finally {
+    conn.close();
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: o alvo é só o caminho (//outro/x não troca o hospedeiro, o Host não entra), e métodos que o Request recusa recebem 400", async () => {
+  const urls: string[] = [];
+  const servidor = ligar((pedido) => {
+    urls.push(pedido.url);
+    return new Response("ok");
+  });
+  const base = `http://127.0.0.1:${servidor.addr.port}`;
+  try {
+    const linha = async (pedido: string) =>
+      (await trocar(servidor, pedido)).split("\r\n")[0];
+    assert.equal(
+      await linha("GET //outro.exemplo/saude HTTP/1.1\r\nhost: x\r\n\r\n"),
+      "HTTP/1.1 200 OK",
+    );
+    for (const host of ["a/b", "a?b", "a@b", "a#b", "["]) {
+      assert.equal(
+        await linha(`GET /x HTTP/1.1\r\nhost: ${host}\r\n\r\n`),
+        "HTTP/1.1 200 OK",
+        host,
+      );
+    }
+    assert.deepEqual(urls, [
+      `${base}//outro.exemplo/saude`,
+      ...Array(5).fill(`${base}/x`),
+    ]);
+    for (const metodo of ["CONNECT", "TRACE", "TRACK"]) {
+      assert.match(await linha(`${metodo} / HTTP/1.1\r\n\r\n`), / 400 /);
+    }
+    assert.equal(servidor.conexoes, 0);
+  } finally {
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: um tratador que nunca responde não segura a vaga além do prazo, nem o shutdown", async () => {
+  const servidor = ligar(() => new Promise<Response>(() => {}), {
+    prazoMs: 200,
+  });
+  try {
+    assert.equal(await trocar(servidor, "GET / HTTP/1.1\r\n\r\n"), "");
+    await ate(() => servidor.conexoes === 0);
+    assert.equal(servidor.conexoes, 0);
+  } finally {
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: o teto de pendentes vale por origem (o painel agrupa o IPv6 pelo prefixo)", async () => {
+  const servidor = ligar(() => new Response("ok"), {}, () => "a mesma");
+  const abertas: Deno.TcpConn[] = [];
+  try {
+    for (let i = 0; i < 4; i++) {
+      const conn = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: servidor.addr.port,
+      });
+      abertas.push(conn);
+      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\n"));
+    }
+    assert.equal(await lerAteFechar(abertas[3]!), "");
+    assert.equal(servidor.conexoes, 3);
+  } finally {
+    for (const conn of abertas) conn.close();
     await servidor.shutdown();
   }
 });

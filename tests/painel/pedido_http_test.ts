@@ -49,7 +49,7 @@ Deno.test("pedido HTTP: o que é ambíguo ou não suportado recebe o código que
     ["GET  / HTTP/1.1", 400],
     ["get / HTTP/1.1", 400],
     ["GET / HTTP/2.0", 505],
-    ["GET /\u00e9 HTTP/1.1", 400], // fora do ASCII
+    ["GET /\u00e9 HTTP/1.1", 400], // fora do ASCII na linha do pedido
     ["GET / HTTP/1.1\r\nX: a\u0000b", 400], // controle
     ["POST / HTTP/1.1\r\nTransfer-Encoding: chunked", 501],
     ["POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1", 400],
@@ -65,4 +65,23 @@ Deno.test("pedido HTTP: o que é ambíguo ou não suportado recebe o código que
 Deno.test("pedido HTTP: tabulação vale dentro de um valor, e espaços em volta dele saem", () => {
   const pedido = analisar("GET / HTTP/1.1\r\nX-A:\t um\tdois \t") as Pedido;
   assert.equal(pedido.cabecalhos.get("x-a"), "um\tdois");
+});
+
+Deno.test("pedido HTTP: bytes acima de 127 valem num valor (um cookie de outro programa no mesmo host), não na linha do pedido", () => {
+  const pedido = analisar("GET / HTTP/1.1\r\nCookie: x=caf\u00e9") as Pedido;
+  assert.equal(pedido.cabecalhos.get("cookie"), "x=caf\u00e9");
+  assert.equal(analisar("GET / HTTP/1.1\r\nX: a\u007fb"), 400); // DEL
+});
+
+Deno.test("pedido HTTP: um valor com 16 mil espaços no meio custa o mesmo que um sem (sem tempo quadrático)", () => {
+  const tempo = (valor: string) => {
+    const texto = bytes(`GET / HTTP/1.1\r\na: ${valor}`);
+    const inicio = performance.now();
+    for (let i = 0; i < 5; i++) analisarPedido(texto, 4096);
+    return performance.now() - inicio;
+  };
+  const comum = tempo("x".repeat(16_002));
+  const espacos = tempo("x" + " ".repeat(16_000) + "y");
+  // Quadrático, eram ~100 ms por pedido contra ~1 ms.
+  assert.ok(espacos < 10 * comum + 20, `${espacos} ms contra ${comum} ms`);
 });
