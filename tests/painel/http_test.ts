@@ -38,14 +38,23 @@ function ligar(
   });
 }
 
-/** Manda `pedido` cru e lê a resposta até o servidor fechar. */
-async function trocar(servidor: ServidorHttp, pedido: string): Promise<string> {
+/** Conecta ao servidor e manda `pedido` (cru, talvez pela metade). */
+async function pedir(
+  servidor: ServidorHttp,
+  pedido: string,
+): Promise<Deno.TcpConn> {
   const conn = await Deno.connect({
     hostname: "127.0.0.1",
     port: servidor.addr.port,
   });
+  await conn.write(new TextEncoder().encode(pedido));
+  return conn;
+}
+
+/** Manda `pedido` cru e lê a resposta até o servidor fechar. */
+async function trocar(servidor: ServidorHttp, pedido: string): Promise<string> {
+  const conn = await pedir(servidor, pedido);
   try {
-    await conn.write(new TextEncoder().encode(pedido));
     return await lerAteFechar(conn);
   } finally {
     conn.close();
@@ -154,12 +163,7 @@ Deno.test("http do painel: pedido pela metade é fechado no prazo; além dos tet
   const abertas: Deno.TcpConn[] = [];
   try {
     for (let i = 0; i < 5; i++) {
-      const conn = await Deno.connect({
-        hostname: "127.0.0.1",
-        port: servidor.addr.port,
-      });
-      abertas.push(conn);
-      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\n"));
+      abertas.push(await pedir(servidor, "GET / HTTP/1.1\r\n"));
     }
     // 3 por endereço: a 4ª e a 5ª fecham já, sem resposta.
     const inicio = performance.now();
@@ -200,12 +204,7 @@ Deno.test("http do painel: um fluxo de eventos vai pedaço a pedaço; o espectad
       { headers: { "content-type": "text/event-stream" } },
     ), { prazoMs: 100 });
   const abrir = async () => {
-    const conn = await Deno.connect({
-      hostname: "127.0.0.1",
-      port: servidor.addr.port,
-    });
-    await conn.write(new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"));
-    return conn;
+    return await pedir(servidor, "GET /eventos HTTP/1.1\r\n\r\n");
   };
   const [sai, fica] = [await abrir(), await abrir()];
   try {
@@ -257,14 +256,8 @@ Deno.test("http do painel: quem já pediu não conta no teto por endereço (muit
   const abertas: Deno.TcpConn[] = [];
   try {
     for (let i = 0; i < 6; i++) {
-      const conn = await Deno.connect({
-        hostname: "127.0.0.1",
-        port: servidor.addr.port,
-      });
+      const conn = await pedir(servidor, "GET /eventos HTTP/1.1\r\n\r\n");
       abertas.push(conn);
-      await conn.write(
-        new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"),
-      );
       // O cabeçalho da resposta diz que o pedido foi atendido (ou o fim, que
       // passou do total).
       const n = await conn.read(new Uint8Array(1024));
@@ -289,12 +282,8 @@ Deno.test("http do painel: espectador que não lê, desligado pela difusão (flu
       { headers: { "content-type": "text/event-stream" } },
     )
   );
-  const conn = await Deno.connect({
-    hostname: "127.0.0.1",
-    port: servidor.addr.port,
-  });
+  const conn = await pedir(servidor, "GET /eventos HTTP/1.1\r\n\r\n");
   try {
-    await conn.write(new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"));
     // Limitado: até o tratador ter dado o fluxo.
     for (let i = 0; i < 100 && controle === undefined; i++) {
       await new Promise((pronto) => setTimeout(pronto, 10));
@@ -362,12 +351,8 @@ Deno.test("http do painel: o espectador desligado que depois fecha a escrita nã
       }, { highWaterMark: 0 }),
       { headers: { "content-type": "text/event-stream" } },
     ), { prazoMs: 100 });
-  const conn = await Deno.connect({
-    hostname: "127.0.0.1",
-    port: servidor.addr.port,
-  });
+  const conn = await pedir(servidor, "GET /eventos HTTP/1.1\r\n\r\n");
   try {
-    await conn.write(new TextEncoder().encode("GET /eventos HTTP/1.1\r\n\r\n"));
     await ate(() => controle !== undefined);
     await new Promise((pronto) => setTimeout(pronto, 300)); // nunca lê
     controle!.error(new Error("espectador não lê: desligado"));
@@ -432,12 +417,7 @@ Deno.test("http do painel: o teto de pendentes vale por origem (o painel agrupa 
   const abertas: Deno.TcpConn[] = [];
   try {
     for (let i = 0; i < 4; i++) {
-      const conn = await Deno.connect({
-        hostname: "127.0.0.1",
-        port: servidor.addr.port,
-      });
-      abertas.push(conn);
-      await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\n"));
+      abertas.push(await pedir(servidor, "GET / HTTP/1.1\r\n"));
     }
     assert.equal(await lerAteFechar(abertas[3]!), "");
     assert.equal(servidor.conexoes, 3);
