@@ -170,36 +170,22 @@ export class ServidorHttp {
     this.#contarPendente(endereco, 1);
     let pendente = true;
     // O prazo vale até a resposta sair inteira, salvo num fluxo (SSE), que
-    // a difusão desliga quando o espectador fica para trás. Vencido, fecha a
-    // conexão e solta este atendimento, mesmo que o tratador nunca responda.
-    let vencer = () => {};
-    const vencido = new Promise<never>((_, rejeitar) => {
-      vencer = () => rejeitar(new Error("prazo do pedido"));
-    });
-    vencido.catch(() => {});
-    const prazo = setTimeout(() => {
-      fechar(conn);
-      vencer();
-    }, this.#opcoes.limites.prazoMs);
+    // a difusão desliga quando o espectador fica para trás.
+    const prazo = prazoDaConexao(conn, this.#opcoes.limites.prazoMs);
     try {
       const lido = await lerPedido(conn, this.#opcoes.limites);
       this.#contarPendente(endereco, -1);
       pendente = false;
       const resposta = typeof lido === "number"
         ? respostaDeErro(lido)
-        : await Promise.race([this.#tratar(lido, conn), vencido]);
-      const escrita = escreverResposta(
-        conn,
-        resposta,
-        lido,
-        () => clearTimeout(prazo),
-      );
+        : await Promise.race([this.#tratar(lido, conn), prazo.vencido]);
+      const escrita = escreverResposta(conn, resposta, lido, prazo.cancelar);
       escrita.catch(() => {}); // se o prazo vencer antes, ela falha sozinha
-      await Promise.race([escrita, vencido]);
+      await Promise.race([escrita, prazo.vencido]);
     } catch {
       // A conexão caiu ou o prazo a fechou: nada a responder.
     } finally {
-      clearTimeout(prazo);
+      prazo.cancelar();
       fechar(conn);
       this.#conexoes.delete(conn);
       if (pendente) this.#contarPendente(endereco, -1);
@@ -241,6 +227,26 @@ export class ServidorHttp {
       return respostaDeErro(500);
     }
   }
+}
+
+/**
+ * O prazo de uma conexão: vencido, fecha a conexão e rejeita `vencido`, que
+ * solta quem espera por ela mesmo que o tratador nunca responda.
+ */
+function prazoDaConexao(
+  conn: Deno.Conn,
+  ms: number,
+): { vencido: Promise<never>; cancelar(): void } {
+  let vencer = () => {};
+  const vencido = new Promise<never>((_, rejeitar) => {
+    vencer = () => rejeitar(new Error("prazo do pedido"));
+  });
+  vencido.catch(() => {}); // quem não correu contra ele não precisa saber
+  const temporizador = setTimeout(() => {
+    fechar(conn);
+    vencer();
+  }, ms);
+  return { vencido, cancelar: () => clearTimeout(temporizador) };
 }
 
 /** Fecha sem reclamar de quem já fechou. */
