@@ -296,16 +296,15 @@ async function lerPedido(
 
 /**
  * Onde começa `\r\n\r\n` entre `desde` e `usados`, ou -1; `LF_SOZINHO` se
- * antes disso há uma linha vazia só com LF (um pedido que nunca terminaria).
+ * antes disso vem uma linha vazia só com LF (um pedido que nunca terminaria).
+ * O que vem depois do fim (o corpo) não é olhado.
  */
 function acharFim(buffer: Uint8Array, desde: number, usados: number): number {
   for (let i = desde; i + 1 < usados; i++) {
     if (buffer[i] === 10 && buffer[i + 1] === 10) return LF_SOZINHO;
-  }
-  for (let i = desde; i + 3 < usados; i++) {
     if (
       buffer[i] === 13 && buffer[i + 1] === 10 && buffer[i + 2] === 13 &&
-      buffer[i + 3] === 10
+      buffer[i + 3] === 10 && i + 3 < usados
     ) return i;
   }
   return -1;

@@ -120,6 +120,12 @@ Deno.test("http do painel: o corpo de um POST chega ao tratador; grande demais, 
       "POST /entrar HTTP/1.1\r\nContent-Length: 9\r\n\r\ntoken=abc",
     );
     assert.match(ok, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\[token=abc\]$/);
+    // Um corpo com linhas vazias (LF LF) no mesmo pacote do cabeçalho.
+    const linhas = await trocar(
+      servidor,
+      "POST /entrar HTTP/1.1\r\nContent-Length: 6\r\n\r\na\n\nb=1",
+    );
+    assert.match(linhas, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n\[a\n\nb=1\]$/);
     const grande = await trocar(
       servidor,
       "POST /entrar HTTP/1.1\r\nContent-Length: 65\r\n\r\n",
