@@ -78,7 +78,7 @@ export function lerId(valor: string | null): number | undefined {
   return Number(valor.trim());
 }
 
-/** O tratador de pedidos do `Deno.serve` do painel. */
+/** O tratador de pedidos do HTTP do painel (http.ts). */
 export function criarRotas(
   ctx: Contexto,
 ): (pedido: Request, info: Info) => Promise<Response> {
