@@ -19,6 +19,7 @@ import {
   FIM_DO_CABECALHO,
   type Pedido,
 } from "./pedido_http.ts";
+import { depoisDaFalha } from "../servidor/aceitacao.ts";
 
 /** Os limites de quem chega. */
 export interface LimitesHttp {
@@ -76,7 +77,8 @@ export class ServidorHttp {
   /** Resolve quando parou de aceitar (depois de `shutdown`). */
   readonly finished: Promise<void>;
   readonly #opcoes: OpcoesHttp;
-  readonly #conexoes = new Set<Deno.Conn>();
+  /** As conexões abertas e, de cada uma, o que a encerra já (shutdown). */
+  readonly #conexoes = new Map<Deno.Conn, () => void>();
   /** Conexões ainda sem o pedido inteiro, por endereço. */
   readonly #pendentes = new Map<string, number>();
   /** Os atendimentos em curso, que o `shutdown` espera terminar. */
@@ -104,7 +106,10 @@ export class ServidorHttp {
     } catch {
       // Já fechado.
     }
-    for (const conn of this.#conexoes) fechar(conn);
+    for (const [conn, encerrar] of this.#conexoes) {
+      fechar(conn);
+      encerrar();
+    }
     await this.finished;
     await Promise.allSettled(this.#atendimentos);
   }
@@ -117,11 +122,14 @@ export class ServidorHttp {
         conn = await this.#opcoes.ouvinte.accept();
       } catch (erro) {
         if (this.#fechado) return;
+        // Uma conexão reiniciada antes de aceita (ENOTCONN...) não é falta
+        // de recursos: de novo, já, sem pausa nem aviso.
+        if (depoisDaFalha(erro).pausa === 0) continue;
         this.#opcoes.aoFalharAceitar(erro);
         await this.#pausa(PAUSA_DEPOIS_DE_FALHA_MS);
         continue;
       }
-      if (!this.#cabe(conn)) {
+      if (this.#fechado || !this.#cabe(conn)) {
         fechar(conn);
         continue;
       }
@@ -166,19 +174,29 @@ export class ServidorHttp {
 
   async #atender(conn: Deno.Conn): Promise<void> {
     const endereco = this.#origem(conn);
-    this.#conexoes.add(conn);
     this.#contarPendente(endereco, 1);
     let pendente = true;
     // O prazo vale até a resposta sair inteira, salvo num fluxo (SSE), que
     // a difusão desliga quando o espectador fica para trás.
     const prazo = prazoDaConexao(conn, this.#opcoes.limites.prazoMs);
+    this.#conexoes.set(conn, prazo.vencerJa);
     try {
       const lido = await lerPedido(conn, this.#opcoes.limites);
       this.#contarPendente(endereco, -1);
       pendente = false;
-      const resposta = typeof lido === "number"
-        ? respostaDeErro(lido)
-        : await Promise.race([this.#tratar(lido, conn), prazo.vencido]);
+      let resposta: Response;
+      if (typeof lido === "number") resposta = respostaDeErro(lido);
+      else {
+        const tratando = this.#tratar(lido, conn);
+        try {
+          resposta = await Promise.race([tratando, prazo.vencido]);
+        } catch (erro) {
+          // A resposta que chegar depois do prazo não vai a ninguém: o fluxo
+          // dela (um espectador da difusão) é cancelado, não esquecido.
+          tratando.then(descartar);
+          throw erro;
+        }
+      }
       const escrita = escreverResposta(conn, resposta, lido, prazo.cancelar);
       escrita.catch(() => {}); // se o prazo vencer antes, ela falha sozinha
       await Promise.race([escrita, prazo.vencido]);
@@ -236,17 +254,34 @@ export class ServidorHttp {
 function prazoDaConexao(
   conn: Deno.Conn,
   ms: number,
-): { vencido: Promise<never>; cancelar(): void } {
+): { vencido: Promise<never>; cancelar(): void; vencerJa(): void } {
   let vencer = () => {};
   const vencido = new Promise<never>((_, rejeitar) => {
     vencer = () => rejeitar(new Error("prazo do pedido"));
   });
   vencido.catch(() => {}); // quem não correu contra ele não precisa saber
-  const temporizador = setTimeout(() => {
+  let ativo = true;
+  const vencerJa = () => {
+    if (!ativo) return;
+    ativo = false;
+    clearTimeout(temporizador);
     fechar(conn);
     vencer();
-  }, ms);
-  return { vencido, cancelar: () => clearTimeout(temporizador) };
+  };
+  const temporizador = setTimeout(vencerJa, ms);
+  return {
+    vencido,
+    cancelar: () => {
+      ativo = false;
+      clearTimeout(temporizador);
+    },
+    vencerJa,
+  };
+}
+
+/** Cancela o corpo de uma resposta que não será escrita. */
+function descartar(resposta: Response): void {
+  resposta.body?.cancel().catch(() => {});
 }
 
 /** Fecha sem reclamar de quem já fechou. */
@@ -362,7 +397,12 @@ async function escreverResposta(
     "text/event-stream",
   );
   if (fluxo) {
-    await escreverTudo(conn, cabecalho(resposta, undefined));
+    try {
+      await escreverTudo(conn, cabecalho(resposta, undefined));
+    } catch (erro) {
+      descartar(resposta); // o espectador não chegou a existir
+      throw erro;
+    }
     // Um HEAD num fluxo leva só o cabeçalho, e o fluxo é cancelado: quem o
     // produz (a difusão) solta o espectador.
     if (soCabecalho || !resposta.body) return await resposta.body?.cancel();

@@ -432,3 +432,117 @@ Deno.test("http do painel: o teto de pendentes vale por origem (o painel agrupa 
     await servidor.shutdown();
   }
 });
+
+/** Conecta a `porta` e reinicia a conexão (RST, `SO_LINGER` 0) pelo python3. */
+async function conectarEReiniciar(porta: number, pedido = ""): Promise<void> {
+  const script = `
+import socket, struct, time
+s = socket.create_connection(("127.0.0.1", ${porta}))
+if ${JSON.stringify(pedido)}:
+    s.sendall(${JSON.stringify(pedido)}.encode())
+    time.sleep(0.02)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()
+`;
+  let saida: Deno.CommandOutput;
+  try {
+    saida = await new Deno.Command("python3", { args: ["-c", script] })
+      .output();
+  } catch (erro) {
+    if (!(erro instanceof Deno.errors.NotFound)) throw erro;
+    throw new Error('falta o python3: instale o pacote Debian "python3"');
+  }
+  assert.equal(saida.code, 0, new TextDecoder().decode(saida.stderr));
+}
+
+/** Um fluxo de eventos que conta quantos foram abertos e cancelados. */
+function fluxoContado(conta: { abertos: number; cancelados: number }) {
+  conta.abertos++;
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      cancel() {
+        conta.cancelados++;
+      },
+    }),
+    { headers: { "content-type": "text/event-stream" } },
+  );
+}
+
+Deno.test("http do painel: conectar e reiniciar (RST) antes do accept não para o laço de aceitação nem vira aviso", async () => {
+  const falhas: unknown[] = [];
+  const servidor = new ServidorHttp({
+    ouvinte: Deno.listen({ hostname: "127.0.0.1", port: 0 }),
+    tls: false,
+    tratador: () => new Response("ok"),
+    limites: LIMITES,
+    aoFalharAceitar: (erro) => falhas.push(erro),
+  });
+  try {
+    let pior = 0;
+    for (let i = 0; i < 10; i++) {
+      await conectarEReiniciar(servidor.addr.port);
+      const inicio = performance.now();
+      assert.match(
+        await trocar(servidor, "GET / HTTP/1.1\r\n\r\n"),
+        / 200 OK/,
+      );
+      pior = Math.max(pior, performance.now() - inicio);
+    }
+    // Antes, cada reinício podia parar o laço por 1 s (a pausa de falta de
+    // recursos) e entrar no log.
+    assert.ok(pior < 500, `o pior pedido levou ${pior.toFixed(0)} ms`);
+    assert.deepEqual(falhas, []);
+  } finally {
+    await servidor.shutdown();
+  }
+});
+
+Deno.test("http do painel: um fluxo que não chega ao espectador (ele reiniciou, ou o prazo venceu antes) é cancelado, não esquecido", async () => {
+  const conta = { abertos: 0, cancelados: 0 };
+  const lento = ligar(async () => {
+    await new Promise((pronto) => setTimeout(pronto, 100));
+    return fluxoContado(conta);
+  }, { prazoMs: 5000 });
+  try {
+    await conectarEReiniciar(lento.addr.port, "GET /eventos HTTP/1.1\r\n\r\n");
+    await ate(() => conta.abertos === 1 && conta.cancelados === 1);
+  } finally {
+    await lento.shutdown();
+  }
+  const atrasado = ligar(async () => {
+    await new Promise((pronto) => setTimeout(pronto, 300));
+    return fluxoContado(conta);
+  }, { prazoMs: 100 });
+  try {
+    assert.equal(
+      await trocar(atrasado, "GET /eventos HTTP/1.1\r\n\r\n"),
+      "",
+    );
+    await ate(() => conta.abertos === 2 && conta.cancelados === 2);
+  } finally {
+    await atrasado.shutdown();
+  }
+  assert.deepEqual(conta, { abertos: 2, cancelados: 2 });
+});
+
+Deno.test("http do painel: o shutdown não espera o prazo de um tratador lento", async () => {
+  let chamado = false;
+  let terminar = () => {};
+  const servidor = ligar(() => {
+    chamado = true;
+    return new Promise<Response>((pronto) => {
+      terminar = () => pronto(new Response("tarde"));
+    });
+  }, { prazoMs: 5000 });
+  const conn = await pedir(servidor, "GET / HTTP/1.1\r\n\r\n");
+  try {
+    await ate(() => chamado);
+    const inicio = performance.now();
+    await servidor.shutdown();
+    assert.ok(performance.now() - inicio < 1000, "sem esperar os 5 s");
+    assert.equal(servidor.conexoes, 0);
+  } finally {
+    terminar();
+    conn.close();
+  }
+});
