@@ -20,6 +20,7 @@ import {
   type Pedido,
 } from "./pedido_http.ts";
 import { depoisDaFalha } from "../servidor/aceitacao.ts";
+import { comPorta } from "../saida/endereco.ts";
 
 /** Os limites de quem chega. */
 export interface LimitesHttp {
@@ -197,7 +198,13 @@ export class ServidorHttp {
           throw erro;
         }
       }
-      const escrita = escreverResposta(conn, resposta, lido, prazo.cancelar);
+      const soCabecalho = typeof lido !== "number" && lido.metodo === "HEAD";
+      const escrita = escreverResposta(
+        conn,
+        resposta,
+        soCabecalho,
+        prazo.cancelar,
+      );
       escrita.catch(() => {}); // se o prazo vencer antes, ela falha sozinha
       await Promise.race([escrita, prazo.vencido]);
     } catch {
@@ -218,8 +225,9 @@ export class ServidorHttp {
    */
   #url(alvo: string): string {
     const { hostname, port } = this.addr;
-    const nome = hostname.includes(":") ? `[${hostname}]` : hostname;
-    return `${this.#opcoes.tls ? "https" : "http"}://${nome}:${port}${alvo}`;
+    return `${this.#opcoes.tls ? "https" : "http"}://${
+      comPorta(hostname, port)
+    }${alvo}`;
   }
 
   async #tratar(pedido: Pedido, conn: Deno.Conn): Promise<Response> {
@@ -383,16 +391,16 @@ function respostaDeErro(status: number): Response {
 /**
  * Escreve a resposta: a linha de estado, os campos com `connection: close` e
  * o corpo — inteiro, com `content-length`, ou, num fluxo de eventos (SSE),
- * pedaço a pedaço até o fluxo acabar ou o espectador sair. `emFluxo` é
- * chamado quando a resposta vira um fluxo (o prazo deixa de valer).
+ * pedaço a pedaço até o fluxo acabar ou o espectador sair; com
+ * `soCabecalho` (um HEAD), sem o corpo. `emFluxo` é chamado quando a resposta
+ * vira um fluxo (o prazo deixa de valer).
  */
 async function escreverResposta(
   conn: Deno.Conn,
   resposta: Response,
-  pedido: Pedido | number,
+  soCabecalho: boolean,
   emFluxo: () => void,
 ): Promise<void> {
-  const soCabecalho = typeof pedido !== "number" && pedido.metodo === "HEAD";
   const fluxo = resposta.headers.get("content-type")?.startsWith(
     "text/event-stream",
   );

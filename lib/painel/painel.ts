@@ -14,6 +14,7 @@ import type { EventoServidor, Registro } from "../servidor/eventos.ts";
 import type { MensagemEmBytes } from "../protocolo/quadros.ts";
 import { jsonSeguro } from "../saida/escape.ts";
 import { eventoParaJson } from "../saida/json.ts";
+import { comPorta } from "../saida/endereco.ts";
 import { Contadores } from "./contadores.ts";
 import {
   type LimitesHttp,
@@ -65,17 +66,14 @@ export interface OpcoesPainel {
   pendentesMaximos?: number;
   /** Prazo para cada pedido chegar inteiro (o `--prazo` do servidor). */
   prazoMs: number;
-  /** Os tetos de conexões (padrão: `CONEXOES_DO_PAINEL`, `PENDENTES_POR_ENDERECO`). */
-  conexoes?: number;
-  pendentesPorEndereco?: number;
   /** Uma falha do painel que não o derruba (vai ao log como erro). */
   avisar?: (texto: string) => void;
 }
 
 /** Conexões abertas no painel ao mesmo tempo, no máximo. */
-export const CONEXOES_DO_PAINEL = 1024;
+const CONEXOES_DO_PAINEL = 1024;
 /** Conexões de um mesmo endereço ainda sem o pedido inteiro, no máximo. */
-export const PENDENTES_POR_ENDERECO = 32;
+const PENDENTES_POR_ENDERECO = 32;
 /** O maior cabeçalho de pedido (o de um navegador tem 1 a 2 KiB). */
 const BYTES_CABECALHO = 16 * 1024;
 
@@ -88,7 +86,6 @@ export class Painel {
   readonly difusao: Difusao;
   readonly contadores = new Contadores();
   readonly #opcoes: OpcoesPainel;
-  readonly #rotas: TratadorHttp;
   readonly #http: ServidorHttp;
   readonly #estado: ReturnType<typeof setInterval>;
   #aceitando = true;
@@ -108,18 +105,18 @@ export class Painel {
       tls: opcoes.tls !== undefined,
       tentativas: opcoes.tentativas,
     });
-    this.#rotas = criarRotas({
+    const rotas = criarRotas({
       pagina: lerPagina(),
       porteiro,
       difusao: this.difusao,
       metricas: () => this.metricas(),
       aceitando: () => this.#aceitando,
     });
-    this.#http = this.#ligarHttp();
+    this.#http = this.#ligarHttp(rotas);
     this.endereco = this.#http.addr;
-    const { hostname, port } = this.endereco;
-    const nome = hostname.includes(":") ? `[${hostname}]` : hostname;
-    this.url = `${opcoes.tls ? "https" : "http"}://${nome}:${port}/`;
+    this.url = `${opcoes.tls ? "https" : "http"}://${
+      comPorta(this.endereco.hostname, this.endereco.port)
+    }/`;
     this.#estado = setInterval(() => this.#anunciarEstado(), ESTADO_MS);
   }
 
@@ -156,7 +153,7 @@ export class Painel {
    * O HTTP do painel. Uma falha ao aceitar (sem descritores livres, por
    * exemplo) é relatada, e ele volta a aceitar depois de uma pausa.
    */
-  #ligarHttp(): ServidorHttp {
+  #ligarHttp(rotas: TratadorHttp): ServidorHttp {
     const { host, porta, tls } = this.#opcoes;
     const ouvinte = tls
       ? Deno.listenTls({
@@ -167,9 +164,8 @@ export class Painel {
       })
       : Deno.listen({ hostname: host, port: porta });
     const limites: LimitesHttp = {
-      conexoes: this.#opcoes.conexoes ?? CONEXOES_DO_PAINEL,
-      pendentesPorEndereco: this.#opcoes.pendentesPorEndereco ??
-        PENDENTES_POR_ENDERECO,
+      conexoes: CONEXOES_DO_PAINEL,
+      pendentesPorEndereco: PENDENTES_POR_ENDERECO,
       prazoMs: this.#opcoes.prazoMs,
       bytesCabecalho: BYTES_CABECALHO,
       bytesCorpo: CORPO_MAXIMO,
@@ -177,7 +173,7 @@ export class Painel {
     return new ServidorHttp({
       ouvinte,
       tls: tls !== undefined,
-      tratador: this.#rotas,
+      tratador: rotas,
       limites,
       origem: (endereco) =>
         this.#opcoes.tentativas?.origem(endereco) ??

@@ -51,8 +51,6 @@ const SEGURANCA: Record<string, string> = {
 /** Maior corpo aceito em `POST /entrar`. */
 export const CORPO_MAXIMO = 4096;
 
-type Info = InfoHttp;
-
 function resposta(
   corpo: BodyInit | null,
   status: number,
@@ -81,7 +79,7 @@ export function lerId(valor: string | null): number | undefined {
 /** O tratador de pedidos do HTTP do painel (http.ts). */
 export function criarRotas(
   ctx: Contexto,
-): (pedido: Request, info: Info) => Promise<Response> {
+): (pedido: Request, info: InfoHttp) => Promise<Response> {
   const arquivo = (caminho: string, status = 200) => {
     const a = ctx.pagina.get(caminho)!;
     return resposta(a.bytes, status, {
